@@ -1,0 +1,69 @@
+package io.dfs.client.fs;
+
+import io.dfs.proto.ClusterStatusResponse;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FsckResponse;
+import io.dfs.proto.ListResponse;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The file system as applications see it. Paths are absolute and normalized ("/a/b"); every
+ * failure is a {@link io.dfs.client.error.DfsException} subtype naming exactly what went wrong.
+ *
+ * <p>Consistency: namespace calls are linearizable. File data follows close-to-open: a reader that
+ * opens a file after a writer's {@code close()} returned sees all of that writer's bytes.
+ */
+public interface DfsFileSystem extends Closeable {
+
+  /** Creates a file and returns a stream that writes it; the file is complete when the stream closes. */
+  DfsOutputStream create(String path, CreateOptions options) throws IOException;
+
+  /** Opens a complete file for reading. */
+  DfsInputStream open(String path) throws IOException;
+
+  /** Creates one directory; its parent must exist. */
+  FileStatus mkdir(String path) throws IOException;
+
+  /** Creates a directory and any missing ancestors; no error if it already exists. */
+  FileStatus mkdirs(String path) throws IOException;
+
+  FileStatus stat(String path) throws IOException;
+
+  boolean exists(String path) throws IOException;
+
+  /** Every entry of a directory, fetched page by page. */
+  List<FileStatus> list(String path) throws IOException;
+
+  /** One page of a directory's entries, those whose name sorts after {@code startAfter}. */
+  ListResponse listPage(String path, String startAfter, int limit) throws IOException;
+
+  /**
+   * Atomically moves a file or directory. With {@code overwrite}, an existing file (or empty
+   * directory, when the source is a directory) at the destination is replaced, as rename(2) does.
+   */
+  void rename(String source, String destination, boolean overwrite) throws IOException;
+
+  /** Deletes a file, an empty directory, or with {@code recursive} a whole tree. */
+  void delete(String path, boolean recursive) throws IOException;
+
+  /** Sets times in epoch milliseconds; -1 leaves a time unchanged. */
+  void setTimes(String path, long mtimeMs, long atimeMs) throws IOException;
+
+  void setPermission(String path, int mode) throws IOException;
+
+  /** Empty owner or group leaves it unchanged. */
+  void setOwner(String path, String owner, String group) throws IOException;
+
+  void setReplication(String path, int replication) throws IOException;
+
+  /** Shortens (or, with zeros, lengthens) a closed file to {@code length} bytes. */
+  void truncate(String path, long length) throws IOException;
+
+  /** Leader, peers, storage nodes, capacity and block health. */
+  ClusterStatusResponse clusterStatus() throws IOException;
+
+  /** Files under {@code path} with missing, under-replicated or corrupt blocks. */
+  FsckResponse fsck(String path) throws IOException;
+}

@@ -1,0 +1,21 @@
+package io.dfs.client.fs;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes a new file block by block through a replication pipeline. {@link #close()} returns only
+ * after every block is acknowledged by enough replicas and the file is complete in the namespace.
+ */
+public abstract class DfsOutputStream extends OutputStream {
+
+  /** Bytes written so far. */
+  public abstract long getPos();
+
+  /**
+   * Waits until every byte written so far is acknowledged by the pipeline (hflush): a reader that
+   * opens the file afterwards is not promised to see them until close, but they survive a crash
+   * of this client.
+   */
+  public abstract void hflush() throws IOException;
+}
