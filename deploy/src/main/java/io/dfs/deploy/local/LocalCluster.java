@@ -1,0 +1,141 @@
+package io.dfs.deploy.local;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.deploy.process.ManagedProcess;
+import io.dfs.proto.ClusterStatusResponse;
+import io.dfs.proto.NodeState;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/** Starts, watches and stops the processes of a {@link LocalClusterLayout}, in dependency order. */
+final class LocalCluster {
+  static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC");
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final LocalClusterLayout layout;
+  private final ClusterConfig config;
+  private final PrintStream out;
+
+  LocalCluster(LocalClusterLayout layout, ClusterConfig config, PrintStream out) {
+    this.layout = layout;
+    this.config = config;
+    this.out = out;
+  }
+
+  void startAll() throws IOException, InterruptedException {
+    for (ManagedProcess peer : layout.metadataPeers()) {
+      start(peer);
+    }
+    waitFor("a metadata leader", () -> status() != null && !status().getLeaderId().isEmpty());
+    for (ManagedProcess node : layout.storageNodes()) {
+      start(node);
+    }
+    waitFor(layout.nodeIds().size() + " live storage nodes", () -> {
+      ClusterStatusResponse s = status();
+      return s != null && s.getNodesList().stream().filter(n -> n.getState() == NodeState.LIVE).count()
+          >= layout.nodeIds().size();
+    });
+    start(layout.gateway());
+    String dashboard = "http://127.0.0.1:" + layout.gatewayPort() + "/";
+    waitFor("the gateway", () -> httpOk(dashboard));
+
+    String mountLine;
+    String missing = FuseSupport.whatIsMissing();
+    if (missing == null) {
+      Files.createDirectories(layout.mountPoint());
+      start(layout.mount());
+      waitFor("the FUSE mount", () -> FuseSupport.isMounted(layout.mountPoint()));
+      mountLine = layout.mountPoint().toString();
+    } else {
+      mountLine = "not mounted: " + missing;
+    }
+    out.println();
+    out.println("dfs is up");
+    out.println("  dashboard   " + dashboard);
+    out.println("  gateway     " + dashboard + " (POST /create_directory, /delete_directory, /upload_file, /download_file)");
+    out.println("  mount       " + mountLine);
+    out.println("  config      " + layout.configFile());
+    out.println("  cli         deploy/bin/dfs --config " + layout.configFile() + " ls /");
+  }
+
+  /** Blocks until every process has exited, reporting each exit (a killed node shows up here). */
+  void watchUntilAllExit() throws InterruptedException {
+    Set<String> reportedDown = new HashSet<>();
+    while (true) {
+      boolean anyAlive = false;
+      for (ManagedProcess p : layout.all()) {
+        if (p.isAlive()) {
+          anyAlive = true;
+          reportedDown.remove(p.name());
+        } else if (reportedDown.add(p.name()) && !p.name().equals("mount")) {
+          out.println(Instant.now() + " " + p.name() + " is not running (log: " + p.logFile() + ")");
+        }
+      }
+      if (!anyAlive) {
+        return;
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  /** Unmounts first so no tool is left hanging on a mount whose servers are gone. */
+  void stopAll(Duration grace) {
+    ManagedProcess mount = layout.mount();
+    if (mount.isAlive()) {
+      mount.stop(grace);
+    }
+    FuseSupport.unmountIfMounted(layout.mountPoint());
+    layout.gateway().stop(grace);
+    layout.storageNodes().forEach(p -> p.stop(grace));
+    layout.metadataPeers().forEach(p -> p.stop(grace));
+    out.println("stopped");
+  }
+
+  private void start(ManagedProcess p) throws IOException {
+    long pid = p.start(JVM_OPTIONS);
+    out.println("started " + p.name() + " (pid " + pid + ")");
+  }
+
+  private ClusterStatusResponse status() {
+    try (MetadataClient client = MetadataClient.connect(config, "dfs-local")) {
+      return client.clusterStatus();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static boolean httpOk(String url) {
+    try {
+      HttpResponse<Void> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() < 500;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private void waitFor(String what, BooleanSupplier ready) throws InterruptedException {
+    Instant deadline = Instant.now().plus(READY_TIMEOUT);
+    while (!ready.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out waiting for " + what + "; see logs in "
+            + layout.configFile().getParent().resolveSibling("logs"));
+      }
+      Thread.sleep(500);
+    }
+    out.println("ready: " + what);
+  }
+}
