@@ -1,0 +1,92 @@
+package io.dfs.metadata.namespace;
+
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.FileType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * One file or directory. Mutable, owned by {@link Namespace} and only changed while applying a
+ * Raft log entry, so no locking of its own.
+ */
+public final class Inode {
+  final long id;
+  final FileType type;
+  Inode parent;
+  String name;
+  long mtimeMs;
+  long atimeMs;
+  long ctimeMs;
+  int mode;
+  String owner;
+  String group;
+
+  // files
+  int replication;
+  long blockSize;
+  final List<BlockInfo> blocks;
+  String writer; // client id holding the file open; null once complete
+
+  // directories: sorted by name, which is also the paging order of list
+  final NavigableMap<String, Inode> children;
+
+  Inode(long id, FileType type, String name, long timeMs, int mode, String owner, String group) {
+    this.id = id;
+    this.type = type;
+    this.name = name;
+    this.mtimeMs = timeMs;
+    this.atimeMs = timeMs;
+    this.ctimeMs = timeMs;
+    this.mode = mode;
+    this.owner = owner;
+    this.group = group;
+    this.blocks = type == FileType.REGULAR_FILE ? new ArrayList<>() : List.of();
+    this.children = type == FileType.DIRECTORY ? new TreeMap<>() : null;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public boolean isDirectory() {
+    return type == FileType.DIRECTORY;
+  }
+
+  public long length() {
+    long n = 0;
+    for (BlockInfo b : blocks) {
+      n += b.getLength();
+    }
+    return n;
+  }
+
+  public List<BlockInfo> blocks() {
+    return blocks;
+  }
+
+  public int replication() {
+    return replication;
+  }
+
+  String path() {
+    if (parent == null) {
+      return "/";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Inode i = this; i.parent != null; i = i.parent) {
+      sb.insert(0, i.name).insert(0, '/');
+    }
+    return sb.toString();
+  }
+
+  boolean isAncestorOf(Inode other) {
+    for (Inode i = other; i != null; i = i.parent) {
+      if (i == this) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

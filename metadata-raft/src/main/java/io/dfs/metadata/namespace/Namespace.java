@@ -1,0 +1,496 @@
+package io.dfs.metadata.namespace;
+
+import io.dfs.client.error.DfsException;
+import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import io.dfs.proto.ListResponse;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The directory tree and every rule about changing it. Deterministic: given the same calls with
+ * the same arguments (times included), every peer ends in the same state. Not thread-safe; the
+ * state machine serializes writers and readers around it.
+ */
+public final class Namespace {
+  public static final int DEFAULT_DIR_MODE = 0755;
+  public static final int DEFAULT_FILE_MODE = 0644;
+  public static final String DEFAULT_OWNER = "dfs";
+  public static final int DEFAULT_LIST_LIMIT = 1000;
+
+  private final Inode root;
+  private final Map<Long, Inode> fileOfBlock = new HashMap<>();
+  private long nextInodeId;
+  private long nextBlockId;
+  private long nextGenerationStamp;
+  private Consumer<BlockInfo> blockFreed = b -> {};
+
+  public Namespace() {
+    this.root = new Inode(1, FileType.DIRECTORY, "", 0, DEFAULT_DIR_MODE, DEFAULT_OWNER, DEFAULT_OWNER);
+    this.nextInodeId = 2;
+    this.nextBlockId = 1;
+    this.nextGenerationStamp = 1;
+  }
+
+  /** Told of every block that no file references any more, so its replicas can be deleted. */
+  public void onBlockFreed(Consumer<BlockInfo> listener) {
+    this.blockFreed = listener;
+  }
+
+  // ------------------------------------------------------------------ directories
+
+  public Inode mkdir(String path, boolean parents, int mode, String owner, String group, long now)
+      throws DfsException {
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      if (parents) {
+        return root;
+      }
+      throw new PathExistsException("directory exists", path);
+    }
+    Inode dir = root;
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      boolean last = i == names.size() - 1;
+      Inode child = dir.children.get(name);
+      if (child == null) {
+        if (!last && !parents) {
+          throw new PathNotFoundException("parent directory does not exist", PathNames.join(names.subList(0, i + 1)));
+        }
+        child = newInode(FileType.DIRECTORY, name, now, mode > 0 ? mode : DEFAULT_DIR_MODE, owner, group);
+        attach(dir, child, now);
+      } else if (!child.isDirectory()) {
+        throw new NotADirectoryException("not a directory", PathNames.join(names.subList(0, i + 1)));
+      } else if (last && !parents) {
+        throw new PathExistsException("directory exists", path);
+      }
+      dir = child;
+    }
+    return dir;
+  }
+
+  // ------------------------------------------------------------------ files
+
+  public Inode createFile(String path, boolean overwrite, boolean createParents, int replication,
+      long blockSize, int mode, String owner, String group, String writer, long now) throws DfsException {
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      throw new IsADirectoryException("cannot create a file at the root", path);
+    }
+    Inode parent = createParents
+        ? mkdir(PathNames.join(names.subList(0, names.size() - 1)), true, 0, owner, group, now)
+        : parentOf(names, path);
+    String name = names.get(names.size() - 1);
+    Inode existing = parent.children.get(name);
+    if (existing != null) {
+      if (existing.isDirectory()) {
+        throw new IsADirectoryException("a directory exists at this path", path);
+      }
+      if (!overwrite) {
+        throw new PathExistsException("file exists", path);
+      }
+      detach(existing, now);
+    }
+    Inode file = newInode(FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
+    file.replication = replication;
+    file.blockSize = blockSize;
+    file.writer = writer;
+    attach(parent, file, now);
+    return file;
+  }
+
+  /** Allocates the next block of a file being written, after fixing the previous block's length. */
+  public BlockInfo addBlock(String path, String writer, BlockInfo previous, long now) throws DfsException {
+    Inode file = openFile(path, writer);
+    updateLastBlock(file, previous, path);
+    BlockInfo block = BlockInfo.newBuilder()
+        .setBlockId(nextBlockId++).setGenerationStamp(nextGenerationStamp++).setLength(0).build();
+    file.blocks.add(block);
+    fileOfBlock.put(block.getBlockId(), file);
+    file.mtimeMs = now;
+    return block;
+  }
+
+  /** Pipeline recovery: the block under construction gets a fresh generation stamp. */
+  public BlockInfo bumpGenerationStamp(String path, String writer, BlockInfo block) throws DfsException {
+    Inode file = openFile(path, writer);
+    int index = indexOfBlock(file, block.getBlockId(), path);
+    BlockInfo bumped = file.blocks.get(index).toBuilder()
+        .setGenerationStamp(nextGenerationStamp++).setLength(block.getLength()).build();
+    file.blocks.set(index, bumped);
+    return bumped;
+  }
+
+  public void abandonBlock(String path, String writer, BlockInfo block) throws DfsException {
+    Inode file = openFile(path, writer);
+    int index = indexOfBlock(file, block.getBlockId(), path);
+    if (index != file.blocks.size() - 1) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only the last block can be abandoned", path);
+    }
+    BlockInfo removed = file.blocks.remove(index);
+    fileOfBlock.remove(removed.getBlockId());
+    blockFreed.accept(removed);
+  }
+
+  public Inode complete(String path, String writer, BlockInfo last, long now) throws DfsException {
+    Inode file = openFile(path, writer);
+    updateLastBlock(file, last, path);
+    file.writer = null;
+    file.mtimeMs = now;
+    return file;
+  }
+
+  /** Shortens a complete file: whole blocks past {@code length} are freed, the straddling block is replaced by {@code last}. */
+  public Inode truncate(String path, long length, BlockInfo last, long now) throws DfsException {
+    Inode file = resolveFile(path);
+    if (file.writer != null) {
+      throw new DfsException(ErrorCode.FILE_NOT_OPEN, "file is being written", path);
+    }
+    if (length < 0 || length > file.length()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+          "truncate length " + length + " outside 0.." + file.length(), path);
+    }
+    long offset = 0;
+    List<BlockInfo> kept = new ArrayList<>();
+    for (BlockInfo b : file.blocks) {
+      if (offset + b.getLength() <= length) {
+        kept.add(b);
+      } else if (offset < length) {
+        if (last == null || last.getLength() != length - offset) {
+          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+              "truncate inside a block needs the rewritten last block of length " + (length - offset), path);
+        }
+        kept.add(last);
+        fileOfBlock.put(last.getBlockId(), file);
+        if (last.getBlockId() != b.getBlockId()) {
+          free(b);
+        }
+      } else {
+        free(b);
+      }
+      offset += b.getLength();
+    }
+    file.blocks.clear();
+    file.blocks.addAll(kept);
+    file.mtimeMs = now;
+    file.ctimeMs = now;
+    return file;
+  }
+
+  /** A new block id and generation stamp for a client rewriting part of a file (copy-on-write). */
+  public BlockInfo allocateDetachedBlock() {
+    return BlockInfo.newBuilder().setBlockId(nextBlockId++).setGenerationStamp(nextGenerationStamp++).build();
+  }
+
+  // ------------------------------------------------------------------ delete, rename
+
+  public void delete(String path, boolean recursive, long now) throws DfsException {
+    Inode target = resolve(path);
+    if (target == root) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "cannot delete the root", path);
+    }
+    if (target.isDirectory() && !target.children.isEmpty() && !recursive) {
+      throw new DirectoryNotEmptyException("directory not empty", path);
+    }
+    detach(target, now);
+  }
+
+  public Inode rename(String source, String destination, boolean overwrite, long now) throws DfsException {
+    Inode src = resolve(source);
+    List<String> dstNames = PathNames.components(destination);
+    if (src == root || dstNames.isEmpty()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "cannot rename the root", src == root ? source : destination);
+    }
+    Inode dstParent = parentOf(dstNames, destination);
+    String dstName = dstNames.get(dstNames.size() - 1);
+    if (src.isAncestorOf(dstParent)) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "cannot move a directory under itself", destination);
+    }
+    Inode existing = dstParent.children.get(dstName);
+    if (existing == src) {
+      return src;
+    }
+    if (existing != null) {
+      if (!overwrite) {
+        throw new PathExistsException("destination exists", destination);
+      }
+      if (existing.isDirectory() && !src.isDirectory()) {
+        throw new IsADirectoryException("cannot replace a directory with a file", destination);
+      }
+      if (!existing.isDirectory() && src.isDirectory()) {
+        throw new NotADirectoryException("cannot replace a file with a directory", destination);
+      }
+      if (existing.isDirectory() && !existing.children.isEmpty()) {
+        throw new DirectoryNotEmptyException("destination directory not empty", destination);
+      }
+      detach(existing, now);
+    }
+    Inode oldParent = src.parent;
+    oldParent.children.remove(src.name);
+    oldParent.mtimeMs = now;
+    src.name = dstName;
+    src.ctimeMs = now;
+    attach(dstParent, src, now);
+    return src;
+  }
+
+  // ------------------------------------------------------------------ attributes
+
+  public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {
+    Inode inode = resolve(path);
+    if (mtimeMs >= 0) {
+      inode.mtimeMs = mtimeMs;
+    }
+    if (atimeMs >= 0) {
+      inode.atimeMs = atimeMs;
+    }
+    return inode;
+  }
+
+  public Inode setReplication(String path, int replication, long now) throws DfsException {
+    if (replication <= 0 || replication > 32) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "replication must be 1..32, got " + replication, path);
+    }
+    Inode file = resolveFile(path);
+    file.replication = replication;
+    file.ctimeMs = now;
+    return file;
+  }
+
+  public Inode setPermission(String path, int mode, String owner, String group, long now) throws DfsException {
+    Inode inode = resolve(path);
+    if (mode >= 0) {
+      inode.mode = mode & 07777;
+    }
+    if (owner != null && !owner.isEmpty()) {
+      inode.owner = owner;
+    }
+    if (group != null && !group.isEmpty()) {
+      inode.group = group;
+    }
+    inode.ctimeMs = now;
+    return inode;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  public Inode resolve(String path) throws DfsException {
+    List<String> names = PathNames.components(path);
+    Inode inode = root;
+    for (int i = 0; i < names.size(); i++) {
+      if (!inode.isDirectory()) {
+        throw new NotADirectoryException("not a directory", PathNames.join(names.subList(0, i)));
+      }
+      inode = inode.children.get(names.get(i));
+      if (inode == null) {
+        throw new PathNotFoundException("no such file or directory", path);
+      }
+    }
+    return inode;
+  }
+
+  public Inode resolveFile(String path) throws DfsException {
+    Inode inode = resolve(path);
+    if (inode.isDirectory()) {
+      throw new IsADirectoryException("is a directory", path);
+    }
+    return inode;
+  }
+
+  public ListResponse list(String path, String startAfter, int limit) throws DfsException {
+    Inode dir = resolve(path);
+    if (!dir.isDirectory()) {
+      return ListResponse.newBuilder().addEntries(status(dir)).build();
+    }
+    int max = limit > 0 ? Math.min(limit, DEFAULT_LIST_LIMIT) : DEFAULT_LIST_LIMIT;
+    ListResponse.Builder out = ListResponse.newBuilder();
+    var entries = startAfter == null || startAfter.isEmpty()
+        ? dir.children.values() : dir.children.tailMap(startAfter, false).values();
+    for (Inode child : entries) {
+      if (out.getEntriesCount() == max) {
+        out.setHasMore(true);
+        break;
+      }
+      out.addEntries(status(child));
+    }
+    return out.build();
+  }
+
+  public FileStatus status(Inode inode) {
+    FileStatus.Builder b = FileStatus.newBuilder()
+        .setPath(inode.path())
+        .setInodeId(inode.id)
+        .setType(inode.type)
+        .setMtimeMs(inode.mtimeMs)
+        .setAtimeMs(inode.atimeMs)
+        .setCtimeMs(inode.ctimeMs)
+        .setMode(inode.mode)
+        .setOwner(inode.owner)
+        .setGroup(inode.group);
+    if (inode.isDirectory()) {
+      b.setChildren(inode.children.size());
+    } else {
+      b.setLength(inode.length())
+          .setReplication(inode.replication)
+          .setBlockSize(inode.blockSize)
+          .setUnderConstruction(inode.writer != null);
+    }
+    return b.build();
+  }
+
+  /** The file a block belongs to, or null for a block no file references. */
+  public Inode fileOfBlock(long blockId) {
+    return fileOfBlock.get(blockId);
+  }
+
+  public Map<Long, Inode> blockOwners() {
+    return java.util.Collections.unmodifiableMap(fileOfBlock);
+  }
+
+  /** Counts of files, directories (the root included) and blocks. */
+  public long[] counts() {
+    long files = 0;
+    long dirs = 0;
+    Deque<Inode> todo = new ArrayDeque<>(List.of(root));
+    while (!todo.isEmpty()) {
+      Inode i = todo.pop();
+      if (i.isDirectory()) {
+        dirs++;
+        todo.addAll(i.children.values());
+      } else {
+        files++;
+      }
+    }
+    return new long[] {files, dirs, fileOfBlock.size()};
+  }
+
+  // ------------------------------------------------------------------ snapshot support
+
+  Inode root() {
+    return root;
+  }
+
+  long nextInodeId() {
+    return nextInodeId;
+  }
+
+  long nextBlockId() {
+    return nextBlockId;
+  }
+
+  long nextGenerationStamp() {
+    return nextGenerationStamp;
+  }
+
+  void restoreCounters(long inodeId, long blockId, long generationStamp) {
+    this.nextInodeId = inodeId;
+    this.nextBlockId = blockId;
+    this.nextGenerationStamp = generationStamp;
+  }
+
+  /** Re-links an inode read from a snapshot under its already-restored parent. */
+  void restore(Inode parent, Inode child) {
+    child.parent = parent;
+    parent.children.put(child.name, child);
+    for (BlockInfo b : child.blocks) {
+      fileOfBlock.put(b.getBlockId(), child);
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private Inode newInode(FileType type, String name, long now, int mode, String owner, String group) {
+    return new Inode(nextInodeId++, type, name, now, mode,
+        owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner,
+        group == null || group.isEmpty() ? DEFAULT_OWNER : group);
+  }
+
+  private Inode parentOf(List<String> names, String path) throws DfsException {
+    String parentPath = PathNames.join(names.subList(0, names.size() - 1));
+    Inode parent;
+    try {
+      parent = resolve(parentPath);
+    } catch (PathNotFoundException e) {
+      throw new PathNotFoundException("parent directory does not exist", path);
+    }
+    if (!parent.isDirectory()) {
+      throw new NotADirectoryException("parent is not a directory", path);
+    }
+    return parent;
+  }
+
+  private Inode openFile(String path, String writer) throws DfsException {
+    Inode file = resolveFile(path);
+    if (file.writer == null || !file.writer.equals(writer)) {
+      throw new DfsException(ErrorCode.FILE_NOT_OPEN, "file is not open for writing by this client", path);
+    }
+    return file;
+  }
+
+  private int indexOfBlock(Inode file, long blockId, String path) throws DfsException {
+    for (int i = 0; i < file.blocks.size(); i++) {
+      if (file.blocks.get(i).getBlockId() == blockId) {
+        return i;
+      }
+    }
+    throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "block " + blockId + " is not in the file", path);
+  }
+
+  private void updateLastBlock(Inode file, BlockInfo reported, String path) throws DfsException {
+    if (reported == null || reported.getBlockId() == 0) {
+      return;
+    }
+    if (file.blocks.isEmpty() || file.blocks.get(file.blocks.size() - 1).getBlockId() != reported.getBlockId()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+          "block " + reported.getBlockId() + " is not the file's last block", path);
+    }
+    BlockInfo current = file.blocks.get(file.blocks.size() - 1);
+    if (reported.getGenerationStamp() < current.getGenerationStamp()) {
+      throw new DfsException(ErrorCode.STALE_GENERATION, "block " + reported.getBlockId()
+          + " reported with an old generation stamp", path);
+    }
+    file.blocks.set(file.blocks.size() - 1, current.toBuilder()
+        .setLength(reported.getLength()).setGenerationStamp(reported.getGenerationStamp()).build());
+  }
+
+  private void attach(Inode parent, Inode child, long now) {
+    child.parent = parent;
+    parent.children.put(child.name, child);
+    parent.mtimeMs = now;
+    parent.ctimeMs = now;
+  }
+
+  /** Unlinks a subtree and frees the blocks of every file in it. */
+  private void detach(Inode inode, long now) {
+    inode.parent.children.remove(inode.name);
+    inode.parent.mtimeMs = now;
+    inode.parent.ctimeMs = now;
+    Deque<Inode> todo = new ArrayDeque<>(List.of(inode));
+    while (!todo.isEmpty()) {
+      Inode i = todo.pop();
+      if (i.isDirectory()) {
+        todo.addAll(i.children.values());
+      } else {
+        i.blocks.forEach(this::free);
+      }
+    }
+  }
+
+  private void free(BlockInfo block) {
+    fileOfBlock.remove(block.getBlockId());
+    blockFreed.accept(block);
+  }
+}

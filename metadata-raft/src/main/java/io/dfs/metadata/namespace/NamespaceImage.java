@@ -1,0 +1,129 @@
+package io.dfs.metadata.namespace;
+
+import io.dfs.metadata.namespace.image.ImageHeader;
+import io.dfs.metadata.namespace.image.InodeRecord;
+import io.dfs.proto.FileType;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/** Writes and reads the whole namespace as a compact, checksummed image (see image.proto). */
+public final class NamespaceImage {
+  private static final int VERSION = 1;
+
+  private NamespaceImage() {}
+
+  public static void write(Namespace ns, OutputStream target) throws IOException {
+    CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), new CRC32C());
+    long[] counts = ns.counts();
+    ImageHeader.newBuilder()
+        .setVersion(VERSION)
+        .setNextInodeId(ns.nextInodeId())
+        .setNextBlockId(ns.nextBlockId())
+        .setNextGenerationStamp(ns.nextGenerationStamp())
+        .setInodeCount(counts[0] + counts[1] - 1)
+        .build().writeDelimitedTo(checked);
+    Deque<Inode> todo = new ArrayDeque<>(ns.root().children.values());
+    while (!todo.isEmpty()) {
+      Inode i = todo.pollFirst();
+      toRecord(i).writeDelimitedTo(checked);
+      if (i.isDirectory()) {
+        todo.addAll(i.children.values());
+      }
+    }
+    DataOutputStream trailer = new DataOutputStream(checked);
+    trailer.writeLong(checked.getChecksum().getValue());
+    trailer.flush();
+  }
+
+  public static Namespace read(InputStream source) throws IOException {
+    CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(source, 1 << 16), new CRC32C());
+    ImageHeader header = ImageHeader.parseDelimitedFrom(checked);
+    if (header == null || header.getVersion() != VERSION) {
+      throw new IOException("not a namespace image of version " + VERSION);
+    }
+    Namespace ns = new Namespace();
+    Map<Long, Inode> byId = new HashMap<>();
+    byId.put(ns.root().id, ns.root());
+    for (long n = 0; n < header.getInodeCount(); n++) {
+      InodeRecord r = InodeRecord.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getInodeCount() + " inodes");
+      }
+      Inode parent = byId.get(r.getParentId());
+      if (parent == null) {
+        throw new IOException("namespace image lists inode " + r.getId() + " before its parent " + r.getParentId());
+      }
+      Inode inode = fromRecord(r);
+      ns.restore(parent, inode);
+      byId.put(inode.id, inode);
+    }
+    long computed = checked.getChecksum().getValue();
+    long stored = new DataInputStream(checked).readLong();
+    if (computed != stored) {
+      throw new IOException("namespace image checksum mismatch: stored " + stored + ", computed " + computed);
+    }
+    ns.restoreCounters(header.getNextInodeId(), header.getNextBlockId(), header.getNextGenerationStamp());
+    return ns;
+  }
+
+  private static InodeRecord toRecord(Inode i) {
+    InodeRecord.Builder b = InodeRecord.newBuilder()
+        .setId(i.id).setParentId(i.parent.id).setName(i.name).setType(i.type)
+        .setMtimeMs(i.mtimeMs).setAtimeMs(i.atimeMs).setCtimeMs(i.ctimeMs)
+        .setMode(i.mode).setOwner(i.owner).setGroup(i.group);
+    if (!i.isDirectory()) {
+      b.setReplication(i.replication).setBlockSize(i.blockSize).addAllBlocks(i.blocks);
+      if (i.writer != null) {
+        b.setWriter(i.writer);
+      }
+    }
+    return b.build();
+  }
+
+  private static Inode fromRecord(InodeRecord r) {
+    Inode i = new Inode(r.getId(), r.getType(), r.getName(), r.getMtimeMs(), r.getMode(), r.getOwner(), r.getGroup());
+    i.atimeMs = r.getAtimeMs();
+    i.ctimeMs = r.getCtimeMs();
+    if (r.getType() == FileType.REGULAR_FILE) {
+      i.replication = r.getReplication();
+      i.blockSize = r.getBlockSize();
+      i.blocks.addAll(r.getBlocksList());
+      i.writer = r.getWriter().isEmpty() ? null : r.getWriter();
+    }
+    return i;
+  }
+
+  /** A digest of the image bytes: equal namespaces give equal digests on every peer. */
+  public static String digest(Namespace ns) {
+    CRC32C crc = new CRC32C();
+    try {
+      write(ns, new OutputStream() {
+        @Override
+        public void write(int b) {
+          crc.update(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          crc.update(b, off, len);
+        }
+      });
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return Long.toHexString(crc.getValue()) + "/" + List.of(ns.counts()[0], ns.counts()[1]);
+  }
+}

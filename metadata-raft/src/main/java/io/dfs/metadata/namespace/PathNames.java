@@ -1,0 +1,54 @@
+package io.dfs.metadata.namespace;
+
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.NameTooLongException;
+import io.dfs.proto.ErrorCode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The one place paths are checked and split. Runs inside the state machine, so it must be
+ * deterministic: the same path is accepted or rejected the same way on every peer.
+ */
+public final class PathNames {
+  public static final int MAX_NAME_BYTES = 255;
+  public static final int MAX_PATH_BYTES = 4096;
+
+  private PathNames() {}
+
+  /** The components of an absolute, normalized path; the root has none. */
+  public static List<String> components(String path) throws InvalidPathException, NameTooLongException {
+    if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+      throw new InvalidPathException(ErrorCode.INVALID_PATH, "path must be absolute", path);
+    }
+    if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+      throw new NameTooLongException("path longer than " + MAX_PATH_BYTES + " bytes", path);
+    }
+    if (path.indexOf('\0') >= 0) {
+      throw new InvalidPathException(ErrorCode.INVALID_PATH, "path contains NUL", path);
+    }
+    if (path.equals("/")) {
+      return List.of();
+    }
+    if (path.endsWith("/")) {
+      throw new InvalidPathException(ErrorCode.INVALID_PATH, "path must not end with '/'", path);
+    }
+    List<String> names = List.of(path.substring(1).split("/", -1));
+    for (String name : names) {
+      if (name.isEmpty()) {
+        throw new InvalidPathException(ErrorCode.INVALID_PATH, "empty path component", path);
+      }
+      if (name.equals(".") || name.equals("..")) {
+        throw new InvalidPathException(ErrorCode.INVALID_PATH, "'.' and '..' are not allowed", path);
+      }
+      if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+        throw new NameTooLongException("name longer than " + MAX_NAME_BYTES + " bytes", path);
+      }
+    }
+    return names;
+  }
+
+  public static String join(List<String> components) {
+    return components.isEmpty() ? "/" : "/" + String.join("/", components);
+  }
+}
