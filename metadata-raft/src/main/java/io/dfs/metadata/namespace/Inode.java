@@ -66,6 +66,10 @@ public final class Inode {
     return blocks;
   }
 
+  public boolean underConstruction() {
+    return writer != null;
+  }
+
   public int replication() {
     return replication;
   }

@@ -190,11 +190,6 @@ public final class Namespace {
     return file;
   }
 
-  /** A new block id and generation stamp for a client rewriting part of a file (copy-on-write). */
-  public BlockInfo allocateDetachedBlock() {
-    return BlockInfo.newBuilder().setBlockId(nextBlockId++).setGenerationStamp(nextGenerationStamp++).build();
-  }
-
   // ------------------------------------------------------------------ delete, rename
 
   public void delete(String path, boolean recursive, long now) throws DfsException {
@@ -349,6 +344,11 @@ public final class Namespace {
           .setUnderConstruction(inode.writer != null);
     }
     return b.build();
+  }
+
+  /** A directory's entries in name order (empty for a file). */
+  public java.util.Collection<Inode> children(Inode dir) {
+    return dir.isDirectory() ? java.util.Collections.unmodifiableCollection(dir.children.values()) : List.of();
   }
 
   /** The file a block belongs to, or null for a block no file references. */

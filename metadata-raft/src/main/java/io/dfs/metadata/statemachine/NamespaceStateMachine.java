@@ -1,0 +1,282 @@
+package io.dfs.metadata.statemachine;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.dfs.client.error.DfsException;
+import io.dfs.metadata.blocks.BlockCatalog;
+import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.namespace.Inode;
+import io.dfs.metadata.namespace.Namespace;
+import io.dfs.metadata.namespace.NamespaceImage;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.Error;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The namespace replicated by Ratis. Writes are applied from the log in order on every peer;
+ * reads run against the applied state under a read lock (linearizable when Ratis' ReadIndex put
+ * them after the latest commit). The node protocol bypasses the log: it feeds the leader's
+ * {@link BlockManager}.
+ */
+public final class NamespaceStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final BlockManager blocks;
+  private final NamespaceWrites writes;
+  private final NamespaceReads reads;
+  private final NodeProtocol nodeProtocol;
+  private final Function<MetaRequest, MetaResponse> clusterStatus;
+  private volatile Namespace namespace;
+
+  public NamespaceStateMachine(BlockManager blocks, int defaultReplication, long defaultBlockSize,
+      Function<MetaRequest, MetaResponse> clusterStatus) {
+    this.blocks = blocks;
+    this.writes = new NamespaceWrites(blocks, defaultReplication, defaultBlockSize);
+    this.reads = new NamespaceReads(blocks);
+    this.nodeProtocol = new NodeProtocol(blocks);
+    this.clusterStatus = clusterStatus;
+    install(new Namespace());
+    blocks.setCatalog(new Catalog());
+  }
+
+  // ------------------------------------------------------------------ lifecycle and snapshots
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    reinitialize();
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+    if (snapshot == null) {
+      return;
+    }
+    Path file = snapshot.getFile().getPath();
+    MD5Hash md5 = snapshot.getFile().getFileDigest();
+    if (md5 != null) {
+      MD5FileUtil.verifySavedMD5(file.toFile(), md5);
+    }
+    Namespace loaded;
+    try (InputStream in = Files.newInputStream(file)) {
+      loaded = NamespaceImage.read(in);
+    }
+    lock.writeLock().lock();
+    try {
+      install(loaded);
+      updateLastAppliedTermIndex(snapshot.getTermIndex());
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.info("{}: loaded namespace image {} ({})", getId(), snapshot.getTermIndex(), NamespaceImage.digest(loaded));
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex applied;
+    Path tmp = storage.getSnapshotFile(0, 0).toPath().resolveSibling("namespace.image.tmp");
+    lock.readLock().lock();
+    try {
+      applied = getLastAppliedTermIndex();
+      if (applied == null || applied.getIndex() < 0) {
+        return -1;
+      }
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        NamespaceImage.write(namespace, out);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    // fsync then rename: a crash leaves either the old snapshot or the complete new one
+    try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Path target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex()).toPath();
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target.toFile());
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target, md5), applied));
+    LOG.info("{}: wrote namespace image at {}", getId(), applied);
+    return applied.getIndex();
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /** Runs on the leader only: stamps the leader's clock into the entry so every peer applies the same time. */
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    MetaRequest parsed = parse(request.getMessage().getContent());
+    MetaRequest stamped = parsed.toBuilder().setLeaderTimeMs(System.currentTimeMillis()).build();
+    return TransactionContext.newBuilder()
+        .setStateMachine(this)
+        .setClientRequest(request)
+        .setLogData(UnsafeByteOperations.unsafeWrap(stamped.toByteArray()))
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    var entry = trx.getLogEntry();
+    MetaResponse response;
+    lock.writeLock().lock();
+    try {
+      MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
+      response = NamespaceWrites.isWrite(request.getOpCase())
+          ? writes.apply(namespace, request)
+          : error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
+    } catch (DfsException e) {
+      response = MetaResponse.newBuilder().setError(e.toProto()).build();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
+      response = error(ErrorCode.INTERNAL, e.toString());
+    } finally {
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      lock.writeLock().unlock();
+    }
+    return CompletableFuture.completedFuture(toMessage(response));
+  }
+
+  // ------------------------------------------------------------------ reads and node protocol
+
+  @Override
+  public CompletableFuture<Message> query(Message message) {
+    MetaResponse response;
+    try {
+      MetaRequest request = parse(message.getContent());
+      if (NodeProtocol.handles(request.getOpCase())) {
+        response = nodeProtocol.handle(request);
+      } else if (request.getOpCase() == MetaRequest.OpCase.CLUSTER_STATUS) {
+        response = clusterStatus.apply(request);
+      } else {
+        lock.readLock().lock();
+        try {
+          response = reads.query(namespace, request);
+        } finally {
+          lock.readLock().unlock();
+        }
+      }
+    } catch (DfsException e) {
+      response = MetaResponse.newBuilder().setError(e.toProto()).build();
+    } catch (IOException | RuntimeException e) {
+      response = error(ErrorCode.INTERNAL, e.toString());
+    }
+    return CompletableFuture.completedFuture(toMessage(response));
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    if (groupMemberId.getPeerId().equals(newLeaderId)) {
+      blocks.becameLeader();
+    }
+  }
+
+  // ------------------------------------------------------------------ for the server and tests
+
+  /** Counts of files, directories and blocks. */
+  public long[] counts() {
+    return withReadLock(Namespace::counts);
+  }
+
+  /** A digest of the whole namespace: equal on peers that applied the same entries. */
+  public String digest() {
+    return withReadLock(NamespaceImage::digest);
+  }
+
+  private <T> T withReadLock(Function<Namespace, T> f) {
+    lock.readLock().lock();
+    try {
+      return f.apply(namespace);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void install(Namespace ns) {
+    ns.onBlockFreed(blocks::blockFreed);
+    this.namespace = ns;
+  }
+
+  private static MetaRequest parse(ByteString bytes) throws InvalidProtocolBufferException {
+    return MetaRequest.parseFrom(bytes.asReadOnlyByteBuffer());
+  }
+
+  private static Message toMessage(MetaResponse response) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(response.toByteArray()));
+  }
+
+  static MetaResponse error(ErrorCode code, String message) {
+    return MetaResponse.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
+  }
+
+  /** The namespace as block management sees it; runs under the read lock. */
+  private final class Catalog implements BlockCatalog {
+    @Override
+    public ExpectedBlock expected(long blockId) {
+      return withReadLock(ns -> {
+        Inode file = ns.fileOfBlock(blockId);
+        if (file == null) {
+          return null;
+        }
+        for (BlockInfo b : file.blocks()) {
+          if (b.getBlockId() == blockId) {
+            return new ExpectedBlock(b, file.replication(), file.underConstruction());
+          }
+        }
+        return null;
+      });
+    }
+
+    @Override
+    public void forEachCompleteBlock(Consumer<ExpectedBlock> visitor) {
+      withReadLock(ns -> {
+        for (Inode file : new java.util.HashSet<>(ns.blockOwners().values())) {
+          if (!file.underConstruction()) {
+            for (BlockInfo b : file.blocks()) {
+              visitor.accept(new ExpectedBlock(b, file.replication(), false));
+            }
+          }
+        }
+        return null;
+      });
+    }
+  }
+}

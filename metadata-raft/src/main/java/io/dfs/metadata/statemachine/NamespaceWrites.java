@@ -1,0 +1,109 @@
+package io.dfs.metadata.statemachine;
+
+import io.dfs.client.error.DfsException;
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.namespace.Inode;
+import io.dfs.metadata.namespace.Namespace;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Applies one committed write to the namespace. The namespace change is deterministic; only the
+ * replica targets put into a reply come from the leader's soft state, which is fine because only
+ * the leader's reply reaches the client.
+ */
+final class NamespaceWrites {
+  private final BlockManager blocks;
+  private final int defaultReplication;
+  private final long defaultBlockSize;
+
+  NamespaceWrites(BlockManager blocks, int defaultReplication, long defaultBlockSize) {
+    this.blocks = blocks;
+    this.defaultReplication = defaultReplication;
+    this.defaultBlockSize = defaultBlockSize;
+  }
+
+  static boolean isWrite(MetaRequest.OpCase op) {
+    return op.getNumber() >= MetaRequest.MKDIR_FIELD_NUMBER && op.getNumber() < MetaRequest.STAT_FIELD_NUMBER;
+  }
+
+  MetaResponse apply(Namespace ns, MetaRequest request) throws DfsException {
+    long now = request.getLeaderTimeMs();
+    MetaResponse.Builder out = MetaResponse.newBuilder();
+    switch (request.getOpCase()) {
+      case MKDIR -> {
+        var r = request.getMkdir();
+        out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), r.getOwner(), r.getGroup(), now)));
+      }
+      case CREATE -> {
+        var r = request.getCreate();
+        int replication = r.getReplication() > 0 ? r.getReplication() : defaultReplication;
+        long blockSize = r.getBlockSize() > 0 ? r.getBlockSize() : defaultBlockSize;
+        if (replication > 32 || blockSize < 4096 || blockSize % 512 != 0) {
+          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+              "replication must be 1..32 and block size a multiple of 512 of at least 4096", r.getPath());
+        }
+        Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
+            r.getMode(), r.getOwner(), r.getGroup(), r.getClientId(), now);
+        out.setStatus(ns.status(file));
+      }
+      case ADD_BLOCK -> {
+        var r = request.getAddBlock();
+        BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), r.hasPrevious() ? r.getPrevious() : null, now);
+        Inode file = ns.resolveFile(r.getPath());
+        long offset = file.length(); // the new block is still empty
+        out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(offset)
+            .addAllLocations(blocks.chooseTargets(file.replication(), new HashSet<>(r.getExcludeNodesList()))));
+      }
+      case UPDATE_BLOCK -> {
+        var r = request.getUpdateBlock();
+        BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getClientId(), r.getBlock());
+        Set<String> exclude = new HashSet<>(r.getExcludeNodesList());
+        out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped)
+            .addAllLocations(blocks.chooseTargets(r.getReplacementsWanted(), exclude)));
+      }
+      case ABANDON_BLOCK -> {
+        var r = request.getAbandonBlock();
+        ns.abandonBlock(r.getPath(), r.getClientId(), r.getBlock());
+        out.setDone(true);
+      }
+      case COMPLETE -> {
+        var r = request.getComplete();
+        out.setStatus(ns.status(ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now)));
+      }
+      case DELETE -> {
+        ns.delete(request.getDelete().getPath(), request.getDelete().getRecursive(), now);
+        out.setDone(true);
+      }
+      case RENAME -> {
+        var r = request.getRename();
+        out.setStatus(ns.status(ns.rename(r.getSource(), r.getDestination(), r.getOverwrite(), now)));
+      }
+      case SET_TIMES -> {
+        var r = request.getSetTimes();
+        out.setStatus(ns.status(ns.setTimes(r.getPath(), r.getMtimeMs(), r.getAtimeMs())));
+      }
+      case SET_REPLICATION -> {
+        var r = request.getSetReplication();
+        out.setStatus(ns.status(ns.setReplication(r.getPath(), r.getReplication(), now)));
+      }
+      case SET_PERMISSION -> {
+        var r = request.getSetPermission();
+        out.setStatus(ns.status(ns.setPermission(r.getPath(), r.getMode(), r.getOwner(), r.getGroup(), now)));
+      }
+      case TRUNCATE -> {
+        var r = request.getTruncate();
+        out.setStatus(ns.status(ns.truncate(r.getPath(), r.getLength(), r.hasLast() ? r.getLast() : null, now)));
+      }
+      default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+          "not a write operation: " + request.getOpCase(), "");
+    }
+    return out.build();
+  }
+}

@@ -1,0 +1,46 @@
+package io.dfs.metadata.statemachine;
+
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+
+/** Storage node requests, answered from the leader's soft state without touching the Raft log. */
+final class NodeProtocol {
+  private final BlockManager blocks;
+
+  NodeProtocol(BlockManager blocks) {
+    this.blocks = blocks;
+  }
+
+  static boolean handles(MetaRequest.OpCase op) {
+    return op.getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER;
+  }
+
+  MetaResponse handle(MetaRequest request) throws InvalidPathException {
+    MetaResponse.Builder out = MetaResponse.newBuilder();
+    switch (request.getOpCase()) {
+      case REGISTER_NODE -> {
+        blocks.register(request.getRegisterNode().getNode());
+        out.setDone(true);
+      }
+      case HEARTBEAT -> out.setHeartbeat(blocks.heartbeat(request.getHeartbeat().getNode()));
+      case BLOCK_REPORT -> {
+        blocks.fullReport(request.getBlockReport());
+        out.setDone(true);
+      }
+      case BLOCK_RECEIVED -> {
+        blocks.incrementalReport(request.getBlockReceived());
+        out.setDone(true);
+      }
+      case BAD_BLOCK -> {
+        blocks.badBlock(request.getBadBlock());
+        out.setDone(true);
+      }
+      default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
+          "not a node protocol request: " + request.getOpCase(), "");
+    }
+    return out.build();
+  }
+}
