@@ -1,0 +1,268 @@
+package io.dfs.client.metadata;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.config.PeerAddress;
+import io.dfs.client.error.DfsException;
+import io.dfs.proto.AbandonBlockRequest;
+import io.dfs.proto.AddBlockRequest;
+import io.dfs.proto.BadBlockReportRequest;
+import io.dfs.proto.BlockReceivedRequest;
+import io.dfs.proto.BlockReportRequest;
+import io.dfs.proto.ClusterStatusRequest;
+import io.dfs.proto.ClusterStatusResponse;
+import io.dfs.proto.CompleteFileRequest;
+import io.dfs.proto.CreateFileRequest;
+import io.dfs.proto.DeleteRequest;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FsckRequest;
+import io.dfs.proto.FsckResponse;
+import io.dfs.proto.GetBlockLocationsRequest;
+import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.HeartbeatRequest;
+import io.dfs.proto.HeartbeatResponse;
+import io.dfs.proto.ListRequest;
+import io.dfs.proto.ListResponse;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.NodeInfo;
+import io.dfs.proto.RegisterNodeRequest;
+import io.dfs.proto.RenameRequest;
+import io.dfs.proto.SetPermissionRequest;
+import io.dfs.proto.SetReplicationRequest;
+import io.dfs.proto.SetTimesRequest;
+import io.dfs.proto.StatRequest;
+import io.dfs.proto.TruncateRequest;
+import io.dfs.proto.UpdateBlockRequest;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.ExponentialBackoffRetry;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Talks to the metadata peers over Ratis. Finds the leader by itself and retries through leader
+ * changes for up to about {@link #FAILOVER_BUDGET_SECONDS} seconds; a server-side failure comes
+ * back as the precise {@link DfsException} subtype.
+ */
+public final class MetadataClient implements Closeable {
+  static final int FAILOVER_BUDGET_SECONDS = 60;
+
+  private final RaftClient raft;
+  private final List<PeerAddress> peers;
+  private final String clientId;
+
+  private MetadataClient(RaftClient raft, List<PeerAddress> peers, String clientId) {
+    this.raft = raft;
+    this.peers = peers;
+    this.clientId = clientId;
+  }
+
+  public static MetadataClient connect(ClusterConfig config, String clientId) {
+    RaftProperties properties = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setWatchRequestTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+    RaftClient raft = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(RaftGroups.of(config))
+        .setRetryPolicy(ExponentialBackoffRetry.newBuilder()
+            .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
+            .setMaxSleepTime(TimeDuration.valueOf(1, TimeUnit.SECONDS))
+            .setMaxAttempts(FAILOVER_BUDGET_SECONDS * 2)
+            .build())
+        .build();
+    return new MetadataClient(raft, config.metadataPeers(), clientId);
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  // ------------------------------------------------------------------ envelopes
+
+  /** A write through the Raft log. */
+  public MetaResponse write(MetaRequest request) throws IOException {
+    return unwrap(raft.io().send(message(request)));
+  }
+
+  /** A write through the Raft log without waiting: many in flight at once share log appends. */
+  public CompletableFuture<MetaResponse> writeAsync(MetaRequest request) {
+    return raft.async().send(message(request)).thenApply(reply -> {
+      try {
+        return unwrap(reply);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    });
+  }
+
+  public MetaResponse read(MetaRequest request, ReadConsistency consistency) throws IOException {
+    if (consistency == ReadConsistency.LINEARIZABLE) {
+      return unwrap(raft.io().sendReadOnly(message(request)));
+    }
+    IOException last = null;
+    for (PeerAddress peer : peers) {
+      try {
+        return unwrap(raft.io().sendStaleRead(message(request), 0, RaftPeerId.valueOf(peer.id())));
+      } catch (DfsException e) {
+        throw e;
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** Storage node protocol: leader soft state, answered without a Raft log entry. */
+  public MetaResponse nodeProtocol(MetaRequest request) throws IOException {
+    return unwrap(raft.io().sendReadOnlyNonLinearizable(message(request)));
+  }
+
+  // ------------------------------------------------------------------ namespace writes
+
+  public FileStatus mkdir(MkdirRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setMkdir(r).build()).getStatus();
+  }
+
+  public FileStatus create(CreateFileRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setCreate(r.toBuilder().setClientId(clientId)).build()).getStatus();
+  }
+
+  public LocatedBlock addBlock(AddBlockRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setAddBlock(r.toBuilder().setClientId(clientId)).build()).getLocatedBlock();
+  }
+
+  public FileStatus complete(CompleteFileRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setComplete(r.toBuilder().setClientId(clientId)).build()).getStatus();
+  }
+
+  public LocatedBlock updateBlock(UpdateBlockRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setUpdateBlock(r.toBuilder().setClientId(clientId)).build())
+        .getLocatedBlock();
+  }
+
+  public void abandonBlock(AbandonBlockRequest r) throws IOException {
+    write(MetaRequest.newBuilder().setAbandonBlock(r.toBuilder().setClientId(clientId)).build());
+  }
+
+  public void delete(String path, boolean recursive) throws IOException {
+    write(MetaRequest.newBuilder().setDelete(DeleteRequest.newBuilder().setPath(path).setRecursive(recursive)).build());
+  }
+
+  public FileStatus rename(RenameRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setRename(r).build()).getStatus();
+  }
+
+  public FileStatus setTimes(SetTimesRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setSetTimes(r).build()).getStatus();
+  }
+
+  public FileStatus setReplication(SetReplicationRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setSetReplication(r).build()).getStatus();
+  }
+
+  public FileStatus setPermission(SetPermissionRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setSetPermission(r).build()).getStatus();
+  }
+
+  public FileStatus truncate(TruncateRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setTruncate(r).build()).getStatus();
+  }
+
+  // ------------------------------------------------------------------ namespace reads
+
+  public FileStatus stat(String path) throws IOException {
+    return stat(path, ReadConsistency.LINEARIZABLE);
+  }
+
+  public FileStatus stat(String path, ReadConsistency consistency) throws IOException {
+    return read(MetaRequest.newBuilder().setStat(StatRequest.newBuilder().setPath(path)).build(), consistency)
+        .getStatus();
+  }
+
+  public ListResponse list(String path, String startAfter, int limit) throws IOException {
+    return read(MetaRequest.newBuilder().setList(ListRequest.newBuilder()
+        .setPath(path).setStartAfter(startAfter == null ? "" : startAfter).setLimit(limit)).build(),
+        ReadConsistency.LINEARIZABLE).getList();
+  }
+
+  public GetBlockLocationsResponse getBlockLocations(String path, long offset, long length) throws IOException {
+    // Block locations are the leader's soft state, so this read must reach the leader.
+    return read(MetaRequest.newBuilder().setGetBlockLocations(GetBlockLocationsRequest.newBuilder()
+        .setPath(path).setOffset(offset).setLength(length)).build(), ReadConsistency.LINEARIZABLE)
+        .getBlockLocations();
+  }
+
+  public FsckResponse fsck(String path) throws IOException {
+    return read(MetaRequest.newBuilder().setFsck(FsckRequest.newBuilder().setPath(path)).build(),
+        ReadConsistency.LINEARIZABLE).getFsck();
+  }
+
+  public ClusterStatusResponse clusterStatus() throws IOException {
+    return nodeProtocol(MetaRequest.newBuilder().setClusterStatus(ClusterStatusRequest.getDefaultInstance()).build())
+        .getClusterStatus();
+  }
+
+  // ------------------------------------------------------------------ storage node protocol
+
+  public void registerNode(NodeInfo node) throws IOException {
+    nodeProtocol(MetaRequest.newBuilder().setRegisterNode(RegisterNodeRequest.newBuilder().setNode(node)).build());
+  }
+
+  public HeartbeatResponse heartbeat(NodeInfo node) throws IOException {
+    return nodeProtocol(MetaRequest.newBuilder().setHeartbeat(HeartbeatRequest.newBuilder().setNode(node)).build())
+        .getHeartbeat();
+  }
+
+  public void blockReport(BlockReportRequest r) throws IOException {
+    nodeProtocol(MetaRequest.newBuilder().setBlockReport(r).build());
+  }
+
+  public void blockReceived(BlockReceivedRequest r) throws IOException {
+    nodeProtocol(MetaRequest.newBuilder().setBlockReceived(r).build());
+  }
+
+  public void reportBadBlock(BadBlockReportRequest r) throws IOException {
+    nodeProtocol(MetaRequest.newBuilder().setBadBlock(r).build());
+  }
+
+  @Override
+  public void close() throws IOException {
+    raft.close();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private static Message message(MetaRequest request) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
+  }
+
+  private static MetaResponse unwrap(RaftClientReply reply) throws IOException {
+    if (!reply.isSuccess()) {
+      throw reply.getException() != null ? reply.getException() : new IOException("metadata request failed: " + reply);
+    }
+    MetaResponse response;
+    try {
+      response = MetaResponse.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("unreadable metadata response", e);
+    }
+    if (response.hasError() && response.getError().getCode() != ErrorCode.OK) {
+      throw DfsException.from(response.getError());
+    }
+    return response;
+  }
+}

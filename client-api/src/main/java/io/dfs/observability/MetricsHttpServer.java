@@ -1,0 +1,151 @@
+package io.dfs.observability;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.json.MetricsModule;
+import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
+import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
+import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dfs.client.config.ClusterConfig;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.dropwizard.DropwizardExports;
+import io.prometheus.client.exporter.common.TextFormat;
+import java.io.Closeable;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every dfs process's metrics over HTTP: {@code /metrics} as Dropwizard JSON and
+ * {@code /metrics/prometheus} in the Prometheus text format. JVM gauges are added to the registry.
+ * Further small GET routes (status pages) can be added with {@link #route}.
+ */
+public final class MetricsHttpServer implements Closeable {
+  private final MetricRegistry registry;
+  private final ObjectMapper json = new ObjectMapper()
+      .registerModule(new MetricsModule(TimeUnit.SECONDS, TimeUnit.MILLISECONDS, false));
+  private final CollectorRegistry prometheus = new CollectorRegistry();
+  private final Map<String, HttpRoute> routes = new ConcurrentHashMap<>();
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Channel channel;
+
+  private MetricsHttpServer(MetricRegistry registry, String host, int port) throws InterruptedException {
+    this.registry = registry;
+    registerJvmMetrics(registry);
+    prometheus.register(new DropwizardExports(registry));
+    routes.put("/metrics", r -> ok("application/json", json.writeValueAsBytes(registry)));
+    routes.put("/metrics/prometheus", r -> {
+      StringWriter w = new StringWriter();
+      TextFormat.write004(w, prometheus.metricFamilySamples());
+      return ok(TextFormat.CONTENT_TYPE_004, w.toString().getBytes(StandardCharsets.UTF_8));
+    });
+    this.channel = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Router());
+          }
+        })
+        .bind(host, port).sync().channel();
+  }
+
+  public static MetricsHttpServer start(MetricRegistry registry, String host, int port) throws InterruptedException {
+    return new MetricsHttpServer(registry, host, port);
+  }
+
+  /** Starts the endpoint on the port the config gives under {@code portKey}, if it gives one. */
+  public static Optional<MetricsHttpServer> startIfConfigured(ClusterConfig config, String portKey,
+      MetricRegistry registry) throws InterruptedException {
+    Optional<String> port = config.get(portKey);
+    if (port.isEmpty() || Integer.parseInt(port.get()) <= 0) {
+      return Optional.empty();
+    }
+    return Optional.of(start(registry, "0.0.0.0", Integer.parseInt(port.get())));
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  public void route(String path, HttpRoute route) {
+    routes.put(path, route);
+  }
+
+  public MetricRegistry registry() {
+    return registry;
+  }
+
+  public static FullHttpResponse ok(String contentType, byte[] body) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.wrappedBuffer(body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return r;
+  }
+
+  private static void registerJvmMetrics(MetricRegistry registry) {
+    if (registry.getNames().stream().noneMatch(n -> n.startsWith("jvm."))) {
+      registry.register("jvm.memory", new MemoryUsageGaugeSet());
+      registry.register("jvm.gc", new GarbageCollectorMetricSet());
+      registry.register("jvm.threads", new ThreadStatesGaugeSet());
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      String path = new QueryStringDecoder(request.uri()).path();
+      HttpRoute route = routes.get(path);
+      FullHttpResponse response;
+      try {
+        response = route == null
+            ? status(HttpResponseStatus.NOT_FOUND, "no such path: " + path)
+            : route.handle(request);
+      } catch (Exception e) {
+        response = status(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString());
+      }
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private FullHttpResponse status(HttpResponseStatus status, String text) {
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+      return r;
+    }
+  }
+}
