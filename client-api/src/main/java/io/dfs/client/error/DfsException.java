@@ -12,11 +12,13 @@ import java.io.IOException;
 public class DfsException extends IOException {
   private final ErrorCode code;
   private final String path;
+  private final String reason;
 
   public DfsException(ErrorCode code, String message, String path) {
     super(path == null || path.isEmpty() ? message : message + ": " + path);
     this.code = code;
     this.path = path == null ? "" : path;
+    this.reason = message;
   }
 
   public ErrorCode code() {
@@ -48,6 +50,6 @@ public class DfsException extends IOException {
 
   /** The wire form of this exception, for servers that throw it internally. */
   public Error toProto() {
-    return Error.newBuilder().setCode(code).setMessage(getMessage()).setPath(path).build();
+    return Error.newBuilder().setCode(code).setMessage(reason).setPath(path).build();
   }
 }

@@ -72,10 +72,10 @@ public final class Namespace {
         }
         child = newInode(FileType.DIRECTORY, name, now, mode > 0 ? mode : DEFAULT_DIR_MODE, owner, group);
         attach(dir, child, now);
+      } else if (last && (!parents || !child.isDirectory())) {
+        throw new PathExistsException(child.isDirectory() ? "directory exists" : "a file exists", path);
       } else if (!child.isDirectory()) {
         throw new NotADirectoryException("not a directory", PathNames.join(names.subList(0, i + 1)));
-      } else if (last && !parents) {
-        throw new PathExistsException("directory exists", path);
       }
       dir = child;
     }

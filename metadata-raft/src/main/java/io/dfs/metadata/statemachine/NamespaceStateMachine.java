@@ -111,8 +111,9 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     return storage;
   }
 
+  /** Synchronized: Ratis' automatic trigger and an operator's request may ask at the same time. */
   @Override
-  public long takeSnapshot() throws IOException {
+  public synchronized long takeSnapshot() throws IOException {
     TermIndex applied;
     Path tmp = storage.getSnapshotFile(0, 0).toPath().resolveSibling("namespace.image.tmp");
     lock.readLock().lock();

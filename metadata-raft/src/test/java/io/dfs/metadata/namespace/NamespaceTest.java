@@ -1,0 +1,199 @@
+package io.dfs.metadata.namespace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dfs.client.error.DfsException;
+import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.ListResponse;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NamespaceTest {
+  private final Namespace ns = new Namespace();
+  private final List<BlockInfo> freed = new ArrayList<>();
+
+  NamespaceTest() {
+    ns.onBlockFreed(freed::add);
+  }
+
+  private Inode file(String path, long... blockLengths) throws DfsException {
+    ns.createFile(path, false, false, 3, 1 << 20, 0, "", "", "c1", 1);
+    BlockInfo previous = null;
+    for (long len : blockLengths) {
+      BlockInfo b = ns.addBlock(path, "c1", previous, 2);
+      previous = b.toBuilder().setLength(len).build();
+    }
+    return ns.complete(path, "c1", previous, 3);
+  }
+
+  @Test
+  void mkdirNeedsParentUnlessParentsAndRejectsExisting() throws Exception {
+    assertThatThrownBy(() -> ns.mkdir("/a/b", false, 0, "", "", 1)).isInstanceOf(PathNotFoundException.class);
+    ns.mkdir("/a/b/c", true, 0, "", "", 1);
+    assertThat(ns.resolve("/a/b/c").isDirectory()).isTrue();
+    assertThatThrownBy(() -> ns.mkdir("/a/b", false, 0, "", "", 1)).isInstanceOf(PathExistsException.class);
+    ns.mkdir("/a/b", true, 0, "", "", 1); // -p on an existing directory is fine
+    file("/a/f");
+    assertThatThrownBy(() -> ns.mkdir("/a/f/x", true, 0, "", "", 1)).isInstanceOf(NotADirectoryException.class);
+    assertThatThrownBy(() -> ns.mkdir("/a/f", false, 0, "", "", 1)).isInstanceOf(PathExistsException.class);
+  }
+
+  @Test
+  void fileLifecycleTracksBlocksLengthAndWriter() throws Exception {
+    ns.mkdir("/d", false, 0, "", "", 1);
+    ns.createFile("/d/f", false, false, 3, 1 << 20, 0, "alice", "staff", "c1", 10);
+    assertThat(ns.status(ns.resolve("/d/f")).getUnderConstruction()).isTrue();
+    BlockInfo b1 = ns.addBlock("/d/f", "c1", null, 11);
+    assertThatThrownBy(() -> ns.addBlock("/d/f", "other-client", null, 11))
+        .isInstanceOf(DfsException.class).extracting(e -> ((DfsException) e).code()).isEqualTo(ErrorCode.FILE_NOT_OPEN);
+    BlockInfo b2 = ns.addBlock("/d/f", "c1", b1.toBuilder().setLength(1 << 20).build(), 12);
+    assertThat(b2.getBlockId()).isNotEqualTo(b1.getBlockId());
+    ns.complete("/d/f", "c1", b2.toBuilder().setLength(7).build(), 13);
+    FileStatus st = ns.status(ns.resolve("/d/f"));
+    assertThat(st.getLength()).isEqualTo((1 << 20) + 7);
+    assertThat(st.getUnderConstruction()).isFalse();
+    assertThat(st.getOwner()).isEqualTo("alice");
+    assertThat(st.getMtimeMs()).isEqualTo(13);
+    assertThat(ns.fileOfBlock(b1.getBlockId())).isSameAs(ns.resolve("/d/f"));
+  }
+
+  @Test
+  void createRefusesExistingUnlessOverwriteWhichFreesOldBlocks() throws Exception {
+    file("/f", 10, 20);
+    assertThatThrownBy(() -> ns.createFile("/f", false, false, 3, 1 << 20, 0, "", "", "c2", 4))
+        .isInstanceOf(PathExistsException.class);
+    ns.createFile("/f", true, false, 3, 1 << 20, 0, "", "", "c2", 4);
+    assertThat(freed).hasSize(2);
+    assertThat(ns.resolve("/f").length()).isZero();
+    ns.mkdir("/dir", false, 0, "", "", 1);
+    assertThatThrownBy(() -> ns.createFile("/dir", true, false, 3, 1 << 20, 0, "", "", "c2", 4))
+        .isInstanceOf(IsADirectoryException.class);
+    assertThatThrownBy(() -> ns.createFile("/missing/f", false, false, 3, 1 << 20, 0, "", "", "c2", 4))
+        .isInstanceOf(PathNotFoundException.class);
+    ns.createFile("/made/on/demand", false, true, 3, 1 << 20, 0, "", "", "c2", 4);
+    assertThat(ns.resolve("/made/on").isDirectory()).isTrue();
+  }
+
+  @Test
+  void deleteFileEmptyDirAndRecursiveTree() throws Exception {
+    ns.mkdir("/t/a/b", true, 0, "", "", 1);
+    file("/t/a/b/f1", 5);
+    file("/t/a/f2", 6, 7);
+    assertThatThrownBy(() -> ns.delete("/t", false, 2)).isInstanceOf(DirectoryNotEmptyException.class);
+    ns.delete("/t/a/f2", false, 2);
+    assertThat(freed).hasSize(2);
+    ns.delete("/t", true, 3);
+    assertThat(freed).hasSize(3);
+    assertThatThrownBy(() -> ns.resolve("/t")).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> ns.delete("/t", true, 3)).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> ns.delete("/", true, 3)).isInstanceOf(InvalidPathException.class);
+    assertThat(ns.blockOwners()).isEmpty();
+  }
+
+  @Test
+  void renameMovesAtomicallyAndRejectsCyclesAndClobbering() throws Exception {
+    ns.mkdir("/src/sub", true, 0, "", "", 1);
+    file("/src/sub/f", 3);
+    ns.mkdir("/dst", false, 0, "", "", 1);
+    ns.rename("/src/sub", "/dst/moved", false, 5);
+    assertThat(ns.resolve("/dst/moved/f").length()).isEqualTo(3);
+    assertThatThrownBy(() -> ns.resolve("/src/sub")).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> ns.rename("/dst", "/dst/moved/inside", false, 6))
+        .isInstanceOf(InvalidPathException.class);
+    assertThatCode(() -> ns.rename("/dst", "/dst", false, 6)).doesNotThrowAnyException();
+    file("/other", 9);
+    assertThatThrownBy(() -> ns.rename("/other", "/dst/moved/f", false, 7)).isInstanceOf(PathExistsException.class);
+    ns.rename("/other", "/dst/moved/f", true, 7);
+    assertThat(ns.resolve("/dst/moved/f").length()).isEqualTo(9);
+    assertThat(freed).hasSize(1); // the replaced file's block
+    assertThatThrownBy(() -> ns.rename("/dst/moved/f", "/src", true, 8)).isInstanceOf(IsADirectoryException.class);
+    assertThatThrownBy(() -> ns.rename("/src", "/dst/moved/f", true, 8)).isInstanceOf(NotADirectoryException.class);
+    assertThatThrownBy(() -> ns.rename("/nope", "/x", false, 8)).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> ns.rename("/src", "/nope/x", false, 8)).isInstanceOf(PathNotFoundException.class);
+  }
+
+  @Test
+  void attributesChange() throws Exception {
+    file("/f", 1);
+    ns.setTimes("/f", 100, -1);
+    ns.setPermission("/f", 0600, "bob", "", 9);
+    ns.setReplication("/f", 2, 9);
+    FileStatus st = ns.status(ns.resolve("/f"));
+    assertThat(st.getMtimeMs()).isEqualTo(100);
+    assertThat(st.getMode()).isEqualTo(0600);
+    assertThat(st.getOwner()).isEqualTo("bob");
+    assertThat(st.getGroup()).isEqualTo(Namespace.DEFAULT_OWNER);
+    assertThat(st.getReplication()).isEqualTo(2);
+    assertThatThrownBy(() -> ns.setReplication("/f", 0, 9)).isInstanceOf(InvalidPathException.class);
+  }
+
+  @Test
+  void truncateAtBlockBoundaryFreesTrailingBlocks() throws Exception {
+    file("/f", 100, 100, 50);
+    ns.truncate("/f", 100, null, 5);
+    assertThat(ns.resolve("/f").length()).isEqualTo(100);
+    assertThat(freed).hasSize(2);
+    assertThatThrownBy(() -> ns.truncate("/f", 50, null, 5)).isInstanceOf(InvalidPathException.class);
+    ns.truncate("/f", 0, null, 6);
+    assertThat(ns.resolve("/f").blocks()).isEmpty();
+  }
+
+  @Test
+  void listPagesInNameOrder() throws Exception {
+    ns.mkdir("/big", false, 0, "", "", 1);
+    for (int i = 0; i < 2500; i++) {
+      ns.mkdir(String.format("/big/d%05d", i), false, 0, "", "", 1);
+    }
+    List<String> names = new ArrayList<>();
+    String after = "";
+    ListResponse page;
+    do {
+      page = ns.list("/big", after, 1000);
+      page.getEntriesList().forEach(e -> names.add(e.getPath()));
+      after = names.get(names.size() - 1).substring("/big/".length());
+    } while (page.getHasMore());
+    assertThat(names).hasSize(2500).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void imageRoundTripReproducesTheNamespaceExactly() throws Exception {
+    ns.mkdir("/a/b", true, 0, "", "", 1);
+    file("/a/b/f", 10, 20);
+    ns.createFile("/a/open", false, false, 2, 1 << 20, 0, "", "", "c9", 5);
+    byte[] image = write(ns);
+    Namespace copy = NamespaceImage.read(new ByteArrayInputStream(image));
+    assertThat(NamespaceImage.digest(copy)).isEqualTo(NamespaceImage.digest(ns));
+    assertThat(copy.resolve("/a/b/f").length()).isEqualTo(30);
+    assertThat(copy.status(copy.resolve("/a/open")).getUnderConstruction()).isTrue();
+    // counters continue where they were, so new ids never collide with restored ones
+    assertThat(copy.mkdir("/n", false, 0, "", "", 9).id()).isEqualTo(ns.mkdir("/n", false, 0, "", "", 9).id());
+  }
+
+  @Test
+  void corruptImageIsRejected() throws Exception {
+    file("/f", 10);
+    byte[] image = write(ns);
+    image[image.length / 2] ^= 0x40;
+    assertThatThrownBy(() -> NamespaceImage.read(new ByteArrayInputStream(image))).isInstanceOf(IOException.class);
+  }
+
+  private static byte[] write(Namespace ns) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    NamespaceImage.write(ns, out);
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,150 @@
+package io.dfs.metadata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NameTooLongException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.metadata.ReadConsistency;
+import io.dfs.metadata.testing.MetadataTestCluster;
+import io.dfs.proto.AddBlockRequest;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.CompleteFileRequest;
+import io.dfs.proto.CreateFileRequest;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.RenameRequest;
+import io.dfs.proto.SetPermissionRequest;
+import io.dfs.proto.SetReplicationRequest;
+import io.dfs.proto.SetTimesRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every namespace operation and its errors, through the real client against three real peers. */
+class MetadataClientOperationsTest {
+  @TempDir static Path dir;
+  static MetadataTestCluster cluster;
+  static MetadataClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = MetadataTestCluster.start(dir, 3);
+    client = cluster.newClient("ops-test");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    client.close();
+    cluster.close();
+  }
+
+  static FileStatus mkdir(String path, boolean parents) throws Exception {
+    return client.mkdir(MkdirRequest.newBuilder().setPath(path).setParents(parents).build());
+  }
+
+  static FileStatus writeFile(String path, long... blockLengths) throws Exception {
+    client.create(CreateFileRequest.newBuilder().setPath(path).setReplication(1).build());
+    BlockInfo previous = null;
+    for (long len : blockLengths) {
+      AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path);
+      if (previous != null) {
+        add.setPrevious(previous);
+      }
+      LocatedBlock b = client.addBlock(add.build());
+      previous = b.getBlock().toBuilder().setLength(len).build();
+    }
+    CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
+    if (previous != null) {
+      complete.setLast(previous);
+    }
+    return client.complete(complete.build());
+  }
+
+  @Test
+  void directoriesAndFiles() throws Exception {
+    mkdir("/ops/a/b", true);
+    FileStatus f = writeFile("/ops/a/b/file", 100, 23);
+    assertThat(f.getLength()).isEqualTo(123);
+    assertThat(f.getType()).isEqualTo(FileType.REGULAR_FILE);
+    assertThat(client.stat("/ops/a/b/file").getLength()).isEqualTo(123);
+    assertThat(client.getBlockLocations("/ops/a/b/file", 0, 0).getBlocksList())
+        .extracting(b -> b.getOffset()).containsExactly(0L, 100L);
+    assertThat(client.list("/ops/a/b", "", 0).getEntriesList()).extracting(FileStatus::getPath)
+        .containsExactly("/ops/a/b/file");
+    assertThat(client.stat("/ops/a").getType()).isEqualTo(FileType.DIRECTORY);
+  }
+
+  @Test
+  void errorsArePreciseExceptions() throws Exception {
+    mkdir("/err", false);
+    writeFile("/err/f", 1);
+    assertThatThrownBy(() -> mkdir("/err", false)).isInstanceOf(PathExistsException.class);
+    assertThatThrownBy(() -> mkdir("/nope/x", false)).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> mkdir("/err/f/x", true)).isInstanceOf(NotADirectoryException.class);
+    assertThatThrownBy(() -> mkdir("/err/../x", true)).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> mkdir("relative", true)).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> mkdir("/" + "n".repeat(300), true)).isInstanceOf(NameTooLongException.class);
+    assertThatThrownBy(() -> client.stat("/err/missing")).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> client.getBlockLocations("/err", 0, 0)).isInstanceOf(IsADirectoryException.class);
+    assertThatThrownBy(() -> client.delete("/err", false)).isInstanceOf(DirectoryNotEmptyException.class);
+    assertThatThrownBy(() -> client.create(CreateFileRequest.newBuilder().setPath("/err/f").build()))
+        .isInstanceOf(PathExistsException.class);
+    assertThatThrownBy(() -> client.rename(RenameRequest.newBuilder().setSource("/err").setDestination("/err/inside").build()))
+        .isInstanceOf(InvalidPathException.class);
+    // a failed write changed nothing
+    assertThat(client.stat("/err/f").getLength()).isEqualTo(1);
+  }
+
+  @Test
+  void renameDeleteAndAttributes() throws Exception {
+    mkdir("/mv/src/deep", true);
+    writeFile("/mv/src/deep/f", 5);
+    client.rename(RenameRequest.newBuilder().setSource("/mv/src").setDestination("/mv/dst").build());
+    assertThat(client.stat("/mv/dst/deep/f").getLength()).isEqualTo(5);
+    assertThatThrownBy(() -> client.stat("/mv/src")).isInstanceOf(PathNotFoundException.class);
+
+    client.setTimes(SetTimesRequest.newBuilder().setPath("/mv/dst/deep/f").setMtimeMs(1234).setAtimeMs(-1).build());
+    client.setPermission(SetPermissionRequest.newBuilder().setPath("/mv/dst/deep/f").setMode(0600).setOwner("carol").build());
+    client.setReplication(SetReplicationRequest.newBuilder().setPath("/mv/dst/deep/f").setReplication(2).build());
+    FileStatus st = client.stat("/mv/dst/deep/f");
+    assertThat(st.getMtimeMs()).isEqualTo(1234);
+    assertThat(st.getMode()).isEqualTo(0600);
+    assertThat(st.getOwner()).isEqualTo("carol");
+    assertThat(st.getReplication()).isEqualTo(2);
+
+    client.delete("/mv", true);
+    assertThatThrownBy(() -> client.stat("/mv")).isInstanceOf(PathNotFoundException.class);
+  }
+
+  @Test
+  void timesComeFromTheLeaderAndAreTheSameOnEveryPeer() throws Exception {
+    long before = System.currentTimeMillis();
+    FileStatus st = mkdir("/timed", false);
+    assertThat(st.getMtimeMs()).isBetween(before - 5_000, System.currentTimeMillis() + 5_000);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.runningPeers().stream()
+        .map(cluster::stateDigest).distinct().count() == 1);
+  }
+
+  @Test
+  void staleReadsEventuallySeeWritesAndLinearizableReadsAlwaysDo() throws Exception {
+    try (MetadataClient other = cluster.newClient("reader")) {
+      mkdir("/fresh", false);
+      assertThat(other.stat("/fresh", ReadConsistency.LINEARIZABLE).getType()).isEqualTo(FileType.DIRECTORY);
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(other.stat("/fresh", ReadConsistency.STALE).getPath()).isEqualTo("/fresh"));
+    }
+  }
+}

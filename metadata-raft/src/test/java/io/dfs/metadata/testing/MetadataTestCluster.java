@@ -1,0 +1,134 @@
+package io.dfs.metadata.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.config.PeerAddress;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.server.MetadataServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Real metadata peers on loopback for tests: free ports, storage under a temp dir, peers that can
+ * be stopped hard and restarted on the same storage.
+ */
+public final class MetadataTestCluster implements AutoCloseable {
+  private final Path dir;
+  private final ClusterConfig config;
+  private final Map<String, MetadataServer> running = new LinkedHashMap<>();
+
+  private MetadataTestCluster(Path dir, ClusterConfig config) {
+    this.dir = dir;
+    this.config = config;
+  }
+
+  public static MetadataTestCluster start(Path dir, int peers) throws IOException {
+    return start(dir, peers, Map.of());
+  }
+
+  /** Starts {@code peers} peers with extra config settings (e.g. a short dead-node timeout). */
+  public static MetadataTestCluster start(Path dir, int peers, Map<String, String> settings) throws IOException {
+    List<PeerAddress> addresses = new ArrayList<>();
+    for (int i = 1; i <= peers; i++) {
+      addresses.add(new PeerAddress("m" + i, "127.0.0.1", freePort()));
+    }
+    ClusterConfig config = ClusterConfig.forPeers(addresses);
+    for (var e : settings.entrySet()) {
+      config = config.with(e.getKey(), e.getValue());
+    }
+    return launch(dir, config);
+  }
+
+  /** Starts again, on the same storage and ports, a cluster that {@link #start} created in {@code dir}. */
+  public static MetadataTestCluster restartOn(Path dir, int peers) throws IOException {
+    return launch(dir, ClusterConfig.load(dir.resolve("cluster.properties")));
+  }
+
+  private static MetadataTestCluster launch(Path dir, ClusterConfig config) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    try (var w = java.nio.file.Files.newBufferedWriter(dir.resolve("cluster.properties"))) {
+      config.properties().store(w, "test cluster");
+    }
+    MetadataTestCluster cluster = new MetadataTestCluster(dir, config);
+    for (PeerAddress a : config.metadataPeers()) {
+      cluster.restartPeer(a.id());
+    }
+    cluster.leaderId();
+    return cluster;
+  }
+
+  public ClusterConfig config() {
+    return config;
+  }
+
+  public MetadataClient newClient(String clientId) {
+    return MetadataClient.connect(config, clientId);
+  }
+
+  /** Waits until one running peer is leader and returns its id. */
+  public String leaderId() {
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(this::currentLeader, Optional::isPresent).orElseThrow();
+  }
+
+  private Optional<String> currentLeader() {
+    return running.values().stream().filter(MetadataServer::isLeader).map(MetadataServer::id).findFirst();
+  }
+
+  public MetadataServer peer(String id) {
+    MetadataServer s = running.get(id);
+    if (s == null) {
+      throw new IllegalStateException("peer " + id + " is not running");
+    }
+    return s;
+  }
+
+  public List<String> runningPeers() {
+    return List.copyOf(running.keySet());
+  }
+
+  /** Stops a peer at once, as a crash would from the others' point of view. */
+  public void stopPeer(String id) throws IOException {
+    MetadataServer s = running.remove(id);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  /** Starts (or starts again) a peer on its own storage dir. */
+  public void restartPeer(String id) throws IOException {
+    stopPeer(id);
+    running.put(id, MetadataServer.start(config, id, dir.resolve(id)));
+  }
+
+  public String stateDigest(String id) {
+    return peer(id).stateMachine().digest();
+  }
+
+  @Override
+  public void close() {
+    for (String id : List.copyOf(running.keySet())) {
+      try {
+        stopPeer(id);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+}
