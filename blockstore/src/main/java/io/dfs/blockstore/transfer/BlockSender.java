@@ -1,0 +1,82 @@
+package io.dfs.blockstore.transfer;
+
+import io.dfs.blockstore.storage.Replica;
+import io.dfs.blockstore.storage.ReplicaMeta;
+import io.dfs.client.transfer.TransferFrame;
+import io.dfs.proto.OpResponse;
+import io.dfs.proto.Packet;
+import io.dfs.proto.ReadBlockOp;
+import io.dfs.proto.TransferHeader;
+import io.dfs.proto.TransferStatus;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Serves a range of a replica: the stored checksums go in each packet header and the data goes
+ * straight from the file to the socket (sendfile). The client verifies; this side never reads the
+ * data into memory.
+ */
+final class BlockSender {
+  static final int CHUNKS_PER_PACKET = 16;
+
+  private final NodeServices node;
+  private final ChannelHandlerContext ctx;
+  private final ReadBlockOp op;
+
+  BlockSender(NodeServices node, ChannelHandlerContext ctx, ReadBlockOp op) {
+    this.node = node;
+    this.ctx = ctx;
+    this.op = op;
+  }
+
+  void send() {
+    Optional<Replica> found = node.store().get(op.getBlock().getBlockId())
+        .filter(r -> r.block().getGenerationStamp() >= op.getBlock().getGenerationStamp());
+    if (found.isEmpty()) {
+      respond(TransferStatus.ERROR_NOT_FOUND, "no replica of block " + op.getBlock().getBlockId()
+          + " with generation " + op.getBlock().getGenerationStamp() + " on " + node.nodeId());
+      return;
+    }
+    Replica r = found.get();
+    long replicaLength = r.block().getLength();
+    long start = Math.min(op.getOffset(), replicaLength);
+    long end = op.getLength() > 0 ? Math.min(replicaLength, start + op.getLength()) : replicaLength;
+    int bpc = r.bytesPerChecksum();
+    long firstChunk = start / bpc;
+    long position = firstChunk * bpc;
+    ctx.write(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
+        .setStatus(TransferStatus.SUCCESS).setReplicaLength(replicaLength).setBytesPerChecksum(bpc)
+        .setFirstChunkOffset(position)).build()));
+    long seqno = 0;
+    try {
+      do {
+        long length = Math.min((long) bpc * CHUNKS_PER_PACKET, end - position);
+        int chunks = (int) ((length + bpc - 1) / bpc);
+        int[] crcs = ReplicaMeta.read(r.meta(), position / bpc, chunks);
+        boolean last = position + length >= end;
+        Packet.Builder p = Packet.newBuilder().setSeqno(seqno++).setOffsetInBlock(position)
+            .setDataLength((int) length).setLast(last);
+        for (int c : crcs) {
+          p.addChecksums(c);
+        }
+        TransferHeader header = TransferHeader.newBuilder().setPacket(p).build();
+        ctx.write(length == 0 ? TransferFrame.of(header)
+            : TransferFrame.of(header, new DefaultFileRegion(r.data().toFile(), position, length)));
+        node.metrics().meter("bytes.read").mark(length);
+        position += length;
+      } while (position < end);
+    } catch (IOException e) {
+      ctx.close();
+      return;
+    }
+    ctx.flush();
+  }
+
+  private void respond(TransferStatus status, String message) {
+    ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
+        .setStatus(status).setMessage(message)).build())).addListener(ChannelFutureListener.CLOSE);
+  }
+}

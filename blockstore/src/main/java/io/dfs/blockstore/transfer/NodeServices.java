@@ -1,0 +1,15 @@
+package io.dfs.blockstore.transfer;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.blockstore.storage.BlockStore;
+import io.dfs.proto.BlockInfo;
+import io.netty.channel.EventLoopGroup;
+import java.util.function.Consumer;
+
+/** What the transfer handlers of one storage node share. */
+public record NodeServices(
+    String nodeId,
+    BlockStore store,
+    EventLoopGroup downstreamGroup,
+    Consumer<BlockInfo> onFinalized,
+    MetricRegistry metrics) {}

@@ -1,0 +1,70 @@
+package io.dfs.blockstore.transfer;
+
+import io.dfs.blockstore.pipeline.PipelineReceiver;
+import io.dfs.client.transfer.TransferFrame;
+import io.dfs.proto.OpResponse;
+import io.dfs.proto.TransferHeader;
+import io.dfs.proto.TransferStatus;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One connection carries one operation: a block write (pipeline) or a block read. */
+final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
+  private static final Logger LOG = LoggerFactory.getLogger(TransferHandler.class);
+  private final NodeServices node;
+  private PipelineReceiver receiver;
+
+  TransferHandler(NodeServices node) {
+    super(false);
+    this.node = node;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, TransferFrame frame) {
+    TransferHeader h = frame.header();
+    try {
+      if (receiver != null) {
+        receiver.onFrame(frame);
+        return;
+      }
+      switch (h.getKindCase()) {
+        case WRITE -> {
+          frame.release();
+          receiver = new PipelineReceiver(node, ctx, h.getWrite());
+        }
+        case READ -> {
+          frame.release();
+          new BlockSender(node, ctx, h.getRead()).send();
+        }
+        default -> {
+          frame.release();
+          fail(ctx, "expected a WRITE or READ op, got " + h.getKindCase());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("transfer failed", e);
+      fail(ctx, e.toString());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (receiver != null) {
+      receiver.upstreamClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("transfer connection error", cause);
+    ctx.close();
+  }
+
+  static void fail(ChannelHandlerContext ctx, String message) {
+    ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
+        .setStatus(TransferStatus.ERROR).setMessage(message)).build())).addListener(ChannelFutureListener.CLOSE);
+  }
+}

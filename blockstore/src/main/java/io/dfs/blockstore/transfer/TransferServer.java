@@ -1,0 +1,68 @@
+package io.dfs.blockstore.transfer;
+
+import io.dfs.client.transfer.TransferFrameDecoder;
+import io.dfs.client.transfer.TransferFrameEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The storage node's block transfer endpoint. Network I/O runs on the event loops; the handlers,
+ * which touch the disk, run on a separate executor group so a slow fsync never stalls the network.
+ */
+public final class TransferServer implements Closeable {
+  private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+  private final EventExecutorGroup diskExecutors = new DefaultEventExecutorGroup(16);
+  private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Channel channel;
+
+  public TransferServer(String host, int port, java.util.function.Function<EventLoopGroup, NodeServices> services)
+      throws InterruptedException {
+    NodeServices node = services.apply(workers);
+    this.channel = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_RCVBUF, 1 << 20)
+        .childOption(ChannelOption.SO_SNDBUF, 1 << 20)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            open.add(ch);
+            ch.pipeline().addLast(new TransferFrameDecoder(), new TransferFrameEncoder());
+            ch.pipeline().addLast(diskExecutors, new TransferHandler(node));
+          }
+        })
+        .bind(host, port).sync().channel();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** Stops at once: open transfers are cut, as when a node dies. */
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    open.close().awaitUninterruptibly();
+    boss.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    diskExecutors.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
