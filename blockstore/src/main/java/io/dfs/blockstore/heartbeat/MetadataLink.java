@@ -1,0 +1,124 @@
+package io.dfs.blockstore.heartbeat;
+
+import io.dfs.blockstore.storage.BlockStore;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockReceivedRequest;
+import io.dfs.proto.BlockReportRequest;
+import io.dfs.proto.HeartbeatResponse;
+import io.dfs.proto.NodeCommand;
+import io.dfs.proto.NodeInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage node's side of the node protocol: registers, heartbeats with its usage, reports
+ * blocks (in full at start, when the leader asks and periodically; incrementally as they are
+ * finalized or deleted), and hands the commands it gets back to {@code commands}.
+ */
+public final class MetadataLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataLink.class);
+  private static final long FULL_REPORT_EVERY_MS = 10 * 60_000;
+
+  private final MetadataClient metadata;
+  private final BlockStore store;
+  private final Supplier<NodeInfo> self;
+  private final Consumer<NodeCommand> commands;
+  private final ConcurrentLinkedQueue<BlockInfo> received = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<BlockInfo> deleted = new ConcurrentLinkedQueue<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile boolean registered;
+  private long lastFullReport;
+
+  public MetadataLink(MetadataClient metadata, BlockStore store, Supplier<NodeInfo> self,
+      Consumer<NodeCommand> commands) {
+    this.metadata = metadata;
+    this.store = store;
+    this.self = self;
+    this.commands = commands;
+  }
+
+  public void start(Duration interval) {
+    timer.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public void blockReceived(BlockInfo block) {
+    received.add(block);
+    timer.execute(this::sendIncremental);
+  }
+
+  public void blockDeleted(BlockInfo block) {
+    deleted.add(block);
+  }
+
+  private void beat() {
+    try {
+      if (!registered) {
+        metadata.registerNode(self.get());
+        registered = true;
+        fullReport();
+      }
+      HeartbeatResponse r = metadata.heartbeat(self.get());
+      if (r.getReregister()) {
+        registered = false; // a new leader: register and report everything on the next beat
+        beat();
+        return;
+      }
+      sendIncremental();
+      r.getCommandsList().forEach(commands);
+      if (System.currentTimeMillis() - lastFullReport > FULL_REPORT_EVERY_MS) {
+        fullReport();
+      }
+    } catch (Exception e) {
+      LOG.debug("heartbeat failed: {}", e.toString());
+      registered = false;
+    }
+  }
+
+  private void fullReport() throws Exception {
+    metadata.blockReport(BlockReportRequest.newBuilder().setNodeId(self.get().getNodeId())
+        .addAllBlocks(store.report()).build());
+    lastFullReport = System.currentTimeMillis();
+  }
+
+  private void sendIncremental() {
+    if (!registered || (received.isEmpty() && deleted.isEmpty())) {
+      return;
+    }
+    List<BlockInfo> r = drain(received);
+    List<BlockInfo> d = drain(deleted);
+    try {
+      metadata.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(self.get().getNodeId())
+          .addAllReceived(r).addAllDeleted(d).build());
+    } catch (Exception e) {
+      received.addAll(r);
+      deleted.addAll(d);
+    }
+  }
+
+  private static List<BlockInfo> drain(ConcurrentLinkedQueue<BlockInfo> q) {
+    List<BlockInfo> out = new ArrayList<>();
+    for (BlockInfo b; (b = q.poll()) != null; ) {
+      out.add(b);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,176 @@
+package io.dfs.blockstore.server;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.blockstore.heartbeat.CommandExecutor;
+import io.dfs.blockstore.heartbeat.MetadataLink;
+import io.dfs.blockstore.scanner.BlockScanner;
+import io.dfs.blockstore.storage.BlockStore;
+import io.dfs.blockstore.storage.Replica;
+import io.dfs.blockstore.transfer.NodeServices;
+import io.dfs.blockstore.transfer.TransferServer;
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.observability.MetricsHttpServer;
+import io.dfs.proto.BadBlockReportRequest;
+import io.dfs.proto.NodeInfo;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** A storage node: keeps replicas on local disks, serves them over Netty, reports to the metadata leader. */
+@Command(name = "dfs node", mixinStandardHelpOptions = true, description = "Run one storage node.")
+public final class StorageNode implements Closeable, Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageNode.class);
+  /** Pause between two replicas verified by the background scanner. */
+  public static final String SCAN_TICK_MS = "dfs.storage.scan.tick.ms";
+
+  /** Where and how a node runs. */
+  public record Settings(String nodeId, String host, int port, List<Path> dataDirs, long capacity, int httpPort) {}
+
+  @Option(names = "--config", required = true, description = "cluster.properties")
+  private Path configFile;
+
+  @Option(names = "--id", required = true, description = "this node's id (keys dfs.storage.<id>.*)")
+  private String nodeIdOption;
+
+  private final MetricRegistry metrics = new MetricRegistry();
+  private Settings settings;
+  private BlockStore store;
+  private TransferServer transfer;
+  private MetadataClient metadata;
+  private MetadataLink link;
+  private CommandExecutor commands;
+  private BlockScanner scanner;
+  private MetricsHttpServer http;
+
+  public StorageNode() {}
+
+  public static StorageNode start(ClusterConfig config, Settings settings) throws IOException, InterruptedException {
+    StorageNode node = new StorageNode();
+    node.startNode(config, settings);
+    return node;
+  }
+
+  private void startNode(ClusterConfig config, Settings s) throws IOException, InterruptedException {
+    this.settings = s;
+    store = new BlockStore(s.dataDirs(), s.capacity());
+    store.start();
+    metadata = MetadataClient.connect(config, "node-" + s.nodeId());
+    transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group,
+        b -> link.blockReceived(b), metrics));
+    commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
+        () -> metrics.counter("replications").inc(), this::dropCorrupt);
+    link = new MetadataLink(metadata, store, this::info, commands);
+    link.start(config.heartbeatInterval());
+    scanner = new BlockScanner(store, this::dropCorrupt);
+    scanner.start(Duration.ofMillis(Long.parseLong(config.get(SCAN_TICK_MS).orElse("5000"))));
+    metrics.register("storage.capacity", (Gauge<Long>) store::capacity);
+    metrics.register("storage.used", (Gauge<Long>) store::used);
+    metrics.register("storage.remaining", (Gauge<Long>) store::remaining);
+    metrics.register("storage.blocks", (Gauge<Integer>) store::blockCount);
+    if (s.httpPort() > 0) {
+      http = MetricsHttpServer.start(metrics, "0.0.0.0", s.httpPort());
+    }
+    LOG.info("storage node {} serving blocks on {}:{} from {}", s.nodeId(), s.host(), transfer.port(), s.dataDirs());
+  }
+
+  /** A replica failed its checksums: tell the leader (it re-replicates from a good copy) and drop it. */
+  private void dropCorrupt(Replica r) {
+    metrics.counter("corrupt.replicas").inc();
+    try {
+      metadata.reportBadBlock(BadBlockReportRequest.newBuilder().setNodeId(settings.nodeId())
+          .setBlock(r.block()).setReporter(settings.nodeId()).build());
+    } catch (IOException e) {
+      LOG.warn("could not report corrupt block {}: {}", r.block().getBlockId(), e.toString());
+    }
+    if (store.delete(r.block())) {
+      link.blockDeleted(r.block());
+    }
+  }
+
+  public NodeInfo info() {
+    return NodeInfo.newBuilder()
+        .setNodeId(settings.nodeId())
+        .setHost(settings.host())
+        .setDataPort(transfer.port())
+        .setHttpPort(http == null ? 0 : http.port())
+        .setCapacityBytes(store.capacity())
+        .setUsedBytes(store.used())
+        .setRemainingBytes(store.remaining())
+        .setBlockCount(store.blockCount())
+        .build();
+  }
+
+  public String id() {
+    return settings.nodeId();
+  }
+
+  public BlockStore store() {
+    return store;
+  }
+
+  public BlockScanner scanner() {
+    return scanner;
+  }
+
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
+  /** Stops at once: transfers in flight are cut, as when the node dies. */
+  @Override
+  public void close() throws IOException {
+    for (AutoCloseable c : new AutoCloseable[] {scanner, link, commands, transfer, http, metadata}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        LOG.debug("error while stopping", e);
+      }
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig config = ClusterConfig.load(configFile);
+    String prefix = "dfs.storage." + nodeIdOption + ".";
+    String dirs = config.get(prefix + "dirs").orElseThrow(() -> new CommandLine.ParameterException(
+        new CommandLine(this), "missing " + prefix + "dirs in " + configFile));
+    Settings s = new Settings(nodeIdOption,
+        config.get(prefix + "host").orElse("127.0.0.1"),
+        Integer.parseInt(config.get(prefix + "port").orElse("0")),
+        Arrays.stream(dirs.split(",")).map(String::trim).map(Path::of).toList(),
+        Long.parseLong(config.get(prefix + "capacity").orElse("0")),
+        Integer.parseInt(config.get(prefix + "http.port").orElse("0")));
+    startNode(config, s);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        close();
+      } catch (IOException e) {
+        LOG.warn("error while stopping", e);
+      }
+    }, "storage-node-shutdown"));
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  public Optional<MetricsHttpServer> httpServer() {
+    return Optional.ofNullable(http);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new StorageNode()).execute(args));
+  }
+}

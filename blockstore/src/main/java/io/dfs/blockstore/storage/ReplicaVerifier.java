@@ -1,0 +1,41 @@
+package io.dfs.blockstore.storage;
+
+import io.dfs.client.transfer.ChunkChecksums;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks a replica's data against its stored chunk checksums. */
+public final class ReplicaVerifier {
+  private ReplicaVerifier() {}
+
+  /** True when every chunk matches (and the checksum file covers exactly the data). */
+  public static boolean isIntact(Replica r) throws IOException {
+    int bpc = r.bytesPerChecksum();
+    long length = Files.size(r.data());
+    int chunks = (int) ((length + bpc - 1) / bpc);
+    if (Files.size(r.meta()) != ReplicaMeta.HEADER + 4L * chunks || length != r.block().getLength()) {
+      return false;
+    }
+    int[] stored = ReplicaMeta.read(r.meta(), 0, chunks);
+    byte[] buf = new byte[bpc * 16];
+    int chunk = 0;
+    try (InputStream in = Files.newInputStream(r.data())) {
+      for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+        int count = ChunkChecksums.chunks(n, bpc);
+        List<Integer> expected = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          expected.add(stored[chunk + i]);
+        }
+        if (ChunkChecksums.firstMismatch(ByteBuffer.wrap(buf, 0, n), bpc, expected) >= 0) {
+          return false;
+        }
+        chunk += count;
+      }
+    }
+    return true;
+  }
+}
