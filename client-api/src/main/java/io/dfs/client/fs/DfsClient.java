@@ -1,0 +1,214 @@
+package io.dfs.client.fs;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.ClusterStatusResponse;
+import io.dfs.proto.CreateFileRequest;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import io.dfs.proto.FsckResponse;
+import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.ListResponse;
+import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.RenameRequest;
+import io.dfs.proto.SetPermissionRequest;
+import io.dfs.proto.SetReplicationRequest;
+import io.dfs.proto.SetTimesRequest;
+import io.dfs.proto.TruncateRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** The file system client: namespace calls through the metadata peers, data straight to storage nodes. */
+public final class DfsClient implements DfsFileSystem {
+  private final ClusterConfig config;
+  private final MetadataClient metadata;
+
+  public DfsClient(ClusterConfig config, String clientId) {
+    this.config = config;
+    this.metadata = MetadataClient.connect(config, clientId);
+  }
+
+  /** A client with a fresh unique id. */
+  public DfsClient(ClusterConfig config) {
+    this(config, "client-" + UUID.randomUUID());
+  }
+
+  public MetadataClient metadata() {
+    return metadata;
+  }
+
+  @Override
+  public DfsOutputStream create(String path, CreateOptions o) throws IOException {
+    int replication = o.replication() > 0 ? o.replication() : config.replication();
+    long blockSize = o.blockSize() > 0 ? o.blockSize() : config.blockSize();
+    FileStatus created = metadata.create(CreateFileRequest.newBuilder().setPath(path).setOverwrite(o.overwrite())
+        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode())
+        .setCreateParents(o.createParents()).build());
+    return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(), created.getReplication());
+  }
+
+  @Override
+  public DfsInputStream open(String path) throws IOException {
+    GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
+    return new DfsClientInputStream(metadata, path, r.getStatus().getLength(), r.getBlocksList());
+  }
+
+  @Override
+  public FileStatus mkdir(String path) throws IOException {
+    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).build());
+  }
+
+  @Override
+  public FileStatus mkdirs(String path) throws IOException {
+    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setParents(true).build());
+  }
+
+  @Override
+  public FileStatus stat(String path) throws IOException {
+    return metadata.stat(path);
+  }
+
+  @Override
+  public boolean exists(String path) throws IOException {
+    try {
+      metadata.stat(path);
+      return true;
+    } catch (PathNotFoundException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public List<FileStatus> list(String path) throws IOException {
+    List<FileStatus> all = new ArrayList<>();
+    String after = "";
+    ListResponse page;
+    do {
+      page = listPage(path, after, 0);
+      all.addAll(page.getEntriesList());
+      if (page.getEntriesCount() > 0) {
+        String last = page.getEntries(page.getEntriesCount() - 1).getPath();
+        after = last.substring(last.lastIndexOf('/') + 1);
+      }
+    } while (page.getHasMore());
+    return all;
+  }
+
+  @Override
+  public ListResponse listPage(String path, String startAfter, int limit) throws IOException {
+    return metadata.list(path, startAfter, limit);
+  }
+
+  @Override
+  public void rename(String source, String destination, boolean overwrite) throws IOException {
+    metadata.rename(RenameRequest.newBuilder().setSource(source).setDestination(destination)
+        .setOverwrite(overwrite).build());
+  }
+
+  @Override
+  public void delete(String path, boolean recursive) throws IOException {
+    metadata.delete(path, recursive);
+  }
+
+  @Override
+  public void setTimes(String path, long mtimeMs, long atimeMs) throws IOException {
+    metadata.setTimes(SetTimesRequest.newBuilder().setPath(path).setMtimeMs(mtimeMs).setAtimeMs(atimeMs).build());
+  }
+
+  @Override
+  public void setPermission(String path, int mode) throws IOException {
+    metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(mode).build());
+  }
+
+  @Override
+  public void setOwner(String path, String owner, String group) throws IOException {
+    metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(-1)
+        .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
+  }
+
+  @Override
+  public void setReplication(String path, int replication) throws IOException {
+    metadata.setReplication(SetReplicationRequest.newBuilder().setPath(path).setReplication(replication).build());
+  }
+
+  /**
+   * Cutting at a block boundary is a metadata change. Anything else (inside a block, or growing the
+   * file with zeros) rewrites the file into a sibling and renames it over the original, so readers
+   * see either the old or the new content, never a mix.
+   */
+  @Override
+  public void truncate(String path, long length) throws IOException {
+    if (length < 0) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "negative length " + length, path);
+    }
+    GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
+    FileStatus st = r.getStatus();
+    if (st.getType() == FileType.DIRECTORY) {
+      throw new IsADirectoryException("is a directory", path);
+    }
+    if (length == st.getLength()) {
+      return;
+    }
+    long boundary = 0;
+    for (var b : r.getBlocksList()) {
+      if (boundary == length) {
+        break;
+      }
+      boundary += b.getBlock().getLength();
+    }
+    if (length < st.getLength() && boundary == length) {
+      metadata.truncate(TruncateRequest.newBuilder().setPath(path).setLength(length).build());
+      return;
+    }
+    String tmp = path + ".dfs-truncate-" + UUID.randomUUID();
+    try (InputStream in = open(path);
+         OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
+             st.getMode(), false))) {
+      byte[] buf = new byte[1 << 20];
+      long left = Math.min(length, st.getLength());
+      while (left > 0) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          break;
+        }
+        out.write(buf, 0, n);
+        left -= n;
+      }
+      java.util.Arrays.fill(buf, (byte) 0);
+      for (long zeros = length - st.getLength(); zeros > 0; zeros -= buf.length) {
+        out.write(buf, 0, (int) Math.min(buf.length, zeros));
+      }
+    } catch (IOException e) {
+      try {
+        delete(tmp, false);
+      } catch (IOException ignored) {
+        // best effort
+      }
+      throw e;
+    }
+    rename(tmp, path, true);
+  }
+
+  @Override
+  public ClusterStatusResponse clusterStatus() throws IOException {
+    return metadata.clusterStatus();
+  }
+
+  @Override
+  public FsckResponse fsck(String path) throws IOException {
+    return metadata.fsck(path);
+  }
+
+  @Override
+  public void close() throws IOException {
+    metadata.close();
+  }
+}

@@ -1,0 +1,173 @@
+package io.dfs.client.fs;
+
+import io.dfs.client.block.BlockReader;
+import io.dfs.client.error.StorageException;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.BadBlockReportRequest;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.NodeInfo;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads a file through a read-ahead buffer, block by block, from the first replica that answers
+ * with intact data. A replica that fails its checksums is reported to the leader (which repairs
+ * it) and skipped; when every known replica fails, the block locations are fetched again once
+ * before giving up.
+ */
+final class DfsClientInputStream extends DfsInputStream {
+  static final int READ_AHEAD = 4 << 20;
+
+  private final MetadataClient metadata;
+  private final String path;
+  private final long length;
+  private List<LocatedBlock> blocks;
+  private final byte[] buffer = new byte[READ_AHEAD];
+  private long bufferStart;
+  private int bufferLength;
+  private long pos;
+  private boolean closed;
+
+  DfsClientInputStream(MetadataClient metadata, String path, long length, List<LocatedBlock> blocks) {
+    this.metadata = metadata;
+    this.path = path;
+    this.length = length;
+    this.blocks = blocks;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    ensureOpen();
+    if (len == 0) {
+      return 0;
+    }
+    if (pos >= length) {
+      return -1;
+    }
+    if (pos < bufferStart || pos >= bufferStart + bufferLength) {
+      bufferStart = pos;
+      bufferLength = readAt(pos, buffer, 0, (int) Math.min(buffer.length, length - pos));
+    }
+    int n = (int) Math.min(len, bufferStart + bufferLength - pos);
+    System.arraycopy(buffer, (int) (pos - bufferStart), b, off, n);
+    pos += n;
+    return n;
+  }
+
+  @Override
+  public int read(long position, byte[] b, int off, int len) throws IOException {
+    ensureOpen();
+    if (position >= length) {
+      return -1;
+    }
+    return readAt(position, b, off, (int) Math.min(len, length - position));
+  }
+
+  @Override
+  public void seek(long position) throws IOException {
+    if (position < 0) {
+      throw new IOException("negative seek position " + position);
+    }
+    pos = position;
+  }
+
+  @Override
+  public long getPos() {
+    return pos;
+  }
+
+  @Override
+  public long length() {
+    return length;
+  }
+
+  @Override
+  public int available() {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(0, length - pos));
+  }
+
+  @Override
+  public long skip(long n) {
+    long skipped = Math.max(0, Math.min(n, length - pos));
+    pos += skipped;
+    return skipped;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Fills {@code len} bytes at {@code position}, crossing block boundaries as needed. */
+  private int readAt(long position, byte[] b, int off, int len) throws IOException {
+    int done = 0;
+    while (done < len) {
+      LocatedBlock block = blockAt(position + done);
+      long inBlock = position + done - block.getOffset();
+      int n = (int) Math.min(len - done, block.getBlock().getLength() - inBlock);
+      readFromSomeReplica(block, inBlock, b, off + done, n);
+      done += n;
+    }
+    return done;
+  }
+
+  private void readFromSomeReplica(LocatedBlock block, long inBlock, byte[] b, int off, int len) throws IOException {
+    IOException last = null;
+    for (int round = 0; round < 2; round++) {
+      for (NodeInfo node : block.getLocationsList()) {
+        try {
+          int n = BlockReader.read(node, block.getBlock(), inBlock, b, off, len, metadata.clientId());
+          if (n == len) {
+            return;
+          }
+          last = new IOException("short replica of block " + block.getBlock().getBlockId() + " on " + node.getNodeId());
+        } catch (BlockReader.ChecksumException e) {
+          last = e;
+          reportCorrupt(block, node);
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+      block = refresh(block);
+    }
+    throw new StorageException(ErrorCode.IO_ERROR, "no intact replica of block " + block.getBlock().getBlockId()
+        + (last == null ? " (no live replica known)" : ": " + last.getMessage()), path);
+  }
+
+  private void reportCorrupt(LocatedBlock block, NodeInfo node) {
+    try {
+      metadata.reportBadBlock(BadBlockReportRequest.newBuilder().setNodeId(node.getNodeId())
+          .setBlock(block.getBlock()).setReporter(metadata.clientId()).build());
+    } catch (IOException ignored) {
+      // the scanner on that node finds it too
+    }
+  }
+
+  private LocatedBlock refresh(LocatedBlock stale) throws IOException {
+    blocks = metadata.getBlockLocations(path, 0, 0).getBlocksList();
+    return blocks.stream().filter(b -> b.getBlock().getBlockId() == stale.getBlock().getBlockId())
+        .findFirst().orElse(stale);
+  }
+
+  private LocatedBlock blockAt(long position) throws IOException {
+    for (LocatedBlock b : blocks) {
+      if (position >= b.getOffset() && position < b.getOffset() + b.getBlock().getLength()) {
+        return b;
+      }
+    }
+    throw new StorageException(ErrorCode.IO_ERROR, "no block holds offset " + position, path);
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("stream is closed: " + path);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.dfs.client.fs;
+
+import io.dfs.client.block.BlockWriter;
+import io.dfs.client.block.PipelineException;
+import io.dfs.client.error.NoSpaceException;
+import io.dfs.client.error.StorageException;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.AddBlockRequest;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.CompleteFileRequest;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.NodeInfo;
+import io.dfs.proto.TransferStatus;
+import io.dfs.proto.UpdateBlockRequest;
+import io.dfs.proto.WriteStage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes a file block by block. The bytes of the block in flight are kept until its last packet
+ * is acknowledged, so when a node fails mid-block the stream gets a new generation stamp from the
+ * leader, rebuilds the pipeline from the surviving nodes (plus a replacement) and sends the block
+ * again: nothing acknowledged to the caller is ever lost, and stale partial replicas on the failed
+ * node can never pass for current. Memory per stream is at most one block, held in 1 MiB pieces.
+ */
+final class DfsClientOutputStream extends DfsOutputStream {
+  private static final int MAX_RECOVERIES = 5;
+
+  private final MetadataClient metadata;
+  private final String path;
+  private final long blockSize;
+  private final int replication;
+  private final Set<String> excluded = new HashSet<>();
+  private final List<byte[]> blockBytes = new ArrayList<>();
+  private final byte[] one = new byte[1];
+  private LocatedBlock current;
+  private List<NodeInfo> pipeline;
+  private BlockWriter writer;
+  private BlockInfo previous;
+  private int tailFill;
+  private long inBlock;
+  private long pos;
+  private boolean closed;
+
+  DfsClientOutputStream(MetadataClient metadata, String path, long blockSize, int replication) {
+    this.metadata = metadata;
+    this.path = path;
+    this.blockSize = blockSize;
+    this.replication = replication;
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    one[0] = (byte) b;
+    write(one, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    ensureOpen();
+    while (len > 0) {
+      if (current == null) {
+        startBlock();
+      }
+      int n = (int) Math.min(len, blockSize - inBlock);
+      keep(b, off, n);
+      try {
+        writer.write(b, off, n);
+      } catch (PipelineException e) {
+        recover(e);
+      }
+      inBlock += n;
+      pos += n;
+      off += n;
+      len -= n;
+      if (inBlock == blockSize) {
+        finishBlock();
+      }
+    }
+  }
+
+  @Override
+  public long getPos() {
+    return pos;
+  }
+
+  /** Ends the current block early so everything written so far is on every replica. */
+  @Override
+  public void hflush() throws IOException {
+    ensureOpen();
+    if (current != null) {
+      finishBlock();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (current != null) {
+      finishBlock();
+    }
+    CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
+    if (previous != null) {
+      complete.setLast(previous);
+    }
+    metadata.complete(complete.build());
+  }
+
+  private void startBlock() throws IOException {
+    AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path).addAllExcludeNodes(excluded);
+    if (previous != null) {
+      add.setPrevious(previous);
+    }
+    current = metadata.addBlock(add.build());
+    pipeline = new ArrayList<>(current.getLocationsList());
+    inBlock = 0;
+    blockBytes.clear();
+    if (pipeline.isEmpty()) {
+      throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no live storage node with free space", path);
+    }
+    try {
+      writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
+    } catch (PipelineException e) {
+      recover(e);
+    }
+  }
+
+  private void finishBlock() throws IOException {
+    BlockInfo done = null;
+    for (int attempt = 0; done == null; attempt++) {
+      try {
+        done = writer.finish();
+      } catch (PipelineException e) {
+        if (attempt > MAX_RECOVERIES) {
+          throw e;
+        }
+        recover(e);
+      }
+    }
+    previous = done;
+    current = null;
+    writer = null;
+    blockBytes.clear();
+  }
+
+  /**
+   * Rebuilds the pipeline without the failed node and resends the block's bytes under a new
+   * generation stamp. Retries while nodes remain; fails only when no pipeline can be formed.
+   */
+  private void recover(PipelineException failure) throws IOException {
+    PipelineException last = failure;
+    for (int attempt = 0; attempt < MAX_RECOVERIES; attempt++) {
+      if (writer != null) {
+        writer.close();
+      }
+      String bad = last.badNode();
+      excluded.add(bad);
+      pipeline.removeIf(n -> n.getNodeId().equals(bad));
+      int wanted = Math.max(0, replication - pipeline.size());
+      Set<String> avoid = new HashSet<>(excluded);
+      pipeline.forEach(n -> avoid.add(n.getNodeId()));
+      LocatedBlock bumped = metadata.updateBlock(UpdateBlockRequest.newBuilder().setPath(path)
+          .setBlock(current.getBlock().toBuilder().setLength(0)).addAllExcludeNodes(avoid)
+          .setReplacementsWanted(wanted).build());
+      current = current.toBuilder().setBlock(bumped.getBlock()).build();
+      pipeline.addAll(bumped.getLocationsList());
+      if (pipeline.isEmpty()) {
+        throw last.status() == TransferStatus.ERROR_NO_SPACE
+            ? new NoSpaceException(ErrorCode.NO_SPACE, "every storage node is full", path)
+            : new StorageException(ErrorCode.IO_ERROR, "no storage node left to write to: " + last.getMessage(), path);
+      }
+      try {
+        writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.RECOVERY, metadata.clientId(), 0);
+        for (int i = 0; i < blockBytes.size(); i++) {
+          writer.write(blockBytes.get(i), 0, i == blockBytes.size() - 1 ? tailFill : BlockWriter.PACKET_SIZE);
+        }
+        return;
+      } catch (PipelineException e) {
+        last = e;
+      }
+    }
+    throw new StorageException(ErrorCode.IO_ERROR, "pipeline recovery failed: " + last.getMessage(), path);
+  }
+
+  private void keep(byte[] b, int off, int len) {
+    while (len > 0) {
+      if (blockBytes.isEmpty() || tailFill == BlockWriter.PACKET_SIZE) {
+        blockBytes.add(new byte[BlockWriter.PACKET_SIZE]);
+        tailFill = 0;
+      }
+      int n = Math.min(len, BlockWriter.PACKET_SIZE - tailFill);
+      System.arraycopy(b, off, blockBytes.get(blockBytes.size() - 1), tailFill, n);
+      tailFill += n;
+      off += n;
+      len -= n;
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("stream is closed: " + path);
+    }
+  }
+}
