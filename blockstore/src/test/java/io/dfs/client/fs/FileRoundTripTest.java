@@ -1,0 +1,144 @@
+package io.dfs.client.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dfs.blockstore.testing.MiniDfsCluster;
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.proto.FileStatus;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Files of every shape written and read back through the real data path (1 MiB blocks, RF 3). */
+class FileRoundTripTest {
+  static final int MiB = 1 << 20;
+  @TempDir static Path dir;
+  static MiniDfsCluster cluster;
+  static DfsFileSystem fs;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = MiniDfsCluster.start(dir, 3);
+    fs = cluster.newFileSystem("roundtrip");
+    fs.mkdirs("/rt");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static byte[] random(int size, long seed) {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static void write(DfsFileSystem fs, String path, byte[] data, int writeSize) throws Exception {
+    try (OutputStream out = fs.create(path, CreateOptions.defaults())) {
+      for (int off = 0; off < data.length; off += writeSize) {
+        out.write(data, off, Math.min(writeSize, data.length - off));
+      }
+    }
+  }
+
+  static byte[] sha256(byte[] b) throws Exception {
+    return MessageDigest.getInstance("SHA-256").digest(b);
+  }
+
+  static byte[] readAll(DfsFileSystem fs, String path) throws Exception {
+    try (InputStream in = fs.open(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 4095, MiB, MiB + 1, 3 * MiB + 12345})
+  void roundTripsExactly(int size) throws Exception {
+    byte[] data = random(size, size);
+    write(fs, "/rt/f" + size, data, 8192);
+    FileStatus st = fs.stat("/rt/f" + size);
+    assertThat(st.getLength()).isEqualTo(size);
+    assertThat(st.getUnderConstruction()).isFalse();
+    assertThat(sha256(readAll(fs, "/rt/f" + size))).isEqualTo(sha256(data));
+  }
+
+  @Test
+  void randomSizesAndWritePatterns() throws Exception {
+    Random r = new Random(42);
+    for (int i = 0; i < 6; i++) {
+      int size = r.nextInt(5 * MiB);
+      byte[] data = random(size, i);
+      write(fs, "/rt/rand" + i, data, 1 + r.nextInt(300_000));
+      assertThat(sha256(readAll(fs, "/rt/rand" + i))).as("file %d of %d bytes", i, size).isEqualTo(sha256(data));
+    }
+  }
+
+  @Test
+  void seekAndPositionalReads() throws Exception {
+    byte[] data = random(3 * MiB + 77, 7);
+    write(fs, "/rt/seek", data, MiB);
+    try (DfsInputStream in = fs.open("/rt/seek")) {
+      assertThat(in.length()).isEqualTo(data.length);
+      in.seek(MiB - 10);
+      byte[] chunk = new byte[20];
+      assertThat(in.readNBytes(chunk, 0, 20)).isEqualTo(20);
+      assertThat(chunk).isEqualTo(java.util.Arrays.copyOfRange(data, MiB - 10, MiB + 10));
+      byte[] tail = new byte[100];
+      int n = in.read(data.length - 50, tail, 0, 100);
+      assertThat(n).isEqualTo(50);
+      assertThat(java.util.Arrays.copyOf(tail, 50)).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 50, data.length));
+      assertThat(in.getPos()).isEqualTo(MiB + 10);
+      in.seek(data.length);
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void everyBlockHasThreeDistinctReplicas() throws Exception {
+    write(fs, "/rt/rf", random(2 * MiB + 5, 3), MiB);
+    var blocks = ((DfsClient) fs).metadata().getBlockLocations("/rt/rf", 0, 0).getBlocksList();
+    assertThat(blocks).hasSize(3);
+    for (var b : blocks) {
+      assertThat(b.getLocationsList()).extracting(n -> n.getNodeId()).hasSize(3).doesNotHaveDuplicates();
+      assertThat(cluster.replicaCount(b.getBlock().getBlockId())).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void overwriteAndErrors() throws Exception {
+    write(fs, "/rt/ow", random(1000, 1), 100);
+    assertThatThrownBy(() -> fs.create("/rt/ow", CreateOptions.defaults())).isInstanceOf(PathExistsException.class);
+    byte[] second = random(2000, 2);
+    try (OutputStream out = fs.create("/rt/ow", CreateOptions.defaults().withOverwrite(true))) {
+      out.write(second);
+    }
+    assertThat(readAll(fs, "/rt/ow")).isEqualTo(second);
+    assertThatThrownBy(() -> fs.open("/rt")).isInstanceOf(IsADirectoryException.class);
+    assertThatThrownBy(() -> fs.open("/rt/none")).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> fs.create("/nodir/x", CreateOptions.defaults())).isInstanceOf(PathNotFoundException.class);
+  }
+
+  @Test
+  void truncateShrinksAndGrows() throws Exception {
+    byte[] data = random(2 * MiB + 500, 9);
+    write(fs, "/rt/trunc", data, MiB);
+    fs.truncate("/rt/trunc", MiB);                // block boundary: metadata only
+    assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(data, MiB));
+    fs.truncate("/rt/trunc", 1000);               // inside a block: rewrite
+    assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(data, 1000));
+    fs.truncate("/rt/trunc", 1500);               // grow with zeros
+    assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(java.util.Arrays.copyOf(data, 1000), 1500));
+  }
+}
