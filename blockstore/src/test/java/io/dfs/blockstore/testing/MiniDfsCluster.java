@@ -54,14 +54,43 @@ public final class MiniDfsCluster implements AutoCloseable {
   public static MiniDfsCluster start(Path dir, int nodes, Map<String, String> config, Map<Integer, Long> capacities)
       throws IOException {
     MiniDfsCluster c = new MiniDfsCluster(dir, MetadataTestCluster.start(dir.resolve("meta"), 3, config));
+    java.util.Properties ports = new java.util.Properties();
     for (int i = 0; i < nodes; i++) {
-      c.settings.add(new StorageNode.Settings("n" + (i + 1), "127.0.0.1", MetadataTestCluster.freePort(),
-          List.of(dir.resolve("node" + (i + 1) + "/d1")), capacities.getOrDefault(i, 0L), 0));
-      c.nodes.add(null);
-      c.restartNode(i);
+      int port = MetadataTestCluster.freePort();
+      ports.setProperty("n" + (i + 1), Integer.toString(port));
+      c.settings.add(settings(dir, i, port, capacities.getOrDefault(i, 0L)));
     }
-    c.awaitLiveNodes(nodes);
-    return c;
+    try (var w = Files.newBufferedWriter(dir.resolve("nodes.properties"))) {
+      ports.store(w, "storage node ports");
+    }
+    return c.startNodes();
+  }
+
+  /** Starts again, on the same disks and ports, a cluster that {@link #start} created in {@code dir}. */
+  public static MiniDfsCluster restartOn(Path dir, int nodes) throws IOException {
+    MiniDfsCluster c = new MiniDfsCluster(dir, MetadataTestCluster.restartOn(dir.resolve("meta"), 3));
+    java.util.Properties ports = new java.util.Properties();
+    try (var r = Files.newBufferedReader(dir.resolve("nodes.properties"))) {
+      ports.load(r);
+    }
+    for (int i = 0; i < nodes; i++) {
+      c.settings.add(settings(dir, i, Integer.parseInt(ports.getProperty("n" + (i + 1))), 0));
+    }
+    return c.startNodes();
+  }
+
+  private static StorageNode.Settings settings(Path dir, int i, int port, long capacity) {
+    return new StorageNode.Settings("n" + (i + 1), "127.0.0.1", port,
+        List.of(dir.resolve("node" + (i + 1) + "/d1")), capacity, 0);
+  }
+
+  private MiniDfsCluster startNodes() throws IOException {
+    for (int i = 0; i < settings.size(); i++) {
+      nodes.add(null);
+      restartNode(i);
+    }
+    awaitLiveNodes(settings.size());
+    return this;
   }
 
   public ClusterConfig config() {
@@ -124,6 +153,22 @@ public final class MiniDfsCluster implements AutoCloseable {
       return files.filter(p -> p.getFileName().toString().startsWith("blk_" + blockId + "_")
           && !p.getFileName().toString().endsWith(".meta") && p.toString().contains("finalized")).findFirst();
     }
+  }
+
+  /** Indexes of the nodes holding an unfinished replica of the block: its write pipeline. */
+  public List<Integer> nodesWriting(long blockId) throws IOException {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < settings.size(); i++) {
+      Path tmp = settings.get(i).dataDirs().get(0).resolve("tmp");
+      if (Files.exists(tmp)) {
+        try (Stream<Path> files = Files.list(tmp)) {
+          if (files.anyMatch(p -> p.getFileName().toString().startsWith("blk_" + blockId + "_"))) {
+            out.add(i);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** How many nodes hold a finalized replica of the block. */

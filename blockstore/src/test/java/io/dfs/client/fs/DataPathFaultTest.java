@@ -1,0 +1,195 @@
+package io.dfs.client.fs;
+
+import static io.dfs.client.fs.FileRoundTripTest.random;
+import static io.dfs.client.fs.FileRoundTripTest.readAll;
+import static io.dfs.client.fs.FileRoundTripTest.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dfs.blockstore.testing.MiniDfsCluster;
+import io.dfs.proto.LocatedBlock;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Storage nodes die and disks rot while files are written and read; no byte is lost. */
+class DataPathFaultTest {
+  static final int MiB = 1 << 20;
+  @TempDir Path dir;
+
+  private static List<LocatedBlock> blocks(DfsFileSystem fs, String path) throws Exception {
+    return ((DfsClient) fs).metadata().getBlockLocations(path, 0, 0).getBlocksList();
+  }
+
+  private static int indexOf(MiniDfsCluster c, String nodeId) {
+    return Integer.parseInt(nodeId.substring(1)) - 1;
+  }
+
+  @Test
+  void nodeKilledMidWriteLosesNothing() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
+      DfsFileSystem fs = cluster.newFileSystem("writer");
+      byte[] data = random(6 * MiB + 333, 1);
+      try (OutputStream out = fs.create("/mid-write", CreateOptions.defaults())) {
+        out.write(data, 0, 2 * MiB + 100);
+        // the pipeline of the block being written right now
+        long open = blocks(fs, "/mid-write").get(2).getBlock().getBlockId();
+        List<Integer> pipeline = cluster.nodesWriting(open);
+        assertThat(pipeline).hasSize(3);
+        cluster.stopNode(pipeline.get(1));
+        out.write(data, 2 * MiB + 100, data.length - (2 * MiB + 100));
+      }
+      assertThat(sha256(readAll(fs, "/mid-write"))).isEqualTo(sha256(data));
+      for (LocatedBlock b : blocks(fs, "/mid-write")) {
+        assertThat(b.getLocationsCount()).as("block %d", b.getBlock().getBlockId()).isEqualTo(3);
+      }
+    }
+  }
+
+  @Test
+  void nodeKilledMidReadFailsOverToAnotherReplica() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("reader");
+      byte[] data = random(9 * MiB, 2);
+      try (OutputStream out = fs.create("/mid-read", CreateOptions.defaults())) {
+        out.write(data);
+      }
+      try (DfsInputStream in = fs.open("/mid-read")) {
+        byte[] first = in.readNBytes(5 * MiB);
+        cluster.stopNode(indexOf(cluster, blocks(fs, "/mid-read").get(5).getLocations(0).getNodeId()));
+        byte[] rest = in.readAllBytes();
+        byte[] all = new byte[data.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        assertThat(sha256(all)).isEqualTo(sha256(data));
+      }
+    }
+  }
+
+  @Test
+  void blocksOfADeadNodeReturnToTheirReplicationFactor() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
+      DfsFileSystem fs = cluster.newFileSystem("rerep");
+      byte[] data = random(5 * MiB, 3);
+      try (OutputStream out = fs.create("/rerep", CreateOptions.defaults())) {
+        out.write(data);
+      }
+      String victim = blocks(fs, "/rerep").get(0).getLocations(0).getNodeId();
+      cluster.stopNode(indexOf(cluster, victim));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        for (LocatedBlock b : blocks(fs, "/rerep")) {
+          assertThat(b.getLocationsList()).extracting(n -> n.getNodeId()).hasSize(3).doesNotContain(victim);
+        }
+      });
+      assertThat(fs.fsck("/").getProblemsList()).isEmpty();
+      assertThat(sha256(readAll(fs, "/rerep"))).isEqualTo(sha256(data));
+
+      // the dead node returns: its extra replicas are trimmed back to 3
+      cluster.restartNode(indexOf(cluster, victim));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        for (LocatedBlock b : blocks(fs, "/rerep")) {
+          assertThat(cluster.replicaCount(b.getBlock().getBlockId())).isEqualTo(3);
+        }
+      });
+    }
+  }
+
+  @Test
+  void corruptReplicaIsDetectedReadAroundAndRepaired() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
+      DfsFileSystem fs = cluster.newFileSystem("rot");
+      byte[] data = random(2 * MiB + 10, 4);
+      try (OutputStream out = fs.create("/rot", CreateOptions.defaults())) {
+        out.write(data);
+      }
+      LocatedBlock first = blocks(fs, "/rot").get(0);
+      String bad = first.getLocations(0).getNodeId();
+      Path replica = cluster.replicaFile(indexOf(cluster, bad), first.getBlock().getBlockId()).orElseThrow();
+      try (RandomAccessFile f = new RandomAccessFile(replica.toFile(), "rw")) {
+        f.seek(1000);
+        int b = f.read();
+        f.seek(1000);
+        f.write(b ^ 0xff);
+      }
+      // the reader is served by the corrupt replica first, detects it and fails over
+      assertThat(sha256(readAll(fs, "/rot"))).isEqualTo(sha256(data));
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        LocatedBlock now = blocks(fs, "/rot").get(0);
+        assertThat(now.getLocationsList()).extracting(n -> n.getNodeId()).hasSize(3).doesNotContain(bad);
+        assertThat(cluster.node(indexOf(cluster, bad)).store().get(first.getBlock().getBlockId())).isEmpty();
+      });
+      assertThat(sha256(readAll(fs, "/rot"))).isEqualTo(sha256(data));
+    }
+  }
+
+  @Test
+  void scannerFindsRotNobodyRead() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
+      DfsFileSystem fs = cluster.newFileSystem("scan");
+      byte[] data = random(MiB / 2, 5);
+      try (OutputStream out = fs.create("/scan", CreateOptions.defaults())) {
+        out.write(data);
+      }
+      LocatedBlock b = blocks(fs, "/scan").get(0);
+      int node = indexOf(cluster, b.getLocations(2).getNodeId());
+      Path replica = cluster.replicaFile(node, b.getBlock().getBlockId()).orElseThrow();
+      try (RandomAccessFile f = new RandomAccessFile(replica.toFile(), "rw")) {
+        f.seek(5);
+        f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        cluster.node(node).scanner().scanNext();
+        return cluster.node(node).store().get(b.getBlock().getBlockId()).isEmpty();
+      });
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+          .until(() -> blocks(fs, "/scan").get(0).getLocationsCount() == 3);
+      assertThat(sha256(readAll(fs, "/scan"))).isEqualTo(sha256(data));
+    }
+  }
+
+  @Test
+  void fullNodeIsAvoidedAndNoSpaceAnywhereIsAClearError() throws Exception {
+    // node 1 can hold half a block; every file must still land on three nodes with room
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4, MiniDfsCluster.fastSettings(), Map.of(0, (long) MiB / 2))) {
+      DfsFileSystem fs = cluster.newFileSystem("full");
+      byte[] data = random(3 * MiB, 6);
+      try (OutputStream out = fs.create("/full", CreateOptions.defaults())) {
+        out.write(data);
+      }
+      assertThat(sha256(readAll(fs, "/full"))).isEqualTo(sha256(data));
+      for (LocatedBlock b : blocks(fs, "/full")) {
+        assertThat(b.getLocationsList()).extracting(n -> n.getNodeId()).doesNotContain("n1").hasSize(3);
+      }
+    }
+  }
+
+  @Test
+  void restartOfEverythingKeepsEveryFile() throws Exception {
+    byte[] a = random(3 * MiB + 1, 7);
+    byte[] b = random(12345, 8);
+    Path meta = dir.resolve("meta");
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("before");
+      fs.mkdirs("/keep/deep");
+      try (OutputStream out = fs.create("/keep/a", CreateOptions.defaults())) {
+        out.write(a);
+      }
+      try (OutputStream out = fs.create("/keep/deep/b", CreateOptions.defaults())) {
+        out.write(b);
+      }
+    }
+    assertThat(meta.resolve("cluster.properties")).exists();
+    try (MiniDfsCluster cluster = MiniDfsCluster.restartOn(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("after");
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+          assertThat(blocks(fs, "/keep/a")).allMatch(l -> l.getLocationsCount() == 3));
+      assertThat(sha256(readAll(fs, "/keep/a"))).isEqualTo(sha256(a));
+      assertThat(sha256(readAll(fs, "/keep/deep/b"))).isEqualTo(sha256(b));
+    }
+  }
+}
