@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /** Starts, watches and stops the processes of a {@link LocalClusterLayout}, in dependency order. */
-final class LocalCluster {
+public final class LocalCluster {
   static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC");
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
@@ -28,13 +28,19 @@ final class LocalCluster {
   private final ClusterConfig config;
   private final PrintStream out;
 
-  LocalCluster(LocalClusterLayout layout, ClusterConfig config, PrintStream out) {
+  public LocalCluster(LocalClusterLayout layout, ClusterConfig config, PrintStream out) {
     this.layout = layout;
     this.config = config;
     this.out = out;
   }
 
   void startAll() throws IOException, InterruptedException {
+    startCore();
+    startFrontEnds();
+  }
+
+  /** Metadata peers and storage nodes: everything a client needs. */
+  public void startCore() throws IOException, InterruptedException {
     for (ManagedProcess peer : layout.metadataPeers()) {
       start(peer);
     }
@@ -47,6 +53,10 @@ final class LocalCluster {
       return s != null && s.getNodesList().stream().filter(n -> n.getState() == NodeState.LIVE).count()
           >= layout.nodeIds().size();
     });
+  }
+
+  /** The gateway with its dashboard, and the mount where FUSE works. */
+  void startFrontEnds() throws IOException, InterruptedException {
     start(layout.gateway());
     String dashboard = "http://127.0.0.1:" + layout.gatewayPort() + "/";
     waitFor("the gateway", () -> httpOk(dashboard));
@@ -91,7 +101,7 @@ final class LocalCluster {
   }
 
   /** Unmounts first so no tool is left hanging on a mount whose servers are gone. */
-  void stopAll(Duration grace) {
+  public void stopAll(Duration grace) {
     ManagedProcess mount = layout.mount();
     if (mount.isAlive()) {
       mount.stop(grace);

@@ -1,0 +1,133 @@
+package io.dfs.deploy.bench;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.deploy.local.LocalCluster;
+import io.dfs.deploy.local.LocalClusterLayout;
+import io.dfs.deploy.process.ManagedProcess;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dfs bench}: starts a fresh multi-process cluster (3 metadata peers, 3 storage nodes, one
+ * machine), measures the machine's own disk in the same run, and reports every figure with its
+ * ratio to that limit. Writes the table to docs/benchmarks.md.
+ */
+@Command(name = "dfs bench", mixinStandardHelpOptions = true,
+    description = "Benchmark metadata ops/s, replicated write/read throughput and leader failover.")
+public final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--size-mib", defaultValue = "1024", description = "File size for the data path (default 1024).")
+  long sizeMib;
+
+  @Option(names = "--seconds", defaultValue = "10", description = "Duration of the metadata run (default 10).")
+  int seconds;
+
+  @Option(names = "--clients", defaultValue = "8", description = "Metadata clients (default 8).")
+  int clients;
+
+  @Option(names = "--in-flight", defaultValue = "32", description = "Outstanding ops per client (default 32).")
+  int inFlight;
+
+  @Option(names = "--base-port", defaultValue = "19800", description = "Port range of the bench cluster.")
+  int basePort;
+
+  @Option(names = "--report", defaultValue = "docs/benchmarks.md", description = "Markdown report to write.")
+  Path report;
+
+  record Row(String what, String value, String limit, String ratio) {}
+
+  @Override
+  public Integer call() throws Exception {
+    Path home = Files.createTempDirectory("dfs-bench");
+    List<Row> rows = new ArrayList<>();
+    PrintStream out = System.out;
+    out.println("measuring the local disk (" + sizeMib + " MiB, dd conv=fsync) ...");
+    DiskBaseline disk = DiskBaseline.measure(home.resolve("dd"), sizeMib << 20);
+    rows.add(new Row("local disk write (dd, fsync)", fmt(disk.writeMiBps()) + " MiB/s", "-", "1.00"));
+    rows.add(new Row("local disk read (dd" + (disk.readWasCold() ? ", cold)" : ", page cache)"),
+        fmt(disk.readMiBps()) + " MiB/s", "-", "1.00"));
+
+    LocalClusterLayout layout = new LocalClusterLayout(home, home.resolve("mnt"), basePort, 3);
+    layout.writeConfigIfAbsent();
+    ClusterConfig config = ClusterConfig.load(layout.configFile());
+    LocalCluster cluster = new LocalCluster(layout, config, out);
+    try {
+      cluster.startCore();
+      try (DfsClient fs = new DfsClient(config, "bench")) {
+        out.println("replicated write + read of " + sizeMib + " MiB (RF 3, 3 nodes on this machine) ...");
+        DataThroughput.Result data = DataThroughput.run(fs, sizeMib << 20);
+        double writeLimit = disk.writeMiBps() / 3;
+        rows.add(new Row("replicated write, RF 3", fmt(data.writeMiBps()) + " MiB/s",
+            "disk write / 3 = " + fmt(writeLimit), fmt(data.writeMiBps() / writeLimit)));
+        rows.add(new Row("read", fmt(data.readMiBps()) + " MiB/s", "local read = " + fmt(disk.readMiBps()),
+            fmt(data.readMiBps() / disk.readMiBps())));
+      }
+      out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, "
+          + seconds + " s ...");
+      double ops = MetadataThroughput.run(config, clients, inFlight, Duration.ofSeconds(seconds));
+      rows.add(new Row("metadata create+complete", fmt(ops) + " ops/s", "target 2,000 (goal 10,000)",
+          fmt(ops / 2000)));
+      out.println("leader failover ...");
+      long failover = MetadataThroughput.failoverMillis(config, () -> killLeader(layout, config));
+      rows.add(new Row("leader failover (kill -9 to next committed write)", failover + " ms", "-", "-"));
+    } finally {
+      cluster.stopAll(Duration.ofSeconds(10));
+    }
+    print(rows, out);
+    writeReport(rows);
+    return 0;
+  }
+
+  private static void killLeader(LocalClusterLayout layout, ClusterConfig config) {
+    try (MetadataClient c = MetadataClient.connect(config, "bench-leader")) {
+      String leader = c.clusterStatus().getLeaderId();
+      layout.metadataPeers().stream().filter(p -> p.name().equals(leader)).forEach(ManagedProcess::kill);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void print(List<Row> rows, PrintStream out) {
+    out.println();
+    for (Row r : rows) {
+      out.printf("%-50s %18s   %-30s %s%n", r.what(), r.value(), r.limit(), r.ratio());
+    }
+  }
+
+  private void writeReport(List<Row> rows) throws Exception {
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmarks\n\n")
+        .append("Measured by `deploy/bin/dfs bench` on ").append(LocalDate.now())
+        .append(": one machine (").append(Runtime.getRuntime().availableProcessors())
+        .append(" cores), 3 metadata peers and 3 storage nodes as separate processes on loopback, ")
+        .append(sizeMib).append(" MiB file. Ratios are against this machine's own disk, measured in the same run.\n\n")
+        .append("| measure | value | limit | ratio |\n|---|---|---|---|\n");
+    for (Row r : rows) {
+      md.append("| ").append(r.what()).append(" | ").append(r.value()).append(" | ").append(r.limit())
+          .append(" | ").append(r.ratio()).append(" |\n");
+    }
+    if (report.getParent() != null) {
+      Files.createDirectories(report.getParent());
+    }
+    Files.writeString(report, md.toString());
+    System.out.println("\nwrote " + report);
+  }
+
+  private static String fmt(double v) {
+    return v >= 100 ? String.format("%,.0f", v) : String.format("%.2f", v);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+}
