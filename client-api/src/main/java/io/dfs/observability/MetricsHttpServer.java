@@ -1,11 +1,6 @@
 package io.dfs.observability;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.json.MetricsModule;
-import com.codahale.metrics.jvm.GarbageCollectorMetricSet;
-import com.codahale.metrics.jvm.MemoryUsageGaugeSet;
-import com.codahale.metrics.jvm.ThreadStatesGaugeSet;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dfs.client.config.ClusterConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -28,11 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.dropwizard.DropwizardExports;
-import io.prometheus.client.exporter.common.TextFormat;
 import java.io.Closeable;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -47,23 +38,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MetricsHttpServer implements Closeable {
   private final MetricRegistry registry;
-  private final ObjectMapper json = new ObjectMapper()
-      .registerModule(new MetricsModule(TimeUnit.SECONDS, TimeUnit.MILLISECONDS, false));
-  private final CollectorRegistry prometheus = new CollectorRegistry();
   private final Map<String, HttpRoute> routes = new ConcurrentHashMap<>();
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
 
   private MetricsHttpServer(MetricRegistry registry, String host, int port) throws InterruptedException {
     this.registry = registry;
-    registerJvmMetrics(registry);
-    prometheus.register(new DropwizardExports(registry));
-    routes.put("/metrics", r -> ok("application/json", json.writeValueAsBytes(registry)));
-    routes.put("/metrics/prometheus", r -> {
-      StringWriter w = new StringWriter();
-      TextFormat.write004(w, prometheus.metricFamilySamples());
-      return ok(TextFormat.CONTENT_TYPE_004, w.toString().getBytes(StandardCharsets.UTF_8));
-    });
+    MetricsRenderer renderer = new MetricsRenderer(registry);
+    routes.put("/metrics", r -> ok("application/json", renderer.json()));
+    routes.put("/metrics/prometheus", r -> ok(MetricsRenderer.PROMETHEUS_CONTENT_TYPE, renderer.prometheusText()));
     this.channel = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -107,15 +90,8 @@ public final class MetricsHttpServer implements Closeable {
         Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    r.headers().set(HttpHeaderNames.CONNECTION, "close");
     return r;
-  }
-
-  private static void registerJvmMetrics(MetricRegistry registry) {
-    if (registry.getNames().stream().noneMatch(n -> n.startsWith("jvm."))) {
-      registry.register("jvm.memory", new MemoryUsageGaugeSet());
-      registry.register("jvm.gc", new GarbageCollectorMetricSet());
-      registry.register("jvm.threads", new ThreadStatesGaugeSet());
-    }
   }
 
   @Override

@@ -109,6 +109,8 @@ public final class StorageNode implements Closeable, Callable<Integer> {
         .setUsedBytes(store.used())
         .setRemainingBytes(store.remaining())
         .setBlockCount(store.blockCount())
+        .setWriteBytesPerSec(metrics.meter("bytes.written").getOneMinuteRate())
+        .setReadBytesPerSec(metrics.meter("bytes.read").getOneMinuteRate())
         .build();
   }
 

@@ -44,6 +44,8 @@ final class NodeRegistry {
         .setRemainingBytes(node.getRemainingBytes())
         .setBlockCount(node.getBlockCount())
         .setActiveTransfers(node.getActiveTransfers())
+        .setWriteBytesPerSec(node.getWriteBytesPerSec())
+        .setReadBytesPerSec(node.getReadBytesPerSec())
         .build());
     lastHeard.put(node.getNodeId(), clock.millis());
     return true;

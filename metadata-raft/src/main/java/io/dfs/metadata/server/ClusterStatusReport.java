@@ -92,7 +92,9 @@ final class ClusterStatusReport implements Function<MetaRequest, MetaResponse> {
         .setFiles(counts[0]).setDirectories(counts[1]).setBlocks(counts[2])
         .setUnderReplicatedBlocks(health.underReplicated())
         .setCorruptBlocks(health.corrupt())
-        .setMissingBlocks(health.missing());
+        .setMissingBlocks(health.missing())
+        .setWriteOpsPerSec(stateMachine.get().writesApplied().getOneMinuteRate())
+        .setReadOpsPerSec(stateMachine.get().readsAnswered().getOneMinuteRate());
     return MetaResponse.newBuilder().setClusterStatus(out).build();
   }
 

@@ -124,6 +124,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   }
 
   private void registerMetrics() {
+    metrics.register("namespace.writes_applied", stateMachine.writesApplied());
+    metrics.register("namespace.reads_answered", stateMachine.readsAnswered());
     metrics.register("raft.is_leader", (Gauge<Integer>) () -> isLeader() ? 1 : 0);
     metrics.register("raft.term", (Gauge<Long>) () -> division().getInfo().getCurrentTerm());
     metrics.register("raft.commit_index", (Gauge<Long>) () -> division().getRaftLog().getLastCommittedIndex());

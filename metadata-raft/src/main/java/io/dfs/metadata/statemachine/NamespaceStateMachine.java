@@ -60,6 +60,8 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final NodeProtocol nodeProtocol;
   private final Function<MetaRequest, MetaResponse> clusterStatus;
   private volatile Namespace namespace;
+  private final com.codahale.metrics.Meter writesApplied = new com.codahale.metrics.Meter();
+  private final com.codahale.metrics.Meter readsAnswered = new com.codahale.metrics.Meter();
 
   public NamespaceStateMachine(BlockManager blocks, int defaultReplication, long defaultBlockSize,
       Function<MetaRequest, MetaResponse> clusterStatus) {
@@ -170,6 +172,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
     } finally {
+      writesApplied.mark();
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       lock.writeLock().unlock();
     }
@@ -188,6 +191,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       } else if (request.getOpCase() == MetaRequest.OpCase.CLUSTER_STATUS) {
         response = clusterStatus.apply(request);
       } else {
+        readsAnswered.mark();
         lock.readLock().lock();
         try {
           response = reads.query(namespace, request);
@@ -211,6 +215,16 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   }
 
   // ------------------------------------------------------------------ for the server and tests
+
+  /** Raft writes applied on this peer (a rate meter). */
+  public com.codahale.metrics.Meter writesApplied() {
+    return writesApplied;
+  }
+
+  /** Namespace reads answered by this peer (a rate meter). */
+  public com.codahale.metrics.Meter readsAnswered() {
+    return readsAnswered;
+  }
 
   /** Counts of files, directories and blocks. */
   public long[] counts() {

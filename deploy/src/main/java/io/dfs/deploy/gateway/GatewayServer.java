@@ -1,0 +1,107 @@
+package io.dfs.deploy.gateway;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.deploy.dashboard.DashboardApi;
+import io.dfs.observability.MetricsRenderer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The HTTP gateway and dashboard process. */
+@Command(name = "dfs gateway", mixinStandardHelpOptions = true,
+    description = "Serve the HTTP gateway (create/delete directory, upload/download file) and the dashboard.")
+public final class GatewayServer implements Closeable, Callable<Integer> {
+  @Option(names = "--config", required = true, description = "cluster.properties")
+  private Path configFile;
+
+  @Option(names = "--port", description = "listen port (default: dfs.gateway.port, else 9800)")
+  private Integer portOption;
+
+  private final MetricRegistry metrics = new MetricRegistry();
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+  private final EventExecutorGroup blocking = new DefaultEventExecutorGroup(16);
+  private DfsClient client;
+  private Channel channel;
+
+  public GatewayServer() {}
+
+  public static GatewayServer start(ClusterConfig config, String host, int port) throws InterruptedException {
+    GatewayServer g = new GatewayServer();
+    g.startServer(config, host, port);
+    return g;
+  }
+
+  private void startServer(ClusterConfig config, String host, int port) throws InterruptedException {
+    client = new DfsClient(config, "gateway-" + ProcessHandle.current().pid());
+    MetricsRenderer renderer = new MetricsRenderer(metrics);
+    DashboardApi dashboard = new DashboardApi(client, metrics);
+    channel = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler());
+            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard));
+          }
+        })
+        .bind(host, port).sync().channel();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    blocking.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    client.close();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig config = ClusterConfig.load(configFile);
+    int port = portOption != null ? portOption : Integer.parseInt(config.get("dfs.gateway.port").orElse("9800"));
+    startServer(config, config.get("dfs.gateway.host").orElse("0.0.0.0"), port);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        close();
+      } catch (IOException ignored) {
+        // exiting
+      }
+    }, "gateway-shutdown"));
+    System.out.println("gateway and dashboard on http://" + config.get("dfs.gateway.host").orElse("0.0.0.0") + ":" + port() + "/");
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new GatewayServer()).execute(args));
+  }
+}

@@ -1,0 +1,130 @@
+package io.dfs.deploy.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dfs.blockstore.testing.MiniDfsCluster;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The original HTTP operations, through a real gateway over a real cluster. */
+class GatewayTest {
+  @TempDir static Path dir;
+  static MiniDfsCluster cluster;
+  static GatewayServer gateway;
+  static final HttpClient http = HttpClient.newHttpClient();
+  static final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = MiniDfsCluster.start(dir, 3);
+    gateway = GatewayServer.start(cluster.config(), "127.0.0.1", 0);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    cluster.close();
+  }
+
+  static URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + gateway.port() + path);
+  }
+
+  static HttpResponse<String> form(String path, String... kv) throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < kv.length; i += 2) {
+      body.append(i == 0 ? "" : "&").append(kv[i]).append('=').append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
+    }
+    return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> upload(String filename, byte[] content, String targetPath) throws Exception {
+    String boundary = "----dfs" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (targetPath != null) {
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\n" + targetPath + "\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.write(content);
+    body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return http.send(HttpRequest.newBuilder(uri("/upload_file"))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void createUploadDownloadDelete() throws Exception {
+    assertThat(form("/create_directory", "directory_name", "photos").statusCode()).isEqualTo(201);
+    byte[] content = new byte[3 * (1 << 20) + 5];
+    new Random(3).nextBytes(content);
+    HttpResponse<String> up = upload("big.bin", content, "/photos");
+    assertThat(up.statusCode()).as(up.body()).isEqualTo(201);
+    assertThat(json.readTree(up.body()).get("uploaded").asText()).isEqualTo("/photos/big.bin");
+    assertThat(upload("root.txt", "hello".getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(201);
+
+    HttpResponse<byte[]> down = http.send(HttpRequest.newBuilder(uri("/download_file"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("file_name=photos/big.bin")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(down.statusCode()).isEqualTo(200);
+    assertThat(down.body()).isEqualTo(content);
+
+    JsonNode listing = json.readTree(http.send(HttpRequest.newBuilder(uri("/list?path=/photos")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(listing.get(0).get("path").asText()).isEqualTo("/photos/big.bin");
+    assertThat(listing.get(0).get("size").asLong()).isEqualTo(content.length);
+
+    assertThat(form("/delete_directory", "directory_name", "photos").statusCode()).isEqualTo(409);
+    assertThat(form("/delete_directory", "directory_name", "photos", "recursive", "true").statusCode()).isEqualTo(200);
+    assertThat(form("/download_file", "file_name", "photos/big.bin").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void badInputGetsPreciseStatusAndJsonError() throws Exception {
+    HttpResponse<String> missing = form("/create_directory");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(json.readTree(missing.body()).get("error").asText()).contains("directory_name");
+    assertThat(form("/create_directory", "directory_name", "../etc").statusCode()).isEqualTo(400);
+    assertThat(form("/create_directory", "directory_name", "a/../b").statusCode()).isEqualTo(400);
+    assertThat(form("/create_directory", "directory_name", "x".repeat(300)).statusCode()).isEqualTo(400);
+    assertThat(form("/create_directory", "directory_name", "no/parent").statusCode()).isEqualTo(404);
+    assertThat(form("/create_directory", "directory_name", "twice").statusCode()).isEqualTo(201);
+    assertThat(form("/create_directory", "directory_name", "twice").statusCode()).isEqualTo(409);
+    assertThat(form("/delete_directory", "directory_name", "never").statusCode()).isEqualTo(404);
+    assertThat(form("/download_file").statusCode()).isEqualTo(400);
+    assertThat(form("/upload_file").statusCode()).isEqualTo(400);
+    assertThat(form("/download_file", "file_name", "twice").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void metricsMoveWhenWorkIsDone() throws Exception {
+    long before = gateway.metrics().meter("http.requests").getCount();
+    long uploadedBefore = gateway.metrics().meter("http.upload.bytes").getCount();
+    upload("m.bin", new byte[1000], null);
+    assertThat(gateway.metrics().meter("http.requests").getCount()).isGreaterThan(before);
+    assertThat(gateway.metrics().meter("http.upload.bytes").getCount()).isEqualTo(uploadedBefore + 1000);
+    String prometheus = http.send(HttpRequest.newBuilder(uri("/metrics/prometheus")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(prometheus).contains("http_requests_total");
+    JsonNode cluster = json.readTree(http.send(HttpRequest.newBuilder(uri("/api/cluster")).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).get("cluster");
+    assertThat(cluster.get("leaderId").asText()).isNotEmpty();
+    assertThat(cluster.get("nodes")).hasSize(3);
+  }
+}
