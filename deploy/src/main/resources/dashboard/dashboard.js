@@ -22,7 +22,7 @@ function cell(text, cls) {
 function render(data) {
   const c = data.cluster;
   const peers = c.peers || [];
-  const nodes = c.nodes || [];
+  const nodes = (c.nodes || []).slice().sort((x, y) => x.nodeId.localeCompare(y.nodeId));
   const live = nodes.filter(n => n.state === "LIVE").length;
   const dead = nodes.length - live;
   const peersUp = peers.filter(p => p.role === "LEADER" || p.role === "FOLLOWER").length;
