@@ -1,0 +1,44 @@
+package io.dfs.fuse;
+
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/** Fills a stat structure from a namespace entry. */
+final class Attributes {
+  private Attributes() {}
+
+  /**
+   * Owners are names in the namespace; a numeric name is shown as that uid, anything else as the
+   * mounting user, so files written through the mount are the user's own.
+   */
+  static void fill(FileStat stat, FileStatus s, long sizeOverride, long defaultUid, long defaultGid) {
+    boolean dir = s.getType() == FileType.DIRECTORY;
+    stat.st_mode.set((dir ? FileStat.S_IFDIR : FileStat.S_IFREG) | (s.getMode() & 07777));
+    stat.st_nlink.set(dir ? 2 : 1);
+    long size = sizeOverride >= 0 ? sizeOverride : s.getLength();
+    stat.st_size.set(dir ? 4096 : size);
+    stat.st_blocks.set((size + 511) / 512);
+    stat.st_blksize.set(1 << 20);
+    stat.st_ino.set(s.getInodeId());
+    stat.st_uid.set(numeric(s.getOwner(), defaultUid));
+    stat.st_gid.set(numeric(s.getGroup(), defaultGid));
+    time(stat.st_mtim, s.getMtimeMs());
+    time(stat.st_atim, s.getAtimeMs());
+    time(stat.st_ctim, s.getCtimeMs());
+  }
+
+  private static long numeric(String name, long fallback) {
+    try {
+      return Long.parseLong(name);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  private static void time(Timespec t, long ms) {
+    t.tv_sec.set(ms / 1000);
+    t.tv_nsec.set((ms % 1000) * 1_000_000);
+  }
+}

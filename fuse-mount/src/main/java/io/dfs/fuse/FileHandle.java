@@ -1,0 +1,204 @@
+package io.dfs.fuse;
+
+import io.dfs.client.fs.CreateOptions;
+import io.dfs.client.fs.DfsFileSystem;
+import io.dfs.client.fs.DfsInputStream;
+import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.proto.FileStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One open file of the mount. Files are immutable once written, so writes take one of two paths:
+ *
+ * <ul>
+ *   <li>STREAM: a new or empty file written sequentially from offset 0 (cp, tar, rsync) streams
+ *       straight into the cluster as it arrives; nothing is buffered beyond the client's one block.
+ *   <li>SPILL: any other write (an offset inside existing data, a rewrite, a truncate to a middle
+ *       length) copies the file into a local spill file, applies writes there, and on flush
+ *       replaces the file in the cluster with the new content (copy-on-write).
+ * </ul>
+ *
+ * Either way other clients see the new content after close (close-to-open consistency). One
+ * handle's calls are serialized; FUSE may call from several threads.
+ */
+final class FileHandle {
+  private enum Mode { IDLE, STREAM, SPILL }
+
+  private final DfsFileSystem fs;
+  private final String path;
+  private final Path spillDir;
+  private final FileStatus opened;
+  private Mode mode = Mode.IDLE;
+  private long length;
+  private DfsInputStream in;
+  private DfsOutputStream out;
+  private Path spillFile;
+  private FileChannel spill;
+  private boolean dirty;
+
+  FileHandle(DfsFileSystem fs, String path, Path spillDir, FileStatus opened) {
+    this.fs = fs;
+    this.path = path;
+    this.spillDir = spillDir;
+    this.opened = opened;
+    this.length = opened.getLength();
+  }
+
+  /** A handle for a file just created: its first writes stream. */
+  static FileHandle streaming(DfsFileSystem fs, String path, Path spillDir, FileStatus created,
+      DfsOutputStream out) {
+    FileHandle h = new FileHandle(fs, path, spillDir, created);
+    h.mode = Mode.STREAM;
+    h.out = out;
+    h.length = 0;
+    return h;
+  }
+
+  synchronized int read(long offset, byte[] buf, int size) throws IOException {
+    if (mode == Mode.STREAM) {
+      completeStream();
+    }
+    if (mode == Mode.SPILL) {
+      int n = spill.read(ByteBuffer.wrap(buf, 0, size), offset);
+      return Math.max(n, 0);
+    }
+    if (in == null) {
+      in = fs.open(path);
+    }
+    if (offset >= in.length()) {
+      return 0;
+    }
+    if (in.getPos() != offset) {
+      in.seek(offset);
+    }
+    int done = 0;
+    while (done < size) {
+      int n = in.read(buf, done, size - done);
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return done;
+  }
+
+  synchronized void write(long offset, byte[] data, int size) throws IOException {
+    closeReader();
+    if (mode == Mode.IDLE && length == 0 && offset == 0) {
+      out = fs.create(path, options().withOverwrite(true));
+      mode = Mode.STREAM;
+    }
+    if (mode == Mode.STREAM) {
+      if (offset == length) {
+        out.write(data, 0, size);
+        length += size;
+        return;
+      }
+      completeStream();
+    }
+    if (mode != Mode.SPILL) {
+      toSpill();
+    }
+    ByteBuffer b = ByteBuffer.wrap(data, 0, size);
+    long at = offset;
+    while (b.hasRemaining()) {
+      at += spill.write(b, at);
+    }
+    length = Math.max(length, offset + size);
+    dirty = true;
+  }
+
+  synchronized void truncate(long size) throws IOException {
+    closeReader();
+    if (mode == Mode.STREAM && size == length) {
+      return;
+    }
+    if (mode == Mode.IDLE) {
+      fs.truncate(path, size);
+      length = size;
+      return;
+    }
+    if (mode == Mode.STREAM) {
+      completeStream();
+      toSpill();
+    }
+    if (size < spill.size()) {
+      spill.truncate(size);
+    } else if (size > spill.size()) {
+      spill.write(ByteBuffer.wrap(new byte[1]), size - 1);
+    }
+    length = size;
+    dirty = true;
+  }
+
+  /** close(2) on any descriptor: make everything written visible in the cluster. */
+  synchronized void flush() throws IOException {
+    if (mode == Mode.STREAM) {
+      completeStream();
+    } else if (mode == Mode.SPILL && dirty) {
+      try (OutputStream o = fs.create(path, options().withOverwrite(true));
+           InputStream i = Channels.newInputStream(spill.position(0))) {
+        i.transferTo(o);
+      }
+      dirty = false;
+    }
+  }
+
+  synchronized void release() throws IOException {
+    try {
+      flush();
+    } finally {
+      closeReader();
+      if (spill != null) {
+        spill.close();
+        Files.deleteIfExists(spillFile);
+        spill = null;
+      }
+    }
+  }
+
+  /** The size as this handle sees it, or -1 when the cluster's view is current. */
+  synchronized long pendingSize() {
+    return mode == Mode.IDLE ? -1 : length;
+  }
+
+  private void completeStream() throws IOException {
+    out.close();
+    out = null;
+    mode = Mode.IDLE;
+  }
+
+  /** Copy-on-write: the file's current content becomes a local file that takes the writes. */
+  private void toSpill() throws IOException {
+    Files.createDirectories(spillDir);
+    spillFile = Files.createTempFile(spillDir, "spill", ".tmp");
+    spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    if (length > 0) {
+      try (InputStream i = fs.open(path); OutputStream o = Channels.newOutputStream(spill)) {
+        i.transferTo(o);
+      }
+      spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    mode = Mode.SPILL;
+  }
+
+  private CreateOptions options() {
+    return CreateOptions.defaults().withReplication(opened.getReplication())
+        .withBlockSize(opened.getBlockSize()).withMode(opened.getMode() & 07777);
+  }
+
+  private void closeReader() throws IOException {
+    if (in != null) {
+      in.close();
+      in = null;
+    }
+  }
+}

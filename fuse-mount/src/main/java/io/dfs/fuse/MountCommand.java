@@ -1,0 +1,91 @@
+package io.dfs.fuse;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.observability.MetricsHttpServer;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dfs mount}: mounts the cluster at a directory until stopped (SIGTERM or Ctrl-C unmount cleanly). */
+@Command(name = "dfs mount", mixinStandardHelpOptions = true, description = "Mount the file system with FUSE.")
+public final class MountCommand implements Callable<Integer>, Closeable {
+  /** Kernel attribute/entry cache: short, so other clients' changes show within a second. */
+  static final String[] FUSE_OPTIONS = {"-o", "fsname=dfs", "-o", "big_writes", "-o", "max_read=1048576",
+      "-o", "attr_timeout=1", "-o", "entry_timeout=1"};
+
+  @Option(names = "--config", required = true, description = "cluster.properties")
+  private Path configFile;
+
+  @Parameters(paramLabel = "MOUNTPOINT", description = "an existing empty directory")
+  private Path mountPoint;
+
+  private final MetricRegistry metrics = new MetricRegistry();
+  private DfsClient client;
+  private DfsFuse fuse;
+  private MetricsHttpServer http;
+  private Path spillDir;
+
+  public MountCommand() {}
+
+  /** Mounts without blocking; {@link #close} unmounts. */
+  public static MountCommand mount(ClusterConfig config, Path mountPoint) throws IOException {
+    MountCommand m = new MountCommand();
+    m.mountPoint = mountPoint;
+    m.start(config);
+    return m;
+  }
+
+  private void start(ClusterConfig config) throws IOException {
+    client = new DfsClient(config, "mount-" + ProcessHandle.current().pid());
+    spillDir = Files.createTempDirectory("dfs-mount-spill");
+    fuse = new DfsFuse(client, spillDir, metrics);
+    fuse.mount(mountPoint, false, false, FUSE_OPTIONS);
+  }
+
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    if (fuse != null) {
+      fuse.umount();
+      fuse = null;
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ClusterConfig config = ClusterConfig.load(configFile);
+    start(config);
+    http = MetricsHttpServer.startIfConfigured(config, "dfs.mount.http.port", metrics).orElse(null);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        close();
+      } catch (IOException ignored) {
+        // exiting
+      }
+    }, "unmount"));
+    System.out.println("mounted dfs at " + mountPoint.toAbsolutePath() + " (Ctrl-C unmounts)");
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new MountCommand()).execute(args));
+  }
+}

@@ -1,0 +1,103 @@
+package io.dfs.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ordinary tools on a real mount of a real cluster (1 MiB blocks, so files of a few MiB span blocks). */
+class FuseMountTest {
+  @TempDir static Path dir;
+  static MountedCluster m;
+
+  @BeforeAll
+  static void mount() throws Exception {
+    m = MountedCluster.start(dir, 3);
+    // local test data: small and multi-block files in a small tree
+    MountedCluster.run(dir, "mkdir -p src/tree/sub && head -c 100 /dev/urandom > src/small.bin"
+        + " && head -c 5000000 /dev/urandom > src/big.bin && echo hello > src/tree/a.txt"
+        + " && head -c 1500000 /dev/urandom > src/tree/sub/b.bin && echo world > src/tree/sub/c.txt");
+  }
+
+  @AfterAll
+  static void unmount() throws Exception {
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  private MountedCluster.Result ok(String command) {
+    MountedCluster.Result r = m.sh(command);
+    assertThat(r.code()).as("%s\n%s", command, r.out()).isZero();
+    return r;
+  }
+
+  @Test
+  void copyInAndOutKeepsEveryByte() {
+    ok("mkdir -p mnt/copy/deep/er");
+    ok("cp src/small.bin src/big.bin mnt/copy/deep/");
+    ok("cmp src/big.bin mnt/copy/deep/big.bin && cmp src/small.bin mnt/copy/deep/small.bin");
+    ok("cp mnt/copy/deep/big.bin big.out && cmp src/big.bin big.out");
+    String ls = ok("ls -l mnt/copy/deep").out();
+    assertThat(ls).contains("5000000").contains("big.bin").contains("small.bin");
+    assertThat(ok("cat mnt/copy/deep/../deep/small.bin | wc -c").out().trim()).isEqualTo("100");
+    assertThat(ok("stat -c %s mnt/copy/deep/big.bin").out().trim()).isEqualTo("5000000");
+  }
+
+  @Test
+  void treesSurviveDiffTarAndMv() {
+    ok("cp -r src/tree mnt/tree1");
+    ok("diff -r src/tree mnt/tree1");
+    ok("tar -C src -cf tree.tar tree && mkdir -p mnt/untar && tar -C mnt/untar -xf tree.tar");
+    ok("diff -r src/tree mnt/untar/tree");
+    ok("tar -C mnt -cf back.tar tree1 && mkdir -p back && tar -C back -xf back.tar && diff -r src/tree back/tree1");
+    ok("mv mnt/tree1 mnt/moved && mv mnt/moved/a.txt mnt/moved/renamed.txt");
+    assertThat(ok("ls mnt").out()).contains("moved").doesNotContain("tree1");
+    assertThat(ok("cat mnt/moved/renamed.txt").out()).isEqualTo("hello\n");
+    ok("rm -r mnt/moved");
+    assertThat(m.sh("ls mnt/moved").code()).isNotZero();
+  }
+
+  @Test
+  void rsyncTwiceTransfersNothingTheSecondTime() {
+    ok("rsync -a src/tree/ mnt/synced/");
+    ok("diff -r src/tree mnt/synced");
+    String second = ok("rsync -a --itemize-changes src/tree/ mnt/synced/").out();
+    assertThat(MountedCluster.lines(second)).as(second).isEmpty();
+  }
+
+  @Test
+  void overwriteInPlaceAndAtAnOffset() {
+    ok("printf 'AAAAAAAAAA' > mnt/patch.txt");
+    ok("printf 'BB' | dd of=mnt/patch.txt bs=1 seek=3 conv=notrunc status=none");
+    assertThat(ok("cat mnt/patch.txt").out()).isEqualTo("AAABBAAAAA");
+    ok("cp src/small.bin mnt/over.bin && cp src/big.bin mnt/over.bin && cmp src/big.bin mnt/over.bin");
+    ok("head -c 2000000 src/big.bin > part.bin && cp part.bin mnt/over.bin && cmp part.bin mnt/over.bin");
+    ok("echo appended >> mnt/patch.txt");
+    assertThat(ok("cat mnt/patch.txt").out()).isEqualTo("AAABBAAAAAappended\n");
+    ok("truncate -s 4 mnt/patch.txt");
+    assertThat(ok("cat mnt/patch.txt").out()).isEqualTo("AAAB");
+  }
+
+  @Test
+  void errorsAreTheRightErrno() {
+    ok("mkdir mnt/errs && touch mnt/errs/f");
+    assertThat(m.sh("mkdir mnt/errs").out()).contains("File exists");
+    assertThat(m.sh("rmdir mnt/errs").out()).contains("Directory not empty");
+    assertThat(m.sh("touch mnt/errs/" + "n".repeat(300)).out()).contains("File name too long");
+    assertThat(m.sh("cat mnt/errs/missing").out()).contains("No such file or directory");
+    assertThat(m.sh("mkdir mnt/errs/f/x").out()).contains("Not a directory");
+    assertThat(m.sh("rmdir mnt/errs/f").out()).contains("Not a directory");
+  }
+
+  @Test
+  void metadataChangesShowUp() {
+    ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
+    assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");
+    assertThat(ok("date -d @$(stat -c %Y mnt/attrs) +%Y").out().trim()).isEqualTo("2020");
+    assertThat(ok("df -k mnt | tail -1").out()).contains("dfs");
+  }
+}
