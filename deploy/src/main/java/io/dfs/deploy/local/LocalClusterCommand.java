@@ -25,18 +25,18 @@ import picocli.CommandLine.Parameters;
 public final class LocalClusterCommand implements Callable<Integer> {
   static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
-  @Option(names = "--home", defaultValue = "${env:DFS_HOME:-data}",
+  @Option(names = "--home", scope = CommandLine.ScopeType.INHERIT, defaultValue = "${env:DFS_HOME:-data}",
       description = "Cluster data, config, logs and pid files (default: ./data or $DFS_HOME).")
   Path home;
 
-  @Option(names = "--mount", defaultValue = "mnt", description = "Mount point (default: ./mnt).")
+  @Option(names = "--mount", scope = CommandLine.ScopeType.INHERIT, defaultValue = "mnt", description = "Mount point (default: ./mnt).")
   Path mountPoint;
 
-  @Option(names = "--base-port", defaultValue = "9800",
+  @Option(names = "--base-port", scope = CommandLine.ScopeType.INHERIT, defaultValue = "9800",
       description = "Gateway port; other ports are fixed offsets from it (default: 9800).")
   int basePort;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Storage nodes (default: 3).")
+  @Option(names = "--nodes", scope = CommandLine.ScopeType.INHERIT, defaultValue = "3", description = "Storage nodes (default: 3).")
   int nodes;
 
   LocalClusterLayout layout() {
