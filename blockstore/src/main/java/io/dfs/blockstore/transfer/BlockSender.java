@@ -52,10 +52,12 @@ final class BlockSender {
         .setFirstChunkOffset(position)).build()));
     long seqno = 0;
     try {
+      int[] allCrcs = ReplicaMeta.read(r.meta(), firstChunk, (int) ((end - position + bpc - 1) / bpc));
       do {
         long length = Math.min((long) bpc * CHUNKS_PER_PACKET, end - position);
         int chunks = (int) ((length + bpc - 1) / bpc);
-        int[] crcs = ReplicaMeta.read(r.meta(), position / bpc, chunks);
+        int from = (int) (position / bpc - firstChunk);
+        int[] crcs = java.util.Arrays.copyOfRange(allCrcs, from, from + chunks);
         boolean last = position + length >= end;
         Packet.Builder p = Packet.newBuilder().setSeqno(seqno++).setOffsetInBlock(position)
             .setDataLength((int) length).setLast(last);

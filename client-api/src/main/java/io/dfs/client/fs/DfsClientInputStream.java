@@ -17,15 +17,25 @@ import java.util.List;
  * before giving up.
  */
 final class DfsClientInputStream extends DfsInputStream {
-  static final int READ_AHEAD = 4 << 20;
+  static final int READ_AHEAD = 8 << 20;
+  /** Prefetches run here so the next window arrives while the reader consumes this one. */
+  private static final java.util.concurrent.ExecutorService PREFETCH =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dfs-prefetch");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final MetadataClient metadata;
   private final String path;
   private final long length;
   private List<LocatedBlock> blocks;
-  private final byte[] buffer = new byte[READ_AHEAD];
+  private byte[] buffer = new byte[READ_AHEAD];
+  private byte[] spare = new byte[READ_AHEAD];
   private long bufferStart;
   private int bufferLength;
+  private long prefetchStart = -1;
+  private java.util.concurrent.Future<Integer> prefetch;
   private long pos;
   private boolean closed;
 
@@ -52,13 +62,54 @@ final class DfsClientInputStream extends DfsInputStream {
       return -1;
     }
     if (pos < bufferStart || pos >= bufferStart + bufferLength) {
-      bufferStart = pos;
-      bufferLength = readAt(pos, buffer, 0, (int) Math.min(buffer.length, length - pos));
+      fill();
     }
     int n = (int) Math.min(len, bufferStart + bufferLength - pos);
     System.arraycopy(buffer, (int) (pos - bufferStart), b, off, n);
     pos += n;
     return n;
+  }
+
+  /** Makes the window at {@code pos} current, from the prefetch when it guessed right, and starts the next one. */
+  private void fill() throws IOException {
+    int wanted = (int) Math.min(buffer.length, length - pos);
+    if (prefetch != null && prefetchStart == pos) {
+      try {
+        bufferLength = prefetch.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        bufferLength = readAt(pos, spare, 0, wanted); // fail over again in the foreground
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while reading " + path);
+      }
+      byte[] t = buffer;
+      buffer = spare;
+      spare = t;
+    } else {
+      cancelPrefetch();
+      bufferLength = readAt(pos, buffer, 0, wanted);
+    }
+    bufferStart = pos;
+    prefetch = null;
+    long next = bufferStart + bufferLength;
+    if (next < length) {
+      byte[] target = spare;
+      int n = (int) Math.min(target.length, length - next);
+      prefetchStart = next;
+      prefetch = PREFETCH.submit(() -> readAt(next, target, 0, n));
+    }
+  }
+
+  private void cancelPrefetch() {
+    if (prefetch != null) {
+      try {
+        prefetch.get(); // let it finish: it writes into the spare buffer
+      } catch (Exception ignored) {
+        // only a guess
+      }
+      prefetch = null;
+      prefetchStart = -1;
+    }
   }
 
   @Override
@@ -103,6 +154,7 @@ final class DfsClientInputStream extends DfsInputStream {
   @Override
   public void close() {
     closed = true;
+    cancelPrefetch();
   }
 
   /** Fills {@code len} bytes at {@code position}, crossing block boundaries as needed. */

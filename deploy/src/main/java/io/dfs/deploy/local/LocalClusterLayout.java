@@ -60,6 +60,11 @@ public final class LocalClusterLayout {
 
   /** Writes the cluster config unless one exists: an existing cluster keeps its settings and data. */
   public void writeConfigIfAbsent() throws IOException {
+    writeConfigIfAbsent(java.util.Map.of());
+  }
+
+  /** As {@link #writeConfigIfAbsent()}, with some settings changed (tests use short timeouts). */
+  public void writeConfigIfAbsent(java.util.Map<String, String> overrides) throws IOException {
     if (Files.exists(configFile())) {
       return;
     }
@@ -85,10 +90,16 @@ public final class LocalClusterLayout {
     p.setProperty("dfs.replication", "3");
     p.setProperty("dfs.heartbeat.interval.ms", "1000");
     p.setProperty("dfs.heartbeat.dead.timeout.ms", "10000");
+    p.putAll(overrides);
     Files.createDirectories(configFile().getParent());
     try (Writer w = Files.newBufferedWriter(configFile())) {
       p.store(w, "dfs local cluster (written by 'dfs local start'; edit freely, it is kept)");
     }
+  }
+
+  /** The data directory of a storage node. */
+  public Path storageDir(String nodeId) {
+    return home.resolve("storage/" + nodeId);
   }
 
   public List<ManagedProcess> metadataPeers() {

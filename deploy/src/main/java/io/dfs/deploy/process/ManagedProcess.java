@@ -44,6 +44,8 @@ public final class ManagedProcess {
     Files.createDirectories(logFile.getParent());
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    // first on the command line, where it survives the kernel's truncation of long command lines
+    command.add(marker());
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -64,13 +66,17 @@ public final class ManagedProcess {
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim());
-      // A recycled pid belongs to some other program: only trust it if it runs our main class.
+      // A recycled pid belongs to some other program: only trust it if it carries our marker.
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
-          .filter(h -> h.info().commandLine().map(c -> c.contains(spec.mainClass())).orElse(true));
+          .filter(h -> h.info().commandLine().map(c -> c.contains(marker())).orElse(true));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  private String marker() {
+    return "-Ddfs.process=" + spec.name() + ":" + spec.mainClass();
   }
 
   public boolean isAlive() {

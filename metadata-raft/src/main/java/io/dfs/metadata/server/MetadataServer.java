@@ -94,6 +94,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+    // Group commit: appends continue while an fsync runs; an entry still counts as flushed (and
+    // is acknowledged) only after the fsync that covers it has completed.
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, true);
 
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(id))
