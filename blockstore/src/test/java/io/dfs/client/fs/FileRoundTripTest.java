@@ -117,6 +117,16 @@ class FileRoundTripTest {
   }
 
   @Test
+  void locationsAreKnownTheMomentAFileIsClosed() throws Exception {
+    // close-to-open: a reader right after close must not depend on the nodes' reports having arrived
+    for (int i = 0; i < 5; i++) {
+      write(fs, "/rt/fresh" + i, random(2 * MiB + 3, 20 + i), MiB);
+      var blocks = ((DfsClient) fs).metadata().getBlockLocations("/rt/fresh" + i, 0, 0).getBlocksList();
+      assertThat(blocks).hasSize(3).allSatisfy(b -> assertThat(b.getLocationsCount()).isEqualTo(3));
+    }
+  }
+
+  @Test
   void overwriteAndErrors() throws Exception {
     write(fs, "/rt/ow", random(1000, 1), 100);
     assertThatThrownBy(() -> fs.create("/rt/ow", CreateOptions.defaults())).isInstanceOf(PathExistsException.class);

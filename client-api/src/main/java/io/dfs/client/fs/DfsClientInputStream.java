@@ -202,10 +202,27 @@ final class DfsClientInputStream extends DfsInputStream {
     }
   }
 
+  /**
+   * Fetches the block's locations again; when none is known yet (a node's report on its way after
+   * a restart), waits a little for one, up to a few seconds.
+   */
   private LocatedBlock refresh(LocatedBlock stale) throws IOException {
-    blocks = metadata.getBlockLocations(path, 0, 0).getBlocksList();
-    return blocks.stream().filter(b -> b.getBlock().getBlockId() == stale.getBlock().getBlockId())
-        .findFirst().orElse(stale);
+    LocatedBlock fresh = stale;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      blocks = metadata.getBlockLocations(path, 0, 0).getBlocksList();
+      fresh = blocks.stream().filter(b -> b.getBlock().getBlockId() == stale.getBlock().getBlockId())
+          .findFirst().orElse(stale);
+      if (fresh.getLocationsCount() > 0) {
+        return fresh;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while reading " + path);
+      }
+    }
+    return fresh;
   }
 
   private LocatedBlock blockAt(long position) throws IOException {

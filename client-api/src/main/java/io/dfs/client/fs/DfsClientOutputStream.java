@@ -168,7 +168,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
       pipeline.forEach(n -> avoid.add(n.getNodeId()));
       LocatedBlock bumped = metadata.updateBlock(UpdateBlockRequest.newBuilder().setPath(path)
           .setBlock(current.getBlock().toBuilder().setLength(0)).addAllExcludeNodes(avoid)
-          .setReplacementsWanted(wanted).build());
+          .setReplacementsWanted(wanted).addFailedNodes(bad).build());
       current = current.toBuilder().setBlock(bumped.getBlock()).build();
       pipeline.addAll(bumped.getLocationsList());
       if (pipeline.isEmpty()) {

@@ -71,6 +71,17 @@ public final class BenchCommand implements Callable<Integer> {
             "disk write / 3 = " + fmt(writeLimit), fmt(data.writeMiBps() / writeLimit)));
         rows.add(new Row("read", fmt(data.readMiBps()) + " MiB/s", "local read = " + fmt(disk.readMiBps()),
             fmt(data.readMiBps() / disk.readMiBps())));
+        String noFuse = FuseCopyThroughput.unavailable();
+        if (noFuse == null) {
+          out.println("cp of " + sizeMib + " MiB into and out of the FUSE mount ...");
+          FuseCopyThroughput.Result cp = FuseCopyThroughput.run(config, home.resolve("fuse"), sizeMib << 20);
+          rows.add(new Row("FUSE cp into the mount", fmt(cp.inMiBps()) + " MiB/s",
+              "client write = " + fmt(data.writeMiBps()), fmt(cp.inMiBps() / data.writeMiBps())));
+          rows.add(new Row("FUSE cp out of the mount", fmt(cp.outMiBps()) + " MiB/s",
+              "client read = " + fmt(data.readMiBps()), fmt(cp.outMiBps() / data.readMiBps())));
+        } else {
+          out.println("skipping the FUSE measurement: " + noFuse);
+        }
       }
       out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, "
           + seconds + " s ...");

@@ -36,6 +36,8 @@ public final class BlockManager {
   private final ReplicaMap replicas = new ReplicaMap();
   private final Map<String, List<NodeCommand>> pendingCommands = new HashMap<>();
   private final Map<Long, Long> replicationDeadlines = new HashMap<>();
+  /** Pipelines of blocks being written: their replicas once committed, before any report arrives. */
+  private final Map<Long, Set<String>> pipelines = new HashMap<>();
   private BlockCatalog catalog;
   private long actAfterMs;
   private BlockHealth lastHealth = BlockHealth.EMPTY;
@@ -109,6 +111,41 @@ public final class BlockManager {
     return PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize);
   }
 
+  /** Targets for a new block, remembered as its pipeline. */
+  public synchronized List<NodeInfo> allocate(long blockId, int count, Set<String> exclude) {
+    List<NodeInfo> targets = chooseTargets(count, exclude);
+    Set<String> pipeline = new java.util.LinkedHashSet<>();
+    targets.forEach(n -> pipeline.add(n.getNodeId()));
+    pipelines.put(blockId, pipeline);
+    return targets;
+  }
+
+  /** Pipeline recovery: the failed nodes leave the block's pipeline and the replacements join it. */
+  public synchronized List<NodeInfo> recover(long blockId, int replacements, Set<String> exclude,
+      Set<String> failed) {
+    List<NodeInfo> targets = chooseTargets(replacements, exclude);
+    Set<String> pipeline = pipelines.computeIfAbsent(blockId, k -> new java.util.LinkedHashSet<>());
+    pipeline.removeAll(failed);
+    targets.forEach(n -> pipeline.add(n.getNodeId()));
+    return targets;
+  }
+
+  /**
+   * A block's final length and generation are committed: its pipeline holds it, so readers can be
+   * sent there at once (close-to-open), before the nodes' own reports arrive and confirm it.
+   */
+  public synchronized void committed(BlockInfo block) {
+    Set<String> pipeline = pipelines.remove(block.getBlockId());
+    if (pipeline == null) {
+      return;
+    }
+    for (String node : pipeline) {
+      if (nodes.knows(node) && !replicas.holders(block.getBlockId()).containsKey(node)) {
+        replicas.add(node, block);
+      }
+    }
+  }
+
   /** Live, healthy replicas of the block's current generation, least busy first. */
   public synchronized List<NodeInfo> locationsOf(BlockInfo block) {
     List<NodeInfo> out = new ArrayList<>();
@@ -143,6 +180,7 @@ public final class BlockManager {
 
   /** A block no file references any more: delete every replica. */
   public synchronized void blockFreed(BlockInfo block) {
+    pipelines.remove(block.getBlockId());
     for (var e : Map.copyOf(replicas.holders(block.getBlockId())).entrySet()) {
       enqueueDelete(e.getKey(), e.getValue());
       replicas.remove(e.getKey(), block.getBlockId());

@@ -97,6 +97,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     // Group commit: appends continue while an fsync runs; an entry still counts as flushed (and
     // is acknowledged) only after the fsync that covers it has completed.
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, true);
+    // Operators may tune Ratis directly: any raft.* key in the cluster config is passed through.
+    config.properties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
+        .forEach(k -> p.set(k, config.properties().getProperty(k)));
 
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(id))

@@ -57,16 +57,21 @@ final class NamespaceWrites {
         var r = request.getAddBlock();
         BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), r.hasPrevious() ? r.getPrevious() : null, now);
         Inode file = ns.resolveFile(r.getPath());
+        if (file.blocks().size() > 1) {
+          blocks.committed(file.blocks().get(file.blocks().size() - 2));
+        }
         long offset = file.length(); // the new block is still empty
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(offset)
-            .addAllLocations(blocks.chooseTargets(file.replication(), new HashSet<>(r.getExcludeNodesList()))));
+            .addAllLocations(blocks.allocate(block.getBlockId(), file.replication(),
+                new HashSet<>(r.getExcludeNodesList()))));
       }
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
         BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getClientId(), r.getBlock());
         Set<String> exclude = new HashSet<>(r.getExcludeNodesList());
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped)
-            .addAllLocations(blocks.chooseTargets(r.getReplacementsWanted(), exclude)));
+            .addAllLocations(blocks.recover(bumped.getBlockId(), r.getReplacementsWanted(), exclude,
+                new HashSet<>(r.getFailedNodesList()))));
       }
       case ABANDON_BLOCK -> {
         var r = request.getAbandonBlock();
@@ -75,7 +80,11 @@ final class NamespaceWrites {
       }
       case COMPLETE -> {
         var r = request.getComplete();
-        out.setStatus(ns.status(ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now)));
+        Inode file = ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now);
+        if (!file.blocks().isEmpty()) {
+          blocks.committed(file.blocks().get(file.blocks().size() - 1));
+        }
+        out.setStatus(ns.status(file));
       }
       case DELETE -> {
         ns.delete(request.getDelete().getPath(), request.getDelete().getRecursive(), now);
