@@ -169,6 +169,7 @@ public final class PipelineReceiver {
   private void onDownstreamClosed() {
     if (downstream != null && !downstreamFailed && !(finished && pending.isEmpty())) {
       downstreamFailed = true;
+      node.metrics().counter("pipeline.downstream_failures").inc();
       LOG.info("block {}: downstream {} failed", op.getBlock().getBlockId(), op.getDownstream(0).getNodeId());
       drain();
     }

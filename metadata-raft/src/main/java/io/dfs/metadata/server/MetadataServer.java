@@ -79,7 +79,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     }
     ClusterStatusReport status = new ClusterStatusReport(() -> ClusterStatusReport.divisionOf(server, group.getGroupId()),
         () -> stateMachine, blocks, http);
-    this.stateMachine = new NamespaceStateMachine(blocks, config.replication(), config.blockSize(), status);
+    this.stateMachine = new NamespaceStateMachine(blocks, config.replication(), config.blockSize(), status, metrics);
 
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
@@ -146,6 +146,16 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         .filter(n -> n.getState() == io.dfs.proto.NodeState.LIVE).count());
     metrics.register("nodes.dead", (Gauge<Long>) () -> blocks.nodes().stream()
         .filter(n -> n.getState() == io.dfs.proto.NodeState.DEAD).count());
+    // per node (JSON) and the worst (Prometheus), on the leader's clock
+    metrics.register("nodes.heartbeat_lag_ms", (Gauge<Map<String, Long>>) () -> {
+      Map<String, Long> lag = new java.util.TreeMap<>();
+      long now = System.currentTimeMillis();
+      blocks.nodes().forEach(n -> lag.put(n.getNodeId(), now - n.getLastHeartbeatMs()));
+      return lag;
+    });
+    metrics.register("nodes.max_heartbeat_lag_ms", (Gauge<Long>) () -> blocks.nodes().stream()
+        .filter(n -> n.getState() == io.dfs.proto.NodeState.LIVE)
+        .mapToLong(n -> System.currentTimeMillis() - n.getLastHeartbeatMs()).max().orElse(0));
   }
 
   public String id() {

@@ -63,8 +63,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final com.codahale.metrics.Meter writesApplied = new com.codahale.metrics.Meter();
   private final com.codahale.metrics.Meter readsAnswered = new com.codahale.metrics.Meter();
 
+  private final com.codahale.metrics.MetricRegistry metrics;
+
   public NamespaceStateMachine(BlockManager blocks, int defaultReplication, long defaultBlockSize,
-      Function<MetaRequest, MetaResponse> clusterStatus) {
+      Function<MetaRequest, MetaResponse> clusterStatus, com.codahale.metrics.MetricRegistry metrics) {
+    this.metrics = metrics;
     this.blocks = blocks;
     this.writes = new NamespaceWrites(blocks, defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
@@ -160,9 +163,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     var entry = trx.getLogEntry();
     MetaResponse response;
+    com.codahale.metrics.Timer.Context timer = null;
     lock.writeLock().lock();
     try {
       MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
+      timer = metrics.timer("namespace.apply." + request.getOpCase().name().toLowerCase()).time();
       response = NamespaceWrites.isWrite(request.getOpCase())
           ? writes.apply(namespace, request)
           : error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
@@ -172,6 +177,9 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
     } finally {
+      if (timer != null) {
+        timer.stop();
+      }
       writesApplied.mark();
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       lock.writeLock().unlock();
@@ -186,6 +194,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     MetaResponse response;
     try {
       MetaRequest request = parse(message.getContent());
+      metrics.meter("namespace.query." + request.getOpCase().name().toLowerCase()).mark();
       if (NodeProtocol.handles(request.getOpCase())) {
         response = nodeProtocol.handle(request);
       } else if (request.getOpCase() == MetaRequest.OpCase.CLUSTER_STATUS) {
