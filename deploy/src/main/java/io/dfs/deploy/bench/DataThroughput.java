@@ -23,6 +23,11 @@ final class DataThroughput {
       }
     }
     double write = mib(bytes) / seconds(start);
+    // warm the read path up, then read cold, as the dd baseline does
+    try (InputStream in = fs.open(path)) {
+      in.readNBytes(buf, 0, buf.length);
+    }
+    DiskBaseline.dropPageCache();
     start = System.nanoTime();
     long read = 0;
     try (InputStream in = fs.open(path)) {
