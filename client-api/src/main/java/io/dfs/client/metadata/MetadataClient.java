@@ -64,11 +64,19 @@ public final class MetadataClient implements Closeable {
   private final RaftClient raft;
   private final List<PeerAddress> peers;
   private final String clientId;
+  private final WriteBatcher batcher;
 
   private MetadataClient(RaftClient raft, List<PeerAddress> peers, String clientId) {
     this.raft = raft;
     this.peers = peers;
     this.clientId = clientId;
+    this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry)).thenApply(reply -> {
+      try {
+        return parse(reply);
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }));
   }
 
   public static MetadataClient connect(ClusterConfig config, String clientId) {
@@ -93,16 +101,24 @@ public final class MetadataClient implements Closeable {
 
   // ------------------------------------------------------------------ envelopes
 
-  /** A write through the Raft log. */
+  /** A write through the Raft log; concurrent writes of this client share log entries. */
   public MetaResponse write(MetaRequest request) throws IOException {
-    return unwrap(raft.io().send(message(request)));
+    try {
+      return writeAsync(request).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      throw cause instanceof IOException io ? io : new IOException("metadata write failed", cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted during a metadata write");
+    }
   }
 
-  /** A write through the Raft log without waiting: many in flight at once share log appends. */
+  /** A write through the Raft log without waiting: many in flight at once share log entries. */
   public CompletableFuture<MetaResponse> writeAsync(MetaRequest request) {
-    return raft.async().send(message(request)).thenApply(reply -> {
+    return batcher.submit(request).thenApply(response -> {
       try {
-        return unwrap(reply);
+        return raiseError(response);
       } catch (IOException e) {
         throw new CompletionException(e);
       }
@@ -128,6 +144,15 @@ public final class MetadataClient implements Closeable {
 
   /** Storage node protocol: leader soft state, answered without a Raft log entry. */
   public MetaResponse nodeProtocol(MetaRequest request) throws IOException {
+    return leaderRead(request);
+  }
+
+  /**
+   * A read only the leader can answer: replica locations and block health are its soft state (a
+   * follower's would be empty or stale), so followers refuse and the client follows the leader.
+   * Served from the leader's applied state without a ReadIndex round.
+   */
+  private MetaResponse leaderRead(MetaRequest request) throws IOException {
     return unwrap(raft.io().sendReadOnlyNonLinearizable(message(request)));
   }
 
@@ -200,15 +225,12 @@ public final class MetadataClient implements Closeable {
   }
 
   public GetBlockLocationsResponse getBlockLocations(String path, long offset, long length) throws IOException {
-    // Block locations are the leader's soft state, so this read must reach the leader.
-    return read(MetaRequest.newBuilder().setGetBlockLocations(GetBlockLocationsRequest.newBuilder()
-        .setPath(path).setOffset(offset).setLength(length)).build(), ReadConsistency.LINEARIZABLE)
-        .getBlockLocations();
+    return leaderRead(MetaRequest.newBuilder().setGetBlockLocations(GetBlockLocationsRequest.newBuilder()
+        .setPath(path).setOffset(offset).setLength(length)).build()).getBlockLocations();
   }
 
   public FsckResponse fsck(String path) throws IOException {
-    return read(MetaRequest.newBuilder().setFsck(FsckRequest.newBuilder().setPath(path)).build(),
-        ReadConsistency.LINEARIZABLE).getFsck();
+    return leaderRead(MetaRequest.newBuilder().setFsck(FsckRequest.newBuilder().setPath(path)).build()).getFsck();
   }
 
   public ClusterStatusResponse clusterStatus() throws IOException {
@@ -251,6 +273,10 @@ public final class MetadataClient implements Closeable {
   }
 
   private static MetaResponse unwrap(RaftClientReply reply) throws IOException {
+    return raiseError(parse(reply));
+  }
+
+  private static MetaResponse parse(RaftClientReply reply) throws IOException {
     if (!reply.isSuccess()) {
       throw reply.getException() != null ? reply.getException() : new IOException("metadata request failed: " + reply);
     }
@@ -260,6 +286,10 @@ public final class MetadataClient implements Closeable {
     } catch (InvalidProtocolBufferException e) {
       throw new IOException("unreadable metadata response", e);
     }
+    return response;
+  }
+
+  private static MetaResponse raiseError(MetaResponse response) throws DfsException {
     if (response.hasError() && response.getError().getCode() != ErrorCode.OK) {
       throw DfsException.from(response.getError());
     }

@@ -97,8 +97,18 @@ class FaultInjectionTest {
             assertThat(sha256(in.readAllBytes())).as(e.getKey()).isEqualTo(e.getValue());
           }
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(() -> assertThat(replicasOnDisk(layout)).isEqualTo(expectedReplicas(check)));
+        // no orphans: every replica on disk belongs to a file; a complete file's blocks are each on
+        // exactly RF disks (writes that failed mid-way leave files under construction, not counted)
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+          Map<Long, Long> onDisk = replicasOnDisk(layout);
+          Map<Long, Integer> referenced = referencedBlocks(check);
+          assertThat(referenced.keySet()).containsAll(onDisk.keySet());
+          referenced.forEach((block, rf) -> {
+            if (rf > 0) {
+              assertThat(onDisk.getOrDefault(block, 0L)).as("replicas of block %d", block).isEqualTo((long) rf);
+            }
+          });
+        });
         System.out.printf("fault suite: %d operations, %d faults injected, %d files verified, %d writes refused%n",
             operations.get(), faults, acknowledged.size(), failedWrites.get());
         assertThat(acknowledged.size()).isGreaterThanOrEqualTo(20);
@@ -171,23 +181,28 @@ class FaultInjectionTest {
     return done;
   }
 
-  private static long replicasOnDisk(LocalClusterLayout layout) throws Exception {
-    long n = 0;
+  /** Block id to the number of finalized replicas on all disks. */
+  private static Map<Long, Long> replicasOnDisk(LocalClusterLayout layout) throws Exception {
+    Map<Long, Long> out = new java.util.HashMap<>();
     for (String node : layout.nodeIds()) {
       try (Stream<Path> files = Files.walk(layout.storageDir(node))) {
-        n += files.filter(p -> p.toString().contains("finalized") && p.getFileName().toString().startsWith("blk_")
-            && !p.getFileName().toString().endsWith(".meta")).count();
+        files.filter(p -> p.getParent().getFileName().toString().equals("finalized")
+                && p.getFileName().toString().startsWith("blk_") && !p.getFileName().toString().endsWith(".meta"))
+            .forEach(p -> out.merge(Long.parseLong(p.getFileName().toString().split("_")[1]), 1L, Long::sum));
       }
     }
-    return n;
+    return out;
   }
 
-  private static long expectedReplicas(DfsClient fs) throws Exception {
-    long n = 0;
+  /** Every block a file references, with its replication (0 for files still under construction). */
+  private static Map<Long, Integer> referencedBlocks(DfsClient fs) throws Exception {
+    Map<Long, Integer> out = new java.util.HashMap<>();
     for (FileStatus f : fs.list("/work")) {
-      n += (long) fs.metadata().getBlockLocations(f.getPath(), 0, 0).getBlocksCount() * f.getReplication();
+      int rf = f.getUnderConstruction() ? 0 : f.getReplication();
+      fs.metadata().getBlockLocations(f.getPath(), 0, 0).getBlocksList()
+          .forEach(b -> out.put(b.getBlock().getBlockId(), rf));
     }
-    return n;
+    return out;
   }
 
   private static void awaitFiles(Map<String, byte[]> acknowledged, int atLeast) {

@@ -10,6 +10,7 @@ import io.dfs.metadata.namespace.NamespaceImage;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import java.io.IOException;
@@ -168,11 +169,9 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     try {
       MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
       timer = metrics.timer("namespace.apply." + request.getOpCase().name().toLowerCase()).time();
-      response = NamespaceWrites.isWrite(request.getOpCase())
-          ? writes.apply(namespace, request)
-          : error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
-    } catch (DfsException e) {
-      response = MetaResponse.newBuilder().setError(e.toProto()).build();
+      response = request.getOpCase() == MetaRequest.OpCase.BATCH
+          ? applyBatch(request)
+          : applyOne(request);
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
@@ -180,11 +179,31 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       if (timer != null) {
         timer.stop();
       }
-      writesApplied.mark();
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       lock.writeLock().unlock();
     }
     return CompletableFuture.completedFuture(toMessage(response));
+  }
+
+  /** One write; a rule it breaks becomes its error response, leaving the namespace unchanged. */
+  private MetaResponse applyOne(MetaRequest request) {
+    if (!NamespaceWrites.isWrite(request.getOpCase()) || request.getOpCase() == MetaRequest.OpCase.BATCH) {
+      return error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
+    }
+    writesApplied.mark();
+    try {
+      return writes.apply(namespace, request);
+    } catch (DfsException e) {
+      return MetaResponse.newBuilder().setError(e.toProto()).build();
+    }
+  }
+
+  private MetaResponse applyBatch(MetaRequest batch) {
+    MetaBatchResponse.Builder out = MetaBatchResponse.newBuilder();
+    for (MetaRequest r : batch.getBatch().getRequestsList()) {
+      out.addResponses(applyOne(r.toBuilder().setLeaderTimeMs(batch.getLeaderTimeMs()).build()));
+    }
+    return MetaResponse.newBuilder().setBatch(out).build();
   }
 
   // ------------------------------------------------------------------ reads and node protocol

@@ -130,6 +130,35 @@ class MetadataClientOperationsTest {
   }
 
   @Test
+  void concurrentWritesShareLogEntriesYetEachGetsItsOwnResult() throws Exception {
+    mkdir("/batch", false);
+    long before = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex();
+    java.util.List<java.util.concurrent.CompletableFuture<io.dfs.proto.MetaResponse>> results = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      // every tenth one repeats an earlier name and must fail alone
+      String name = i % 10 == 9 ? "/batch/d" + (i - 1) : "/batch/d" + i;
+      results.add(client.writeAsync(io.dfs.proto.MetaRequest.newBuilder()
+          .setMkdir(MkdirRequest.newBuilder().setPath(name)).build()));
+    }
+    int ok = 0;
+    int exists = 0;
+    for (var r : results) {
+      try {
+        r.join();
+        ok++;
+      } catch (java.util.concurrent.CompletionException e) {
+        assertThat(e.getCause()).isInstanceOf(PathExistsException.class);
+        exists++;
+      }
+    }
+    assertThat(ok).isEqualTo(360);
+    assertThat(exists).isEqualTo(40);
+    assertThat(client.list("/batch", "", 0).getEntriesCount()).isEqualTo(360);
+    long entries = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex() - before;
+    assertThat(entries).as("Raft entries for 400 writes").isLessThan(400);
+  }
+
+  @Test
   void timesComeFromTheLeaderAndAreTheSameOnEveryPeer() throws Exception {
     long before = System.currentTimeMillis();
     FileStatus st = mkdir("/timed", false);
