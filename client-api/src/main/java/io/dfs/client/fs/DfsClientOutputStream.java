@@ -5,6 +5,7 @@ import io.dfs.client.block.PipelineException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
@@ -29,6 +30,12 @@ import java.util.Set;
  */
 final class DfsClientOutputStream extends DfsOutputStream {
   private static final int MAX_RECOVERIES = 5;
+  /**
+   * How long to wait for storage nodes to appear before reporting no space: a newly elected
+   * metadata leader learns the nodes only from their next heartbeats.
+   */
+  static final long NODE_WAIT_MS = 20_000;
+  private static final long NODE_POLL_MS = 300;
 
   private final MetadataClient metadata;
   private final String path;
@@ -118,13 +125,22 @@ final class DfsClientOutputStream extends DfsOutputStream {
     if (previous != null) {
       add.setPrevious(previous);
     }
-    current = metadata.addBlock(add.build());
+    long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
+    while (true) {
+      current = metadata.addBlock(add.build());
+      if (current.getLocationsCount() > 0) {
+        break;
+      }
+      // nowhere to put it yet: give the empty block back and wait for nodes to (re)appear
+      metadata.abandonBlock(AbandonBlockRequest.newBuilder().setPath(path).setBlock(current.getBlock()).build());
+      if (System.currentTimeMillis() > deadline) {
+        throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no live storage node with free space", path);
+      }
+      pause();
+    }
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
     blockBytes.clear();
-    if (pipeline.isEmpty()) {
-      throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no live storage node with free space", path);
-    }
     try {
       writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
     } catch (PipelineException e) {
@@ -156,6 +172,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
    */
   private void recover(PipelineException failure) throws IOException {
     PipelineException last = failure;
+    long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
     for (int attempt = 0; attempt < MAX_RECOVERIES; attempt++) {
       if (writer != null) {
         writer.close();
@@ -171,6 +188,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
           .setReplacementsWanted(wanted).addFailedNodes(bad).build());
       current = current.toBuilder().setBlock(bumped.getBlock()).build();
       pipeline.addAll(bumped.getLocationsList());
+      if (pipeline.isEmpty() && System.currentTimeMillis() < deadline) {
+        attempt--; // not a failed attempt: waiting for nodes to register with a new leader
+        pause();
+        continue;
+      }
       if (pipeline.isEmpty()) {
         throw last.status() == TransferStatus.ERROR_NO_SPACE
             ? new NoSpaceException(ErrorCode.NO_SPACE, "every storage node is full", path)
@@ -200,6 +222,15 @@ final class DfsClientOutputStream extends DfsOutputStream {
       tailFill += n;
       off += n;
       len -= n;
+    }
+  }
+
+  private void pause() throws IOException {
+    try {
+      Thread.sleep(NODE_POLL_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing " + path);
     }
   }
 

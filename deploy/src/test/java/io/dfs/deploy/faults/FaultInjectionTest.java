@@ -112,6 +112,8 @@ class FaultInjectionTest {
         System.out.printf("fault suite: %d operations, %d faults injected, %d files verified, %d writes refused%n",
             operations.get(), faults, acknowledged.size(), failedWrites.get());
         assertThat(acknowledged.size()).isGreaterThanOrEqualTo(20);
+        // three nodes always have room, so no write may be refused: clients ride out every fault
+        assertThat(failedWrites.get()).as("writes refused").isZero();
       }
     } finally {
       cluster.stopAll(Duration.ofSeconds(10));
@@ -134,7 +136,9 @@ class FaultInjectionTest {
           }
           acknowledged.put(path, sha256(data));
         } catch (Exception e) {
-          failedWrites.incrementAndGet(); // refused writes are fine; acknowledged ones must survive
+          // refused writes are allowed during faults; acknowledged ones must survive
+          failedWrites.incrementAndGet();
+          System.out.println("write of " + path + " refused: " + e);
         }
         operations.incrementAndGet();
         if (i % 7 == 6 && !acknowledged.isEmpty()) {
