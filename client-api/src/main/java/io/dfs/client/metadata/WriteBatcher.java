@@ -19,7 +19,7 @@ import java.util.function.Function;
  */
 final class WriteBatcher {
   static final int MAX_BATCH = 256;
-  static final int MAX_IN_FLIGHT = 4;
+  static final int MAX_IN_FLIGHT = 2;
 
   private record Pending(MetaRequest request, CompletableFuture<MetaResponse> result) {}
 
