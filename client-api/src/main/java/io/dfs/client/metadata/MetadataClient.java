@@ -70,7 +70,9 @@ public final class MetadataClient implements Closeable {
     this.raft = raft;
     this.peers = peers;
     this.clientId = clientId;
-    this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry)).thenApply(reply -> {
+    // bounded: an async request must end, successfully or not, even if Ratis never answers
+    this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry))
+        .orTimeout(FAILOVER_BUDGET_SECONDS + 30, TimeUnit.SECONDS).thenApply(reply -> {
       try {
         return parse(reply);
       } catch (IOException e) {
@@ -101,20 +103,15 @@ public final class MetadataClient implements Closeable {
 
   // ------------------------------------------------------------------ envelopes
 
-  /** A write through the Raft log; concurrent writes of this client share log entries. */
+  /** A write through the Raft log, waiting for its result (Ratis' blocking API, with failover). */
   public MetaResponse write(MetaRequest request) throws IOException {
-    try {
-      return writeAsync(request).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
-      throw cause instanceof IOException io ? io : new IOException("metadata write failed", cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted during a metadata write");
-    }
+    return unwrap(raft.io().send(message(request)));
   }
 
-  /** A write through the Raft log without waiting: many in flight at once share log entries. */
+  /**
+   * A write through the Raft log without waiting. Concurrent async writes of this client share log
+   * entries (group commit), which is how a busy client gets high metadata throughput.
+   */
   public CompletableFuture<MetaResponse> writeAsync(MetaRequest request) {
     return batcher.submit(request).thenApply(response -> {
       try {
