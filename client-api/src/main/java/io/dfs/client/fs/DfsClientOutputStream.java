@@ -5,7 +5,6 @@ import io.dfs.client.block.PipelineException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
-import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
@@ -127,14 +126,15 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
     while (true) {
-      current = metadata.addBlock(add.build());
-      if (current.getLocationsCount() > 0) {
+      try {
+        current = metadata.addBlock(add.build());
         break;
-      }
-      // nowhere to put it yet: give the empty block back and wait for nodes to (re)appear
-      metadata.abandonBlock(AbandonBlockRequest.newBuilder().setPath(path).setBlock(current.getBlock()).build());
-      if (System.currentTimeMillis() > deadline) {
-        throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no live storage node with free space", path);
+      } catch (NoSpaceException e) {
+        // nowhere to put it yet (nodes re-registering with a new leader, or all full): wait for
+        // nodes to (re)appear; the namespace allocated nothing
+        if (e.code() != ErrorCode.NOT_ENOUGH_NODES || System.currentTimeMillis() > deadline) {
+          throw e;
+        }
       }
       pause();
     }

@@ -49,17 +49,27 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.retry.ExponentialBackoffRetry;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 /**
  * Talks to the metadata peers over Ratis. Finds the leader by itself and retries through leader
- * changes for up to about {@link #FAILOVER_BUDGET_SECONDS} seconds; a server-side failure comes
- * back as the precise {@link DfsException} subtype.
+ * changes; a server-side failure comes back as the precise {@link DfsException} subtype.
+ *
+ * <p>Retries are bounded in time so that a retried write always meets its first attempt's reply in
+ * the peers' retry cache (5 minutes, MetadataServer) and is never applied twice: at most
+ * {@link #MAX_ATTEMPTS} attempts of at most {@link #REQUEST_TIMEOUT_SECONDS} s plus 1 s of backoff
+ * each, about 3 minutes in the worst case; peers that refuse at once (one is down, an election)
+ * are retried for about half a minute.
  */
 public final class MetadataClient implements Closeable {
-  static final int FAILOVER_BUDGET_SECONDS = 60;
+  static final int MAX_ATTEMPTS = 30;
+  static final int REQUEST_TIMEOUT_SECONDS = 5;
+  /** Longest an async write may wait for its reply: every attempt timed out, with backoff. */
+  static final int ASYNC_REPLY_BUDGET_SECONDS = MAX_ATTEMPTS * (REQUEST_TIMEOUT_SECONDS + 1);
 
   private final RaftClient raft;
   private final List<PeerAddress> peers;
@@ -72,7 +82,7 @@ public final class MetadataClient implements Closeable {
     this.clientId = clientId;
     // bounded: an async request must end, successfully or not, even if Ratis never answers
     this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry))
-        .orTimeout(FAILOVER_BUDGET_SECONDS + 30, TimeUnit.SECONDS).thenApply(reply -> {
+        .orTimeout(ASYNC_REPLY_BUDGET_SECONDS, TimeUnit.SECONDS).thenApply(reply -> {
       try {
         return parse(reply);
       } catch (IOException e) {
@@ -83,15 +93,17 @@ public final class MetadataClient implements Closeable {
 
   public static MetadataClient connect(ClusterConfig config, String clientId) {
     RaftProperties properties = new RaftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
-    RaftClientConfigKeys.Rpc.setWatchRequestTimeout(properties, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+        TimeDuration.valueOf(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Rpc.setWatchRequestTimeout(properties,
+        TimeDuration.valueOf(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     RaftClient raft = RaftClient.newBuilder()
         .setProperties(properties)
         .setRaftGroup(RaftGroups.of(config))
         .setRetryPolicy(ExponentialBackoffRetry.newBuilder()
             .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
             .setMaxSleepTime(TimeDuration.valueOf(1, TimeUnit.SECONDS))
-            .setMaxAttempts(FAILOVER_BUDGET_SECONDS * 2)
+            .setMaxAttempts(MAX_ATTEMPTS)
             .build())
         .build();
     return new MetadataClient(raft, config.metadataPeers(), clientId);
@@ -105,7 +117,7 @@ public final class MetadataClient implements Closeable {
 
   /** A write through the Raft log, waiting for its result (Ratis' blocking API, with failover). */
   public MetaResponse write(MetaRequest request) throws IOException {
-    return unwrap(raft.io().send(message(request)));
+    return unwrap(duringLeaderHandover(() -> raft.io().send(message(request))));
   }
 
   /**
@@ -124,7 +136,7 @@ public final class MetadataClient implements Closeable {
 
   public MetaResponse read(MetaRequest request, ReadConsistency consistency) throws IOException {
     if (consistency == ReadConsistency.LINEARIZABLE) {
-      return unwrap(raft.io().sendReadOnly(message(request)));
+      return unwrap(duringLeaderHandover(() -> raft.io().sendReadOnly(message(request))));
     }
     IOException last = null;
     for (PeerAddress peer : peers) {
@@ -150,7 +162,7 @@ public final class MetadataClient implements Closeable {
    * Served from the leader's applied state without a ReadIndex round.
    */
   private MetaResponse leaderRead(MetaRequest request) throws IOException {
-    return unwrap(raft.io().sendReadOnlyNonLinearizable(message(request)));
+    return unwrap(duringLeaderHandover(() -> raft.io().sendReadOnlyNonLinearizable(message(request))));
   }
 
   // ------------------------------------------------------------------ namespace writes
@@ -264,6 +276,32 @@ public final class MetadataClient implements Closeable {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private interface RaftCall {
+    RaftClientReply call() throws IOException;
+  }
+
+  /**
+   * Ratis' client gives up at once on a leader that is handing over leadership (a transfer, a
+   * step-down); the request was refused before it reached the log, so sending it again is safe.
+   */
+  private static RaftClientReply duringLeaderHandover(RaftCall call) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.call();
+      } catch (LeaderSteppingDownException | TransferLeadershipException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(Math.min(1000, 50L * attempt));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while the metadata leader changed");
+      }
+    }
+  }
 
   private static Message message(MetaRequest request) {
     return Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));

@@ -1,5 +1,6 @@
 package io.dfs.metadata.blocks;
 
+import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.BlockReceivedRequest;
@@ -18,45 +19,94 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's soft state about blocks: live storage nodes, where each replica is, and the commands
- * that bring every block back to its replication factor. Nothing here goes through the Raft log;
- * a new leader rebuilds it from heartbeats and full block reports, and waits one dead-node timeout
- * before acting on it, so it never mistakes "not reported yet" for "lost".
+ * that bring every block back to its replication factor. Nothing here goes through the Raft log.
+ *
+ * <p>Concurrency: this object's monitor guards all of its state and is a leaf lock. It is never
+ * held while calling out: what the namespace expects of a block comes from the lock-free
+ * {@link BlockTable}, so Raft's apply thread and this service never wait for each other. The one
+ * lock order in the metadata peer is: namespace lock, then this monitor (reads that report
+ * locations hold the first while asking here); never the reverse.
+ *
+ * <p>Leadership: a peer that becomes leader discards everything it knew in earlier terms and starts
+ * in {@link SafeMode}: nodes re-register (their heartbeats are answered with "register") and send
+ * full reports, and nothing is deleted, trimmed or re-replicated until the leader has applied its
+ * own term's first entry, a grace period has passed and enough blocks are reported.
  */
 public final class BlockManager {
+  private static final Logger LOG = LoggerFactory.getLogger(BlockManager.class);
   /** How long a replication command may take before the leader tries another source or target. */
   static final long REPLICATION_TIMEOUT_MS = 60_000;
+  /** Share of complete blocks that must be reported before a new leader leaves safe mode. */
+  static final double SAFE_MODE_THRESHOLD = 0.999;
 
   private final Clock clock;
   private final long deadAfterMs;
+  private final long heartbeatMs;
   private final long defaultBlockSize;
-  private final NodeRegistry nodes;
-  private final ReplicaMap replicas = new ReplicaMap();
+  private final Supplier<BlockTable> table;
+  private NodeRegistry nodes;
+  private ReplicaMap replicas = new ReplicaMap();
   private final Map<String, List<NodeCommand>> pendingCommands = new HashMap<>();
   private final Map<Long, Long> replicationDeadlines = new HashMap<>();
-  /** Pipelines of blocks being written: their replicas once committed, before any report arrives. */
-  private final Map<Long, Set<String>> pipelines = new HashMap<>();
-  private BlockCatalog catalog;
-  private long actAfterMs;
+  private boolean leader;
+  private boolean leaderReady;
+  private long leaderSinceMs;
+  private SafeMode safeMode = SafeMode.NOT_LEADER;
   private BlockHealth lastHealth = BlockHealth.EMPTY;
 
-  public BlockManager(Clock clock, long deadAfterMs, long defaultBlockSize) {
+  /**
+   * @param table the namespace's current block table (it changes when a snapshot is loaded)
+   * @param heartbeatMs the nodes' heartbeat interval: a new leader gives them a few to re-register
+   */
+  public BlockManager(Clock clock, long deadAfterMs, long heartbeatMs, long defaultBlockSize,
+      Supplier<BlockTable> table) {
     this.clock = clock;
     this.deadAfterMs = deadAfterMs;
+    this.heartbeatMs = heartbeatMs;
     this.defaultBlockSize = defaultBlockSize;
+    this.table = table;
     this.nodes = new NodeRegistry(clock, deadAfterMs);
-    this.actAfterMs = clock.millis() + deadAfterMs;
   }
 
-  public synchronized void setCatalog(BlockCatalog catalog) {
-    this.catalog = catalog;
-  }
+  // ------------------------------------------------------------------ leadership
 
-  /** Called when this peer becomes leader: soft state from an earlier term may be stale. */
+  /** This peer now leads: whatever it knew from an earlier term may be stale, so it starts over. */
   public synchronized void becameLeader() {
-    actAfterMs = clock.millis() + deadAfterMs;
+    forgetEverything();
+    leader = true;
+    leaderReady = false;
+    leaderSinceMs = clock.millis();
+    safeMode = new SafeMode(true, "leader starting: nodes re-registering", 0, 0);
+    LOG.info("became leader: block state discarded, in safe mode until nodes report");
+  }
+
+  /** The leader has applied its own term's first entry: its namespace is as current as the log. */
+  public synchronized void leaderReady() {
+    leaderReady = true;
+  }
+
+  public synchronized void lostLeadership() {
+    forgetEverything();
+    leader = false;
+    safeMode = SafeMode.NOT_LEADER;
+  }
+
+  private void forgetEverything() {
+    nodes = new NodeRegistry(clock, deadAfterMs);
+    replicas = new ReplicaMap();
+    pendingCommands.clear();
+    replicationDeadlines.clear();
+    lastHealth = BlockHealth.EMPTY;
+  }
+
+  public synchronized SafeMode safeMode() {
+    return safeMode;
   }
 
   // ------------------------------------------------------------------ node protocol
@@ -73,85 +123,65 @@ public final class BlockManager {
     return HeartbeatResponse.newBuilder().addAllCommands(commands == null ? List.of() : commands).build();
   }
 
+  /** Everything a node holds. Ignored from a node that has not registered with this leader. */
   public synchronized void fullReport(BlockReportRequest report) {
-    replicas.removeNode(report.getNodeId());
-    for (BlockInfo b : report.getBlocksList()) {
-      received(report.getNodeId(), b);
+    if (!nodes.knows(report.getNodeId())) {
+      return;
     }
+    replicas.removeNode(report.getNodeId());
+    report.getBlocksList().forEach(b -> replicas.add(report.getNodeId(), b));
   }
 
   public synchronized void incrementalReport(BlockReceivedRequest report) {
-    for (BlockInfo b : report.getReceivedList()) {
-      received(report.getNodeId(), b);
+    if (!nodes.knows(report.getNodeId())) {
+      return;
     }
-    for (BlockInfo b : report.getDeletedList()) {
-      replicas.remove(report.getNodeId(), b.getBlockId());
-    }
+    report.getReceivedList().forEach(b -> replicas.add(report.getNodeId(), b));
+    report.getDeletedList().forEach(b -> replicas.remove(report.getNodeId(), b.getBlockId()));
   }
 
+  /** A reader or a node's scanner found a replica corrupt. Only this service decides to delete it. */
   public synchronized void badBlock(BadBlockReportRequest report) {
     if (replicas.holders(report.getBlock().getBlockId()).containsKey(report.getNodeId())) {
       replicas.markCorrupt(report.getNodeId(), report.getBlock().getBlockId());
     }
   }
 
-  private void received(String nodeId, BlockInfo replica) {
-    BlockCatalog.ExpectedBlock expected = catalog == null ? null : catalog.expected(replica.getBlockId());
-    if (expected == null || replica.getGenerationStamp() < expected.block().getGenerationStamp()) {
-      // an orphan (its file is gone) or a replica left behind by pipeline recovery
-      enqueueDelete(nodeId, replica);
-      return;
-    }
-    replicas.add(nodeId, replica);
-  }
-
   // ------------------------------------------------------------------ placement and reads
 
+  /**
+   * Nodes for a new block or a pipeline's replacements: distinct live nodes with room. Right
+   * after a leader change, while nodes are still re-registering, it gives all {@code count} or
+   * none (the writer waits and asks again) rather than put a block on the few nodes heard so far.
+   */
   public synchronized List<NodeInfo> chooseTargets(int count, Set<String> exclude) {
-    return PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize);
-  }
-
-  /** Targets for a new block, remembered as its pipeline. */
-  public synchronized List<NodeInfo> allocate(long blockId, int count, Set<String> exclude) {
-    List<NodeInfo> targets = chooseTargets(count, exclude);
-    Set<String> pipeline = new java.util.LinkedHashSet<>();
-    targets.forEach(n -> pipeline.add(n.getNodeId()));
-    pipelines.put(blockId, pipeline);
-    return targets;
-  }
-
-  /** Pipeline recovery: the failed nodes leave the block's pipeline and the replacements join it. */
-  public synchronized List<NodeInfo> recover(long blockId, int replacements, Set<String> exclude,
-      Set<String> failed) {
-    List<NodeInfo> targets = chooseTargets(replacements, exclude);
-    Set<String> pipeline = pipelines.computeIfAbsent(blockId, k -> new java.util.LinkedHashSet<>());
-    pipeline.removeAll(failed);
-    targets.forEach(n -> pipeline.add(n.getNodeId()));
-    return targets;
+    List<NodeInfo> chosen = PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize);
+    boolean registering = clock.millis() - leaderSinceMs < 3 * heartbeatMs;
+    if (!leader || (registering && chosen.size() < count)) {
+      return List.of();
+    }
+    return chosen;
   }
 
   /**
-   * A block's final length and generation are committed: its pipeline holds it, so readers can be
-   * sent there at once (close-to-open), before the nodes' own reports arrive and confirm it.
+   * Live, healthy replicas of the block's current generation, least busy first; before any node
+   * has reported a just-written block, the nodes of its pipeline (they acknowledged every byte).
    */
-  public synchronized void committed(BlockInfo block) {
-    Set<String> pipeline = pipelines.remove(block.getBlockId());
-    if (pipeline == null) {
-      return;
-    }
-    for (String node : pipeline) {
-      if (nodes.knows(node) && !replicas.holders(block.getBlockId()).containsKey(node)) {
-        replicas.add(node, block);
-      }
-    }
-  }
-
-  /** Live, healthy replicas of the block's current generation, least busy first. */
   public synchronized List<NodeInfo> locationsOf(BlockInfo block) {
     List<NodeInfo> out = new ArrayList<>();
     for (var e : replicas.holders(block.getBlockId()).entrySet()) {
       if (isGood(e.getKey(), e.getValue(), block)) {
         out.add(nodes.get(e.getKey()));
+      }
+    }
+    if (out.isEmpty()) {
+      BlockTable.Entry expected = table.get().get(block.getBlockId());
+      if (expected != null && expected.block().getGenerationStamp() == block.getGenerationStamp()) {
+        for (String n : expected.pipeline()) {
+          if (nodes.isLive(n) && !replicas.isCorrupt(n, block.getBlockId())) {
+            out.add(nodes.get(n));
+          }
+        }
       }
     }
     out.sort(Comparator.comparingInt(NodeInfo::getActiveTransfers));
@@ -171,79 +201,112 @@ public final class BlockManager {
     return lastHealth;
   }
 
-  /** Count of good replicas of a block (the fsck view). */
+  /** Good replicas of a block (the fsck view), counting its pipeline until the nodes report. */
   public synchronized int liveReplicas(BlockInfo block) {
     return locationsOf(block).size();
   }
 
-  // ------------------------------------------------------------------ namespace changes
-
-  /** A block no file references any more: delete every replica. */
-  public synchronized void blockFreed(BlockInfo block) {
-    pipelines.remove(block.getBlockId());
-    for (var e : Map.copyOf(replicas.holders(block.getBlockId())).entrySet()) {
-      enqueueDelete(e.getKey(), e.getValue());
-      replicas.remove(e.getKey(), block.getBlockId());
+  /** Replicas a node holds as far as this leader knows (tests and the dashboard). */
+  public synchronized Map<Long, BlockInfo> replicasOn(String nodeId) {
+    Map<Long, BlockInfo> out = new HashMap<>();
+    for (long id : replicas.blockIds()) {
+      BlockInfo b = replicas.holders(id).get(nodeId);
+      if (b != null) {
+        out.put(id, b);
+      }
     }
-    replicationDeadlines.remove(block.getBlockId());
+    return out;
   }
 
   // ------------------------------------------------------------------ the replication monitor
 
   /**
-   * One pass over every complete block: re-replicate what is below its factor, trim what is above,
-   * drop corrupt replicas once enough good ones exist. Returns the health it found.
+   * One pass, on the leader: leaves safe mode when it may, then deletes replicas of freed blocks,
+   * re-replicates what is below its factor, trims what is above and drops stale or corrupt
+   * replicas of blocks that still have a good one. Returns the health it found.
    */
   public synchronized BlockHealth scan() {
-    if (catalog == null || clock.millis() < actAfterMs) {
+    if (!leader) {
       return lastHealth;
     }
     long now = clock.millis();
-    long[] counts = new long[3]; // under-replicated, corrupt, missing
-    catalog.forEachCompleteBlock(expected -> checkBlock(expected, now, counts));
+    BlockTable blocks = table.get();
+    long[] counts = new long[4]; // under-replicated, corrupt, missing, reported
+    long complete = 0;
+    boolean act = !safeMode.on();
+    for (BlockTable.Entry expected : blocks.entries()) {
+      if (!expected.underConstruction()) {
+        complete++;
+        checkBlock(expected, now, counts, act);
+      }
+    }
+    if (act) {
+      deleteOrphans(blocks);
+    }
     lastHealth = new BlockHealth(counts[0], counts[1], counts[2]);
+    if (safeMode.on()) {
+      safeMode = evaluateSafeMode(now, counts[3], complete);
+      if (!safeMode.on()) {
+        LOG.info("leaving safe mode: {} of {} complete blocks reported after {} ms", counts[3], complete,
+            now - leaderSinceMs);
+      }
+    }
     return lastHealth;
   }
 
-  private void checkBlock(BlockCatalog.ExpectedBlock expected, long now, long[] counts) {
+  private SafeMode evaluateSafeMode(long now, long reported, long complete) {
+    long elapsed = now - leaderSinceMs;
+    String waitingFor;
+    if (!leaderReady) {
+      waitingFor = "leader applying the log";
+    } else if (elapsed < 3 * heartbeatMs) {
+      waitingFor = "nodes re-registering";
+    } else if (complete > 0 && reported < SAFE_MODE_THRESHOLD * complete && elapsed < deadAfterMs) {
+      waitingFor = "block reports (" + reported + " of " + complete + " blocks)";
+    } else {
+      return new SafeMode(false, "", reported, complete);
+    }
+    return new SafeMode(true, waitingFor, reported, complete);
+  }
+
+  private void checkBlock(BlockTable.Entry expected, long now, long[] counts, boolean act) {
     BlockInfo block = expected.block();
     Map<String, BlockInfo> holders = replicas.holders(block.getBlockId());
     List<String> good = new ArrayList<>();
-    List<String> corrupt = new ArrayList<>();
+    List<String> unusable = new ArrayList<>(); // stale generation or corrupt
     for (var e : holders.entrySet()) {
-      if (!nodes.isLive(e.getKey())) {
-        continue;
-      }
-      if (isGood(e.getKey(), e.getValue(), block)) {
-        good.add(e.getKey());
-      } else {
-        corrupt.add(e.getKey());
+      if (nodes.isLive(e.getKey())) {
+        (isGood(e.getKey(), e.getValue(), block) ? good : unusable).add(e.getKey());
       }
     }
-    int wanted = expected.replication();
+    if (!good.isEmpty()) {
+      counts[3]++;
+    }
+    List<String> pending = pendingPipelineNodes(expected, holders.keySet(), now);
     if (good.isEmpty()) {
-      if (corrupt.isEmpty()) {
-        counts[2]++;
-      } else {
-        counts[1]++;
+      if (pending.isEmpty()) {
+        counts[unusable.isEmpty() ? 2 : 1]++; // never delete the last copies, even corrupt ones
       }
       return;
     }
-    if (good.size() >= wanted) {
-      corrupt.forEach(n -> dropReplica(n, holders.get(n)));
-      replicationDeadlines.remove(block.getBlockId());
-    }
-    if (good.size() < wanted) {
+    int wanted = expected.replication();
+    int effective = good.size() + pending.size();
+    if (effective < wanted) {
       counts[0]++;
-      if (!corrupt.isEmpty()) {
-        counts[1]++;
-      }
+    }
+    if (!act) {
+      return;
+    }
+    // a good copy exists: replicas that can never serve go, so their nodes can take a good one
+    unusable.forEach(n -> dropReplica(n, holders.get(n)));
+    if (effective < wanted) {
       Long deadline = replicationDeadlines.get(block.getBlockId());
       if (deadline != null && deadline > now) {
         return; // a copy is on its way
       }
       Set<String> exclude = new HashSet<>(holders.keySet());
-      List<NodeInfo> targets = PlacementPolicy.choose(nodes.live(), wanted - good.size(), exclude,
+      exclude.addAll(pending);
+      List<NodeInfo> targets = PlacementPolicy.choose(nodes.live(), wanted - effective, exclude,
           Math.max(block.getLength(), 1));
       if (targets.isEmpty()) {
         return;
@@ -252,11 +315,37 @@ public final class BlockManager {
       enqueue(source, NodeCommand.newBuilder().setReplicate(ReplicateBlockCommand.newBuilder()
           .setBlock(block).addAllTargets(targets)).build());
       replicationDeadlines.put(block.getBlockId(), now + REPLICATION_TIMEOUT_MS);
-    } else if (good.size() > wanted) {
-      // trim the replicas on the fullest nodes
-      good.sort(Comparator.comparingLong((String n) -> nodes.get(n).getRemainingBytes()));
-      for (String n : good.subList(0, good.size() - wanted)) {
-        dropReplica(n, holders.get(n));
+    } else {
+      replicationDeadlines.remove(block.getBlockId());
+      if (good.size() > wanted) {
+        // trim the replicas on the fullest nodes
+        good.sort(Comparator.comparingLong((String n) -> nodes.get(n).getRemainingBytes()));
+        for (String n : good.subList(0, good.size() - wanted)) {
+          dropReplica(n, holders.get(n));
+        }
+      }
+    }
+  }
+
+  /**
+   * Pipeline nodes of a just-committed block that have not reported it yet: they acknowledged its
+   * last packet, so for a few heartbeats they count as holding it rather than trigger a copy.
+   */
+  private List<String> pendingPipelineNodes(BlockTable.Entry expected, Set<String> reporters, long now) {
+    if (expected.committedMs() == 0 || now - expected.committedMs() > 3 * heartbeatMs + 1000) {
+      return List.of();
+    }
+    return expected.pipeline().stream().filter(n -> !reporters.contains(n) && nodes.isLive(n)).toList();
+  }
+
+  /** Replicas of blocks no file references any more (deleted, overwritten, abandoned). */
+  private void deleteOrphans(BlockTable blocks) {
+    for (long id : replicas.blockIds()) {
+      if (blocks.get(id) == null) {
+        for (var e : Map.copyOf(replicas.holders(id)).entrySet()) {
+          dropReplica(e.getKey(), e.getValue());
+        }
+        replicationDeadlines.remove(id);
       }
     }
   }
@@ -268,13 +357,9 @@ public final class BlockManager {
   }
 
   private void dropReplica(String nodeId, BlockInfo replica) {
-    enqueueDelete(nodeId, replica);
-    replicas.remove(nodeId, replica.getBlockId());
-  }
-
-  private void enqueueDelete(String nodeId, BlockInfo replica) {
     enqueue(nodeId, NodeCommand.newBuilder()
         .setDelete(DeleteBlocksCommand.newBuilder().addBlocks(replica)).build());
+    replicas.remove(nodeId, replica.getBlockId());
   }
 
   private void enqueue(String nodeId, NodeCommand command) {
@@ -282,7 +367,7 @@ public final class BlockManager {
   }
 
   /** Commands waiting for each node's next heartbeat (for tests and the dashboard). */
-  synchronized Map<String, List<NodeCommand>> pendingCommands() {
+  public synchronized Map<String, List<NodeCommand>> pendingCommands() {
     Map<String, List<NodeCommand>> copy = new LinkedHashMap<>();
     pendingCommands.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     return copy;

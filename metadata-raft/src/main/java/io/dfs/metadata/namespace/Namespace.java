@@ -4,6 +4,7 @@ import io.dfs.client.error.DfsException;
 import io.dfs.client.error.DirectoryNotEmptyException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
@@ -18,7 +19,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The directory tree and every rule about changing it. Deterministic: given the same calls with
@@ -33,10 +33,10 @@ public final class Namespace {
 
   private final Inode root;
   private final Map<Long, Inode> fileOfBlock = new HashMap<>();
+  private final BlockTable blockTable = new BlockTable();
   private long nextInodeId;
   private long nextBlockId;
   private long nextGenerationStamp;
-  private Consumer<BlockInfo> blockFreed = b -> {};
 
   public Namespace() {
     this.root = new Inode(1, FileType.DIRECTORY, "", 0, DEFAULT_DIR_MODE, DEFAULT_OWNER, DEFAULT_OWNER);
@@ -45,9 +45,12 @@ public final class Namespace {
     this.nextGenerationStamp = 1;
   }
 
-  /** Told of every block that no file references any more, so its replicas can be deleted. */
-  public void onBlockFreed(Consumer<BlockInfo> listener) {
-    this.blockFreed = listener;
+  /**
+   * Every referenced block, readable without the namespace lock. A block missing from it is freed:
+   * the leader's block service deletes its replicas when it next looks.
+   */
+  public BlockTable blockTable() {
+    return blockTable;
   }
 
   // ------------------------------------------------------------------ directories
@@ -112,25 +115,48 @@ public final class Namespace {
     return file;
   }
 
-  /** Allocates the next block of a file being written, after fixing the previous block's length. */
-  public BlockInfo addBlock(String path, String writer, BlockInfo previous, long now) throws DfsException {
+  /**
+   * Allocates the next block of a file being written, after fixing the previous block's length.
+   * {@code pipeline} holds the nodes the leader chose for it; with none, nothing changes.
+   */
+  public BlockInfo addBlock(String path, String writer, BlockInfo previous, List<String> pipeline, long now)
+      throws DfsException {
     Inode file = openFile(path, writer);
+    if (pipeline.isEmpty()) {
+      throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no storage node can take a new block now", path);
+    }
     updateLastBlock(file, previous, path);
     BlockInfo block = BlockInfo.newBuilder()
         .setBlockId(nextBlockId++).setGenerationStamp(nextGenerationStamp++).setLength(0).build();
     file.blocks.add(block);
     fileOfBlock.put(block.getBlockId(), file);
     file.mtimeMs = now;
+    blockTable.index(file);
+    if (previous != null && previous.getBlockId() != 0) {
+      markCommitted(previous.getBlockId(), now);
+    }
+    blockTable.update(block.getBlockId(), e -> withPipeline(e, List.copyOf(pipeline)));
     return block;
   }
 
-  /** Pipeline recovery: the block under construction gets a fresh generation stamp. */
-  public BlockInfo bumpGenerationStamp(String path, String writer, BlockInfo block) throws DfsException {
+  /**
+   * Pipeline recovery: the block under construction gets a fresh generation stamp; the failed
+   * nodes leave its pipeline and the replacements join it.
+   */
+  public BlockInfo bumpGenerationStamp(String path, String writer, BlockInfo block, List<String> failed,
+      List<String> replacements) throws DfsException {
     Inode file = openFile(path, writer);
     int index = indexOfBlock(file, block.getBlockId(), path);
     BlockInfo bumped = file.blocks.get(index).toBuilder()
         .setGenerationStamp(nextGenerationStamp++).setLength(block.getLength()).build();
     file.blocks.set(index, bumped);
+    blockTable.index(file);
+    blockTable.update(bumped.getBlockId(), e -> {
+      List<String> pipeline = new ArrayList<>(e.pipeline());
+      pipeline.removeAll(failed);
+      replacements.stream().filter(n -> !pipeline.contains(n)).forEach(pipeline::add);
+      return withPipeline(e, List.copyOf(pipeline));
+    });
     return bumped;
   }
 
@@ -140,9 +166,7 @@ public final class Namespace {
     if (index != file.blocks.size() - 1) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only the last block can be abandoned", path);
     }
-    BlockInfo removed = file.blocks.remove(index);
-    fileOfBlock.remove(removed.getBlockId());
-    blockFreed.accept(removed);
+    free(file.blocks.remove(index));
   }
 
   public Inode complete(String path, String writer, BlockInfo last, long now) throws DfsException {
@@ -150,6 +174,10 @@ public final class Namespace {
     updateLastBlock(file, last, path);
     file.writer = null;
     file.mtimeMs = now;
+    blockTable.index(file);
+    if (!file.blocks.isEmpty()) {
+      markCommitted(file.blocks.get(file.blocks.size() - 1).getBlockId(), now);
+    }
     return file;
   }
 
@@ -187,6 +215,7 @@ public final class Namespace {
     file.blocks.addAll(kept);
     file.mtimeMs = now;
     file.ctimeMs = now;
+    blockTable.index(file);
     return file;
   }
 
@@ -262,6 +291,7 @@ public final class Namespace {
     Inode file = resolveFile(path);
     file.replication = replication;
     file.ctimeMs = now;
+    blockTable.index(file);
     return file;
   }
 
@@ -408,6 +438,7 @@ public final class Namespace {
     for (BlockInfo b : child.blocks) {
       fileOfBlock.put(b.getBlockId(), child);
     }
+    blockTable.index(child);
   }
 
   // ------------------------------------------------------------------ internals
@@ -491,6 +522,16 @@ public final class Namespace {
 
   private void free(BlockInfo block) {
     fileOfBlock.remove(block.getBlockId());
-    blockFreed.accept(block);
+    blockTable.remove(block.getBlockId());
+  }
+
+  private void markCommitted(long blockId, long now) {
+    blockTable.update(blockId, e -> new BlockTable.Entry(e.block(), e.inodeId(), e.replication(),
+        e.underConstruction(), e.pipeline(), now));
+  }
+
+  private static BlockTable.Entry withPipeline(BlockTable.Entry e, List<String> pipeline) {
+    return new BlockTable.Entry(e.block(), e.inodeId(), e.replication(), e.underConstruction(), pipeline,
+        e.committedMs());
   }
 }

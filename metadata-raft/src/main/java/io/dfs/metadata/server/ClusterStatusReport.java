@@ -93,6 +93,9 @@ final class ClusterStatusReport implements Function<MetaRequest, MetaResponse> {
         .setUnderReplicatedBlocks(health.underReplicated())
         .setCorruptBlocks(health.corrupt())
         .setMissingBlocks(health.missing())
+        .setSafeMode(blocks.safeMode().on())
+        .setSafeModeReason(blocks.safeMode().reason())
+        .setReportedBlocks(blocks.safeMode().reportedBlocks())
         .setWriteOpsPerSec(stateMachine.get().writesApplied().getOneMinuteRate())
         .setReadOpsPerSec(stateMachine.get().readsAnswered().getOneMinuteRate());
     return MetaResponse.newBuilder().setClusterStatus(out).build();

@@ -41,6 +41,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   /** Raft entries between automatic snapshots; the log up to a snapshot is then purged. */
   public static final String SNAPSHOT_THRESHOLD = "dfs.metadata.snapshot.threshold";
   private static final long MONITOR_PERIOD_MS = 1000;
+  static final long RETRY_CACHE_MINUTES = 5;
 
   @Option(names = "--config", required = true, description = "cluster.properties")
   private Path configFile;
@@ -71,7 +72,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     PeerAddress self = config.peer(id);
     this.peerId = id;
     this.group = RaftGroups.of(config);
-    this.blocks = new BlockManager(Clock.systemUTC(), config.deadNodeTimeout().toMillis(), config.blockSize());
+    this.blocks = new BlockManager(Clock.systemUTC(), config.deadNodeTimeout().toMillis(),
+        config.heartbeatInterval().toMillis(), config.blockSize(), () -> stateMachine.blockTable());
     Map<String, String> http = new HashMap<>();
     for (PeerAddress p : config.metadataPeers()) {
       config.get("dfs.metadata." + p.id() + ".http.port")
@@ -97,6 +99,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     // Group commit: appends continue while an fsync runs; an entry still counts as flushed (and
     // is acknowledged) only after the fsync that covers it has completed.
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, true);
+    // A retried write must find its first attempt's result here, or it is applied twice: keep
+    // replies longer than a client keeps retrying (MetadataClient bounds that to ~3 minutes).
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(RETRY_CACHE_MINUTES, TimeUnit.MINUTES));
     // Operators may tune Ratis directly: any raft.* key in the cluster config is passed through.
     config.properties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
         .forEach(k -> p.set(k, config.properties().getProperty(k)));

@@ -2,27 +2,27 @@ package io.dfs.metadata.statemachine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.error.DfsException;
-import io.dfs.metadata.blocks.BlockCatalog;
 import io.dfs.metadata.blocks.BlockManager;
-import io.dfs.metadata.namespace.Inode;
+import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.NamespaceImage;
-import io.dfs.proto.BlockInfo;
 import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
+import io.dfs.proto.NodeInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.protocol.Message;
@@ -45,10 +45,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The namespace replicated by Ratis. Writes are applied from the log in order on every peer;
- * reads run against the applied state under a read lock (linearizable when Ratis' ReadIndex put
- * them after the latest commit). The node protocol bypasses the log: it feeds the leader's
- * {@link BlockManager}.
+ * The namespace replicated by Ratis. Writes are applied from the log in order on every peer and
+ * touch nothing but the namespace; reads run against the applied state under a read lock
+ * (linearizable when Ratis' ReadIndex put them after the latest commit).
+ *
+ * <p>The leader's {@link BlockManager} is used only on the leader's request paths: placement in
+ * {@link #startTransaction} (before an entry is proposed, so apply needs no soft state), block
+ * locations for reads, and the node protocol, which bypasses the log. Lock order: the namespace
+ * lock, then the block manager's monitor, which never calls back (it reads the lock-free
+ * {@link BlockTable}).
  */
 public final class NamespaceStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceStateMachine.class);
@@ -70,12 +75,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       Function<MetaRequest, MetaResponse> clusterStatus, com.codahale.metrics.MetricRegistry metrics) {
     this.metrics = metrics;
     this.blocks = blocks;
-    this.writes = new NamespaceWrites(blocks, defaultReplication, defaultBlockSize);
+    this.writes = new NamespaceWrites(defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
     this.nodeProtocol = new NodeProtocol(blocks);
     this.clusterStatus = clusterStatus;
-    install(new Namespace());
-    blocks.setCatalog(new Catalog());
+    this.namespace = new Namespace();
   }
 
   // ------------------------------------------------------------------ lifecycle and snapshots
@@ -104,7 +108,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     }
     lock.writeLock().lock();
     try {
-      install(loaded);
+      this.namespace = loaded;
       updateLastAppliedTermIndex(snapshot.getTermIndex());
     } finally {
       lock.writeLock().unlock();
@@ -148,16 +152,54 @@ public final class NamespaceStateMachine extends BaseStateMachine {
 
   // ------------------------------------------------------------------ writes
 
-  /** Runs on the leader only: stamps the leader's clock into the entry so every peer applies the same time. */
+  /**
+   * Runs on the leader only, before the entry is proposed: stamps the leader's clock into it and
+   * chooses the nodes for any block it allocates, so every peer applies the same entry the same way.
+   */
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     MetaRequest parsed = parse(request.getMessage().getContent());
-    MetaRequest stamped = parsed.toBuilder().setLeaderTimeMs(System.currentTimeMillis()).build();
+    MetaRequest.Builder stamped = parsed.toBuilder().setLeaderTimeMs(System.currentTimeMillis());
+    if (stamped.getOpCase() == MetaRequest.OpCase.BATCH) {
+      var batch = stamped.getBatchBuilder();
+      for (int i = 0; i < batch.getRequestsCount(); i++) {
+        batch.setRequests(i, withPlacement(batch.getRequests(i)));
+      }
+    } else {
+      stamped = withPlacement(stamped.build()).toBuilder();
+    }
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
-        .setLogData(UnsafeByteOperations.unsafeWrap(stamped.toByteArray()))
+        .setLogData(UnsafeByteOperations.unsafeWrap(stamped.build().toByteArray()))
         .build();
+  }
+
+  /** Leader placement for a block allocation or a pipeline's replacements; other writes unchanged. */
+  private MetaRequest withPlacement(MetaRequest request) {
+    switch (request.getOpCase()) {
+      case ADD_BLOCK -> {
+        var r = request.getAddBlock();
+        int replication = withReadLock(ns -> {
+          try {
+            return ns.resolveFile(r.getPath()).replication();
+          } catch (DfsException e) {
+            return 0; // apply reports the error
+          }
+        });
+        List<NodeInfo> targets = blocks.chooseTargets(replication, new HashSet<>(r.getExcludeNodesList()));
+        return request.toBuilder().setAddBlock(r.toBuilder().clearTargets().addAllTargets(targets)).build();
+      }
+      case UPDATE_BLOCK -> {
+        var r = request.getUpdateBlock();
+        List<NodeInfo> targets = r.getReplacementsWanted() <= 0 ? List.of()
+            : blocks.chooseTargets(r.getReplacementsWanted(), new HashSet<>(r.getExcludeNodesList()));
+        return request.toBuilder().setUpdateBlock(r.toBuilder().clearTargets().addAllTargets(targets)).build();
+      }
+      default -> {
+        return request;
+      }
+    }
   }
 
   @Override
@@ -239,7 +281,14 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
       blocks.becameLeader();
+    } else {
+      blocks.lostLeadership();
     }
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    blocks.leaderReady();
   }
 
   // ------------------------------------------------------------------ for the server and tests
@@ -259,6 +308,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     return withReadLock(Namespace::counts);
   }
 
+  /** The current namespace's block table, readable without any lock. */
+  public BlockTable blockTable() {
+    return namespace.blockTable();
+  }
+
   /** A digest of the whole namespace: equal on peers that applied the same entries. */
   public String digest() {
     return withReadLock(NamespaceImage::digest);
@@ -273,11 +327,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     }
   }
 
-  private void install(Namespace ns) {
-    ns.onBlockFreed(blocks::blockFreed);
-    this.namespace = ns;
-  }
-
   private static MetaRequest parse(ByteString bytes) throws InvalidProtocolBufferException {
     return MetaRequest.parseFrom(bytes.asReadOnlyByteBuffer());
   }
@@ -288,38 +337,5 @@ public final class NamespaceStateMachine extends BaseStateMachine {
 
   static MetaResponse error(ErrorCode code, String message) {
     return MetaResponse.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
-  }
-
-  /** The namespace as block management sees it; runs under the read lock. */
-  private final class Catalog implements BlockCatalog {
-    @Override
-    public ExpectedBlock expected(long blockId) {
-      return withReadLock(ns -> {
-        Inode file = ns.fileOfBlock(blockId);
-        if (file == null) {
-          return null;
-        }
-        for (BlockInfo b : file.blocks()) {
-          if (b.getBlockId() == blockId) {
-            return new ExpectedBlock(b, file.replication(), file.underConstruction());
-          }
-        }
-        return null;
-      });
-    }
-
-    @Override
-    public void forEachCompleteBlock(Consumer<ExpectedBlock> visitor) {
-      withReadLock(ns -> {
-        for (Inode file : new java.util.HashSet<>(ns.blockOwners().values())) {
-          if (!file.underConstruction()) {
-            for (BlockInfo b : file.blocks()) {
-              visitor.accept(new ExpectedBlock(b, file.replication(), false));
-            }
-          }
-        }
-        return null;
-      });
-    }
   }
 }

@@ -2,7 +2,6 @@ package io.dfs.metadata.statemachine;
 
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.InvalidPathException;
-import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.proto.BlockInfo;
@@ -10,21 +9,19 @@ import io.dfs.proto.ErrorCode;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
-import java.util.HashSet;
-import java.util.Set;
+import io.dfs.proto.NodeInfo;
+import java.util.List;
 
 /**
- * Applies one committed write to the namespace. The namespace change is deterministic; only the
- * replica targets put into a reply come from the leader's soft state, which is fine because only
- * the leader's reply reaches the client.
+ * Applies one committed write to the namespace. Deterministic and self-contained: everything it
+ * needs is in the entry (the leader's time, the nodes the leader chose for a block), so it touches
+ * only replicated state and never the leader's block service.
  */
 final class NamespaceWrites {
-  private final BlockManager blocks;
   private final int defaultReplication;
   private final long defaultBlockSize;
 
-  NamespaceWrites(BlockManager blocks, int defaultReplication, long defaultBlockSize) {
-    this.blocks = blocks;
+  NamespaceWrites(int defaultReplication, long defaultBlockSize) {
     this.defaultReplication = defaultReplication;
     this.defaultBlockSize = defaultBlockSize;
   }
@@ -55,23 +52,17 @@ final class NamespaceWrites {
       }
       case ADD_BLOCK -> {
         var r = request.getAddBlock();
-        BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), r.hasPrevious() ? r.getPrevious() : null, now);
-        Inode file = ns.resolveFile(r.getPath());
-        if (file.blocks().size() > 1) {
-          blocks.committed(file.blocks().get(file.blocks().size() - 2));
-        }
-        long offset = file.length(); // the new block is still empty
+        BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), r.hasPrevious() ? r.getPrevious() : null,
+            nodeIds(r.getTargetsList()), now);
+        long offset = ns.resolveFile(r.getPath()).length(); // the new block is still empty
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(offset)
-            .addAllLocations(blocks.allocate(block.getBlockId(), file.replication(),
-                new HashSet<>(r.getExcludeNodesList()))));
+            .addAllLocations(r.getTargetsList()));
       }
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
-        BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getClientId(), r.getBlock());
-        Set<String> exclude = new HashSet<>(r.getExcludeNodesList());
-        out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped)
-            .addAllLocations(blocks.recover(bumped.getBlockId(), r.getReplacementsWanted(), exclude,
-                new HashSet<>(r.getFailedNodesList()))));
+        BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getClientId(), r.getBlock(),
+            r.getFailedNodesList(), nodeIds(r.getTargetsList()));
+        out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped).addAllLocations(r.getTargetsList()));
       }
       case ABANDON_BLOCK -> {
         var r = request.getAbandonBlock();
@@ -81,9 +72,6 @@ final class NamespaceWrites {
       case COMPLETE -> {
         var r = request.getComplete();
         Inode file = ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now);
-        if (!file.blocks().isEmpty()) {
-          blocks.committed(file.blocks().get(file.blocks().size() - 1));
-        }
         out.setStatus(ns.status(file));
       }
       case DELETE -> {
@@ -114,5 +102,9 @@ final class NamespaceWrites {
           "not a write operation: " + request.getOpCase(), "");
     }
     return out.build();
+  }
+
+  private static List<String> nodeIds(List<NodeInfo> nodes) {
+    return nodes.stream().map(NodeInfo::getNodeId).toList();
   }
 }

@@ -24,17 +24,25 @@ import org.junit.jupiter.api.Test;
 
 class NamespaceTest {
   private final Namespace ns = new Namespace();
-  private final List<BlockInfo> freed = new ArrayList<>();
+  private static final List<String> PIPELINE = List.of("n1", "n2", "n3");
+  private final List<BlockInfo> allocated = new ArrayList<>();
 
-  NamespaceTest() {
-    ns.onBlockFreed(freed::add);
+  /** Allocated blocks no file references any more (the block service deletes their replicas). */
+  private long freed() {
+    return allocated.stream().filter(b -> ns.blockTable().get(b.getBlockId()) == null).count();
+  }
+
+  private BlockInfo addBlock(String path, String writer, BlockInfo previous, long now) throws DfsException {
+    BlockInfo b = ns.addBlock(path, writer, previous, PIPELINE, now);
+    allocated.add(b);
+    return b;
   }
 
   private Inode file(String path, long... blockLengths) throws DfsException {
     ns.createFile(path, false, false, 3, 1 << 20, 0, "", "", "c1", 1);
     BlockInfo previous = null;
     for (long len : blockLengths) {
-      BlockInfo b = ns.addBlock(path, "c1", previous, 2);
+      BlockInfo b = addBlock(path, "c1", previous, 2);
       previous = b.toBuilder().setLength(len).build();
     }
     return ns.complete(path, "c1", previous, 3);
@@ -57,10 +65,10 @@ class NamespaceTest {
     ns.mkdir("/d", false, 0, "", "", 1);
     ns.createFile("/d/f", false, false, 3, 1 << 20, 0, "alice", "staff", "c1", 10);
     assertThat(ns.status(ns.resolve("/d/f")).getUnderConstruction()).isTrue();
-    BlockInfo b1 = ns.addBlock("/d/f", "c1", null, 11);
-    assertThatThrownBy(() -> ns.addBlock("/d/f", "other-client", null, 11))
+    BlockInfo b1 = addBlock("/d/f", "c1", null, 11);
+    assertThatThrownBy(() -> addBlock("/d/f", "other-client", null, 11))
         .isInstanceOf(DfsException.class).extracting(e -> ((DfsException) e).code()).isEqualTo(ErrorCode.FILE_NOT_OPEN);
-    BlockInfo b2 = ns.addBlock("/d/f", "c1", b1.toBuilder().setLength(1 << 20).build(), 12);
+    BlockInfo b2 = addBlock("/d/f", "c1", b1.toBuilder().setLength(1 << 20).build(), 12);
     assertThat(b2.getBlockId()).isNotEqualTo(b1.getBlockId());
     ns.complete("/d/f", "c1", b2.toBuilder().setLength(7).build(), 13);
     FileStatus st = ns.status(ns.resolve("/d/f"));
@@ -72,12 +80,40 @@ class NamespaceTest {
   }
 
   @Test
+  void blockTableFollowsEveryBlockChangeWithoutTheNamespaceLock() throws Exception {
+    ns.createFile("/f", false, false, 3, 1 << 20, 0, "", "", "c1", 1);
+    assertThatThrownBy(() -> ns.addBlock("/f", "c1", null, List.of(), 2))
+        .isInstanceOf(DfsException.class).extracting(e -> ((DfsException) e).code())
+        .isEqualTo(ErrorCode.NOT_ENOUGH_NODES);
+    assertThat(ns.resolve("/f").blocks()).isEmpty();
+    BlockInfo b1 = addBlock("/f", "c1", null, 2);
+    BlockTable.Entry e1 = ns.blockTable().get(b1.getBlockId());
+    assertThat(e1.underConstruction()).isTrue();
+    assertThat(e1.pipeline()).containsExactlyElementsOf(PIPELINE);
+    assertThat(e1.committedMs()).isZero();
+    BlockInfo bumped = ns.bumpGenerationStamp("/f", "c1", b1.toBuilder().setLength(5).build(),
+        List.of("n2"), List.of("n4"));
+    BlockTable.Entry e2 = ns.blockTable().get(b1.getBlockId());
+    assertThat(e2.block().getGenerationStamp()).isEqualTo(bumped.getGenerationStamp()).isGreaterThan(b1.getGenerationStamp());
+    assertThat(e2.pipeline()).containsExactly("n1", "n3", "n4");
+    ns.complete("/f", "c1", bumped.toBuilder().setLength(9).build(), 7);
+    BlockTable.Entry done = ns.blockTable().get(b1.getBlockId());
+    assertThat(done.underConstruction()).isFalse();
+    assertThat(done.committedMs()).isEqualTo(7);
+    assertThat(done.block().getLength()).isEqualTo(9);
+    ns.setReplication("/f", 2, 8);
+    assertThat(ns.blockTable().get(b1.getBlockId()).replication()).isEqualTo(2);
+    ns.delete("/f", false, 9);
+    assertThat(ns.blockTable().size()).isZero();
+  }
+
+  @Test
   void createRefusesExistingUnlessOverwriteWhichFreesOldBlocks() throws Exception {
     file("/f", 10, 20);
     assertThatThrownBy(() -> ns.createFile("/f", false, false, 3, 1 << 20, 0, "", "", "c2", 4))
         .isInstanceOf(PathExistsException.class);
     ns.createFile("/f", true, false, 3, 1 << 20, 0, "", "", "c2", 4);
-    assertThat(freed).hasSize(2);
+    assertThat(freed()).isEqualTo(2);
     assertThat(ns.resolve("/f").length()).isZero();
     ns.mkdir("/dir", false, 0, "", "", 1);
     assertThatThrownBy(() -> ns.createFile("/dir", true, false, 3, 1 << 20, 0, "", "", "c2", 4))
@@ -95,9 +131,9 @@ class NamespaceTest {
     file("/t/a/f2", 6, 7);
     assertThatThrownBy(() -> ns.delete("/t", false, 2)).isInstanceOf(DirectoryNotEmptyException.class);
     ns.delete("/t/a/f2", false, 2);
-    assertThat(freed).hasSize(2);
+    assertThat(freed()).isEqualTo(2);
     ns.delete("/t", true, 3);
-    assertThat(freed).hasSize(3);
+    assertThat(freed()).isEqualTo(3);
     assertThatThrownBy(() -> ns.resolve("/t")).isInstanceOf(PathNotFoundException.class);
     assertThatThrownBy(() -> ns.delete("/t", true, 3)).isInstanceOf(PathNotFoundException.class);
     assertThatThrownBy(() -> ns.delete("/", true, 3)).isInstanceOf(InvalidPathException.class);
@@ -119,7 +155,7 @@ class NamespaceTest {
     assertThatThrownBy(() -> ns.rename("/other", "/dst/moved/f", false, 7)).isInstanceOf(PathExistsException.class);
     ns.rename("/other", "/dst/moved/f", true, 7);
     assertThat(ns.resolve("/dst/moved/f").length()).isEqualTo(9);
-    assertThat(freed).hasSize(1); // the replaced file's block
+    assertThat(freed()).isEqualTo(1); // the replaced file's block
     assertThatThrownBy(() -> ns.rename("/dst/moved/f", "/src", true, 8)).isInstanceOf(IsADirectoryException.class);
     assertThatThrownBy(() -> ns.rename("/src", "/dst/moved/f", true, 8)).isInstanceOf(NotADirectoryException.class);
     assertThatThrownBy(() -> ns.rename("/nope", "/x", false, 8)).isInstanceOf(PathNotFoundException.class);
@@ -146,7 +182,7 @@ class NamespaceTest {
     file("/f", 100, 100, 50);
     ns.truncate("/f", 100, null, 5);
     assertThat(ns.resolve("/f").length()).isEqualTo(100);
-    assertThat(freed).hasSize(2);
+    assertThat(freed()).isEqualTo(2);
     assertThatThrownBy(() -> ns.truncate("/f", 50, null, 5)).isInstanceOf(InvalidPathException.class);
     ns.truncate("/f", 0, null, 6);
     assertThat(ns.resolve("/f").blocks()).isEmpty();

@@ -14,6 +14,7 @@ import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.client.metadata.ReadConsistency;
 import io.dfs.metadata.testing.MetadataTestCluster;
+import io.dfs.metadata.testing.ProtocolNode;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
@@ -38,15 +39,18 @@ class MetadataClientOperationsTest {
   @TempDir static Path dir;
   static MetadataTestCluster cluster;
   static MetadataClient client;
+  static ProtocolNode node;
 
   @BeforeAll
   static void start() throws Exception {
     cluster = MetadataTestCluster.start(dir, 3);
     client = cluster.newClient("ops-test");
+    node = new ProtocolNode(cluster, "n1"); // blocks need a node to be placed on
   }
 
   @AfterAll
   static void stop() throws Exception {
+    node.close();
     client.close();
     cluster.close();
   }

@@ -110,12 +110,28 @@ public final class MetadataTestCluster implements AutoCloseable {
     running.put(id, MetadataServer.start(config, id, dir.resolve(id)));
   }
 
+  /** Asks the current leader to hand leadership to {@code to}; waits until {@code to} leads. */
+  public void transferLeadership(String to) throws IOException {
+    try (org.apache.ratis.client.RaftClient admin = org.apache.ratis.client.RaftClient.newBuilder()
+        .setProperties(new org.apache.ratis.conf.RaftProperties())
+        .setRaftGroup(io.dfs.client.metadata.RaftGroups.of(config)).build()) {
+      var reply = admin.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf(to), 10_000);
+      if (!reply.isSuccess()) {
+        throw new IOException("leadership transfer to " + to + " failed: " + reply);
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> running.containsKey(to) && running.get(to).isLeader());
+  }
+
   public String stateDigest(String id) {
     return peer(id).stateMachine().digest();
   }
 
+  /** Stops every peer, then fails if any threads of this JVM are deadlocked. */
   @Override
   public void close() {
+    DeadlockCheck.assertNoDeadlock();
     for (String id : List.copyOf(running.keySet())) {
       try {
         stopPeer(id);

@@ -1,0 +1,85 @@
+package io.dfs.metadata.testing;
+
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockReceivedRequest;
+import io.dfs.proto.BlockReportRequest;
+import io.dfs.proto.NodeCommand;
+import io.dfs.proto.NodeInfo;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The control plane of a storage node without its disks, for metadata tests: registers with
+ * whichever peer leads, heartbeats, sends a full report of the replicas it was told it holds when
+ * a new leader asks it to register, and records the commands it receives (without acting on them).
+ */
+public final class ProtocolNode implements AutoCloseable {
+  private final MetadataClient link;
+  private final NodeInfo info;
+  private final ConcurrentHashMap<Long, BlockInfo> replicas = new ConcurrentHashMap<>();
+  private final List<NodeCommand> commands = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService beats;
+
+  public ProtocolNode(MetadataTestCluster cluster, String nodeId) throws IOException {
+    this.link = cluster.newClient("node-" + nodeId);
+    this.info = NodeInfo.newBuilder().setNodeId(nodeId).setHost("127.0.0.1").setDataPort(1)
+        .setCapacityBytes(1L << 40).setRemainingBytes(1L << 40).build();
+    link.registerNode(info);
+    this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heartbeat-" + nodeId);
+      t.setDaemon(true);
+      return t;
+    });
+    beats.scheduleWithFixedDelay(this::beat, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  public String id() {
+    return info.getNodeId();
+  }
+
+  public NodeInfo info() {
+    return info;
+  }
+
+  private void beat() {
+    try {
+      var reply = link.heartbeat(info);
+      if (reply.getReregister()) {
+        link.registerNode(info);
+        link.blockReport(BlockReportRequest.newBuilder().setNodeId(id()).addAllBlocks(replicas.values()).build());
+      }
+      commands.addAll(reply.getCommandsList());
+    } catch (IOException e) {
+      // a leader change in progress: the next beat finds the new leader
+    }
+  }
+
+  /** This node finalized a replica: remember it and report it at once. */
+  public void received(BlockInfo replica) throws IOException {
+    replicas.put(replica.getBlockId(), replica);
+    link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addReceived(replica).build());
+  }
+
+  /** This node deleted a replica: forget it and report it. */
+  public void deleted(BlockInfo replica) throws IOException {
+    replicas.remove(replica.getBlockId());
+    link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addDeleted(replica).build());
+  }
+
+  /** Every command this node was sent so far. */
+  public List<NodeCommand> commands() {
+    return List.copyOf(commands);
+  }
+
+  @Override
+  public void close() throws IOException {
+    beats.shutdownNow();
+    link.close();
+  }
+}
