@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,8 +62,14 @@ class NamespaceAndNodeProtocolStressTest {
           Thread.sleep(1500);
           String leader = cluster.leaderId();
           String next = "m" + (1 + Integer.parseInt(leader.substring(1)) % 3);
-          cluster.transferLeadership(next);
-          transfers.incrementAndGet();
+          try {
+            cluster.transferLeadership(next);
+          } catch (TransferLeadershipException electedAnother) {
+            // an election under load chose a third peer: leadership still moved
+          }
+          if (!cluster.leaderId().equals(leader)) {
+            transfers.incrementAndGet();
+          }
         }
         return null;
       });

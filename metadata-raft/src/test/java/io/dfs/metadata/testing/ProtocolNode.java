@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control plane of a storage node without its disks, for metadata tests: registers with
  * whichever peer leads, heartbeats, sends a full report of the replicas it was told it holds when
- * a new leader asks it to register, and records the commands it receives (without acting on them).
+ * a new leader asks it to register, deletes replicas when told to (as a storage node does) and
+ * records every command it receives (it copies nothing: replication commands are only recorded).
  */
 public final class ProtocolNode implements AutoCloseable {
   private final MetadataClient link;
@@ -55,6 +56,15 @@ public final class ProtocolNode implements AutoCloseable {
         link.blockReport(BlockReportRequest.newBuilder().setNodeId(id()).addAllBlocks(replicas.values()).build());
       }
       commands.addAll(reply.getCommandsList());
+      for (NodeCommand c : reply.getCommandsList()) {
+        if (c.hasDelete()) {
+          for (BlockInfo b : c.getDelete().getBlocksList()) {
+            if (replicas.remove(b.getBlockId(), replicas.get(b.getBlockId()))) {
+              link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addDeleted(b).build());
+            }
+          }
+        }
+      }
     } catch (IOException e) {
       // a leader change in progress: the next beat finds the new leader
     }
@@ -70,6 +80,10 @@ public final class ProtocolNode implements AutoCloseable {
   public void deleted(BlockInfo replica) throws IOException {
     replicas.remove(replica.getBlockId());
     link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addDeleted(replica).build());
+  }
+
+  public boolean holds(long blockId) {
+    return replicas.containsKey(blockId);
   }
 
   /** Every command this node was sent so far. */
