@@ -22,6 +22,7 @@ final class Errno {
       case PERMISSION_DENIED -> -ErrorCodes.EACCES();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();
+      case ALREADY_BEING_CREATED -> -ErrorCodes.EBUSY();
       default -> -ErrorCodes.EIO();
     };
   }

@@ -70,10 +70,10 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group,
         b -> link.blockReceived(b), metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
-        () -> metrics.counter("replications").inc(), this::dropCorrupt);
+        () -> metrics.counter("replications").inc(), this::reportCorrupt);
     link = new MetadataLink(metadata, store, this::info, commands);
     link.start(config.heartbeatInterval());
-    scanner = new BlockScanner(store, this::dropCorrupt);
+    scanner = new BlockScanner(store, this::reportCorrupt);
     scanner.start(Duration.ofMillis(Long.parseLong(config.get(SCAN_TICK_MS).orElse("5000"))));
     metrics.register("storage.capacity", (Gauge<Long>) store::capacity);
     metrics.register("storage.used", (Gauge<Long>) store::used);
@@ -85,17 +85,18 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     LOG.info("storage node {} serving blocks on {}:{} from {}", s.nodeId(), s.host(), transfer.port(), s.dataDirs());
   }
 
-  /** A replica failed its checksums: tell the leader (it re-replicates from a good copy) and drop it. */
-  private void dropCorrupt(Replica r) {
+  /**
+   * A replica failed its checksums: tell the leader. Deleting it is the leader's call (it does once
+   * a good copy exists elsewhere): when it is the only replica, some of its bytes may still be
+   * the only copy anyone has.
+   */
+  private void reportCorrupt(Replica r) {
     metrics.counter("corrupt.replicas").inc();
     try {
       metadata.reportBadBlock(BadBlockReportRequest.newBuilder().setNodeId(settings.nodeId())
           .setBlock(r.block()).setReporter(settings.nodeId()).build());
     } catch (IOException e) {
       LOG.warn("could not report corrupt block {}: {}", r.block().getBlockId(), e.toString());
-    }
-    if (store.delete(r.block())) {
-      link.blockDeleted(r.block());
     }
   }
 

@@ -4,6 +4,7 @@ import static io.dfs.client.fs.FileRoundTripTest.random;
 import static io.dfs.client.fs.FileRoundTripTest.readAll;
 import static io.dfs.client.fs.FileRoundTripTest.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dfs.blockstore.testing.MiniDfsCluster;
@@ -55,19 +56,95 @@ class DataPathFaultTest {
   void nodeKilledMidReadFailsOverToAnotherReplica() throws Exception {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
       DfsFileSystem fs = cluster.newFileSystem("reader");
-      byte[] data = random(9 * MiB, 2);
+      // 40 blocks of 1 MiB: far more than the reader fetches ahead (16 MiB), so the node dies
+      // before the blocks past that point were ever asked of it
+      byte[] data = random(40 * MiB, 2);
       try (OutputStream out = fs.create("/mid-read", CreateOptions.defaults())) {
         out.write(data);
       }
       try (DfsInputStream in = fs.open("/mid-read")) {
         byte[] first = in.readNBytes(5 * MiB);
-        cluster.stopNode(indexOf(cluster, blocks(fs, "/mid-read").get(5).getLocations(0).getNodeId()));
+        cluster.stopNode(indexOf(cluster, blocks(fs, "/mid-read").get(30).getLocations(0).getNodeId()));
         byte[] rest = in.readAllBytes();
         byte[] all = new byte[data.length];
         System.arraycopy(first, 0, all, 0, first.length);
         System.arraycopy(rest, 0, all, first.length, rest.length);
         assertThat(sha256(all)).isEqualTo(sha256(data));
       }
+    }
+  }
+
+  @Test
+  void overwriteThatFailsMidwayLeavesTheOldContent() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("rewriter");
+      byte[] old = random(3 * MiB + 5, 11);
+      try (OutputStream out = fs.create("/keep", CreateOptions.defaults())) {
+        out.write(old);
+      }
+      byte[] replacement = random(6 * MiB, 12);
+      OutputStream out = fs.create("/keep", CreateOptions.defaults().withOverwrite(true));
+      out.write(replacement, 0, 2 * MiB);
+      for (int i = 0; i < cluster.nodeCount(); i++) {
+        cluster.stopNode(i); // no node left: the rewrite cannot finish
+      }
+      try {
+        out.write(replacement, 2 * MiB, 4 * MiB);
+      } catch (java.io.IOException pipelineGone) {
+        // may fail here or, with the bytes still buffered, at close: either way close must fail
+      }
+      assertThatThrownBy(out::close).isInstanceOf(java.io.IOException.class);
+      for (int i = 0; i < cluster.nodeCount(); i++) {
+        cluster.restartNode(i);
+      }
+      assertThat(fs.stat("/keep").getLength()).isEqualTo(old.length);
+      assertThat(fs.stat("/keep").getUnderConstruction()).isFalse();
+      assertThat(sha256(readAll(fs, "/keep"))).isEqualTo(sha256(old));
+      assertThat(fs.list("/")).extracting(st -> st.getPath()).containsExactly("/keep");
+    }
+  }
+
+  @Test
+  void newFileWhoseWriteFailedIsNotLeftHalfWritten() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("failing");
+      OutputStream out = fs.create("/half", CreateOptions.defaults());
+      out.write(random(2 * MiB, 13));
+      for (int i = 0; i < cluster.nodeCount(); i++) {
+        cluster.stopNode(i);
+      }
+      try {
+        out.write(random(3 * MiB, 14));
+      } catch (java.io.IOException pipelineGone) {
+        // may fail here or, with the bytes still buffered, at close: either way close must fail
+      }
+      assertThatThrownBy(out::close).isInstanceOf(java.io.IOException.class);
+      assertThat(fs.list("/")).isEmpty();
+    }
+  }
+
+  @Test
+  void theOnlyReplicaCorruptIsReportedNeverDeleted() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("lonely");
+      try (OutputStream out = fs.create("/one", CreateOptions.defaults().withReplication(1))) {
+        out.write(random(MiB / 2, 15));
+      }
+      LocatedBlock b = blocks(fs, "/one").get(0);
+      int node = indexOf(cluster, b.getLocations(0).getNodeId());
+      Path replica = cluster.replicaFile(node, b.getBlock().getBlockId()).orElseThrow();
+      try (RandomAccessFile f = new RandomAccessFile(replica.toFile(), "rw")) {
+        f.seek(5);
+        f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+      }
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        cluster.node(node).scanner().scanNext();
+        return fs.fsck("/").getProblemsList().stream()
+            .anyMatch(p -> p.getKind() == io.dfs.proto.FsckProblem.Kind.CORRUPT);
+      });
+      Thread.sleep(3000); // several monitor passes and heartbeats: none may delete it
+      assertThat(cluster.node(node).store().get(b.getBlock().getBlockId())).isPresent();
+      assertThat(replica).exists();
     }
   }
 

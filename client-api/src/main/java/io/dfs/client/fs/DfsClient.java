@@ -1,8 +1,10 @@
 package io.dfs.client.fs;
 
 import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.ClusterStatusResponse;
@@ -49,10 +51,28 @@ public final class DfsClient implements DfsFileSystem {
   public DfsOutputStream create(String path, CreateOptions o) throws IOException {
     int replication = o.replication() > 0 ? o.replication() : config.replication();
     long blockSize = o.blockSize() > 0 ? o.blockSize() : config.blockSize();
-    FileStatus created = metadata.create(CreateFileRequest.newBuilder().setPath(path).setOverwrite(o.overwrite())
-        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode())
-        .setCreateParents(o.createParents()).build());
-    return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(), created.getReplication());
+    CreateFileRequest.Builder request = CreateFileRequest.newBuilder().setPath(path).setOverwrite(false)
+        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents());
+    try {
+      FileStatus created = metadata.create(request.build());
+      return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(),
+          created.getReplication(), null);
+    } catch (PathExistsException e) {
+      if (!o.overwrite()) {
+        throw e;
+      }
+    }
+    FileStatus existing = metadata.stat(path);
+    if (existing.getUnderConstruction()) {
+      // its writer holds the lease: refuse now rather than after the whole replacement is written
+      throw new AlreadyBeingCreatedException("the file is being written by another client", path);
+    }
+    // Overwrite: the new content goes to a hidden sibling that replaces the file only when the
+    // stream closes successfully, so a failed rewrite leaves the old content untouched.
+    String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
+    FileStatus created = metadata.create(request.setPath(replacement).build());
+    return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(),
+        created.getReplication(), path);
   }
 
   @Override
@@ -168,7 +188,7 @@ public final class DfsClient implements DfsFileSystem {
       metadata.truncate(TruncateRequest.newBuilder().setPath(path).setLength(length).build());
       return;
     }
-    String tmp = path + ".dfs-truncate-" + UUID.randomUUID();
+    String tmp = hiddenSibling(path, "dfs-truncate-" + UUID.randomUUID());
     try (InputStream in = open(path);
          OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
              st.getMode(), false))) {
@@ -205,6 +225,15 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public FsckResponse fsck(String path) throws IOException {
     return metadata.fsck(path);
+  }
+
+  /** A hidden name next to {@code path} for content that replaces it on success. */
+  private static String hiddenSibling(String path, String tag) {
+    int slash = path.lastIndexOf('/');
+    String name = path.substring(slash + 1);
+    // stay within the 255-byte name limit whatever the original name's length
+    String prefix = name.length() > 150 ? "" : name + ".";
+    return path.substring(0, slash + 1) + "." + prefix + tag;
   }
 
   @Override

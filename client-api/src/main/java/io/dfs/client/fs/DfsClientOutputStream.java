@@ -5,12 +5,14 @@ import io.dfs.client.block.PipelineException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.RenameRequest;
 import io.dfs.proto.TransferStatus;
 import io.dfs.proto.UpdateBlockRequest;
 import io.dfs.proto.WriteStage;
@@ -26,6 +28,10 @@ import java.util.Set;
  * leader, rebuilds the pipeline from the surviving nodes (plus a replacement) and sends the block
  * again: nothing acknowledged to the caller is ever lost, and stale partial replicas on the failed
  * node can never pass for current. Memory per stream is at most one block, held in 1 MiB pieces.
+ *
+ * <p>A stream that failed never completes a file with what it had: closing it deletes a new file
+ * (or completes it at the length last made durable by {@link #hflush()}), and a replacement
+ * written to a hidden sibling is deleted, leaving the file it was to replace untouched.
  */
 final class DfsClientOutputStream extends DfsOutputStream {
   private static final int MAX_RECOVERIES = 5;
@@ -51,10 +57,16 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private long inBlock;
   private long pos;
   private boolean closed;
+  private boolean failed;
+  private boolean flushed;
+  /** The file this stream's content replaces when it closes successfully, or null. */
+  private final String replaces;
 
-  DfsClientOutputStream(MetadataClient metadata, String path, long blockSize, int replication) {
+  DfsClientOutputStream(MetadataClient metadata, String path, long blockSize, int replication, String replaces) {
     this.metadata = metadata;
     this.path = path;
+    this.replaces = replaces;
+    metadata.leases().acquired();
     this.blockSize = blockSize;
     this.replication = replication;
   }
@@ -68,6 +80,15 @@ final class DfsClientOutputStream extends DfsOutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
+    try {
+      writeBlocks(b, off, len);
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      throw e;
+    }
+  }
+
+  private void writeBlocks(byte[] b, int off, int len) throws IOException {
     while (len > 0) {
       if (current == null) {
         startBlock();
@@ -99,8 +120,14 @@ final class DfsClientOutputStream extends DfsOutputStream {
   public void hflush() throws IOException {
     ensureOpen();
     if (current != null) {
-      finishBlock();
+      try {
+        finishBlock();
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        throw e;
+      }
     }
+    flushed = previous != null;
   }
 
   @Override
@@ -109,14 +136,61 @@ final class DfsClientOutputStream extends DfsOutputStream {
       return;
     }
     closed = true;
-    if (current != null) {
-      finishBlock();
+    try {
+      finish();
+    } finally {
+      metadata.leases().released();
     }
+  }
+
+  private void finish() throws IOException {
+    if (!failed && current != null) {
+      try {
+        finishBlock();
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        discard(e);
+        throw e;
+      }
+    }
+    if (failed) {
+      IOException e = new StorageException(ErrorCode.IO_ERROR, "the write failed earlier; "
+          + (replaces != null ? "the file was left as it was" : "nothing past the last hflush was kept"), target());
+      discard(e);
+      throw e;
+    }
+    complete();
+    if (replaces != null) {
+      metadata.rename(RenameRequest.newBuilder().setSource(path).setDestination(replaces).setOverwrite(true).build());
+    }
+  }
+
+  private String target() {
+    return replaces != null ? replaces : path;
+  }
+
+  private void complete() throws IOException {
     CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
     if (previous != null) {
       complete.setLast(previous);
     }
     metadata.complete(complete.build());
+  }
+
+  /** After a failure: keep what hflush made durable in a new file, drop everything else. */
+  private void discard(Exception cause) {
+    try {
+      if (replaces == null && flushed) {
+        if (current != null) {
+          metadata.abandonBlock(AbandonBlockRequest.newBuilder().setPath(path).setBlock(current.getBlock()).build());
+        }
+        complete();
+      } else {
+        metadata.delete(path, false);
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   private void startBlock() throws IOException {

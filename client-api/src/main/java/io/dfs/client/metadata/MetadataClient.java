@@ -31,6 +31,7 @@ import io.dfs.proto.MkdirRequest;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RegisterNodeRequest;
 import io.dfs.proto.RenameRequest;
+import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
@@ -75,11 +76,14 @@ public final class MetadataClient implements Closeable {
   private final List<PeerAddress> peers;
   private final String clientId;
   private final WriteBatcher batcher;
+  private final LeaseRenewer leases;
 
   private MetadataClient(RaftClient raft, List<PeerAddress> peers, String clientId) {
     this.raft = raft;
     this.peers = peers;
     this.clientId = clientId;
+    this.leases = new LeaseRenewer(clientId, () -> nodeProtocol(MetaRequest.newBuilder()
+        .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
     // bounded: an async request must end, successfully or not, even if Ratis never answers
     this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry))
         .orTimeout(ASYNC_REPLY_BUDGET_SECONDS, TimeUnit.SECONDS).thenApply(reply -> {
@@ -111,6 +115,11 @@ public final class MetadataClient implements Closeable {
 
   public String clientId() {
     return clientId;
+  }
+
+  /** Leases this client holds while files are open for writing; streams open and release them. */
+  public LeaseRenewer leases() {
+    return leases;
   }
 
   // ------------------------------------------------------------------ envelopes
@@ -272,6 +281,7 @@ public final class MetadataClient implements Closeable {
 
   @Override
   public void close() throws IOException {
+    leases.close();
     raft.close();
   }
 

@@ -142,8 +142,12 @@ public final class BlockManager {
 
   /** A reader or a node's scanner found a replica corrupt. Only this service decides to delete it. */
   public synchronized void badBlock(BadBlockReportRequest report) {
-    if (replicas.holders(report.getBlock().getBlockId()).containsKey(report.getNodeId())) {
-      replicas.markCorrupt(report.getNodeId(), report.getBlock().getBlockId());
+    long id = report.getBlock().getBlockId();
+    BlockTable.Entry expected = table.get().get(id);
+    // a reader may find a just-written replica corrupt before its node has reported it
+    boolean inPipeline = expected != null && expected.pipeline().contains(report.getNodeId());
+    if (replicas.holders(id).containsKey(report.getNodeId()) || inPipeline) {
+      replicas.markCorrupt(report.getNodeId(), id);
     }
   }
 
@@ -204,6 +208,22 @@ public final class BlockManager {
   /** Good replicas of a block (the fsck view), counting its pipeline until the nodes report. */
   public synchronized int liveReplicas(BlockInfo block) {
     return locationsOf(block).size();
+  }
+
+  /**
+   * The last block of a file whose writer is gone, as far as its nodes finalized it: the shortest
+   * good replica of its current generation (every byte in it was acknowledged by every survivor),
+   * or null when no node reported one.
+   */
+  public synchronized BlockInfo finalizedReplica(BlockInfo current) {
+    BlockInfo shortest = null;
+    for (var e : replicas.holders(current.getBlockId()).entrySet()) {
+      BlockInfo r = e.getValue();
+      if (isGood(e.getKey(), r, current) && (shortest == null || r.getLength() < shortest.getLength())) {
+        shortest = r;
+      }
+    }
+    return shortest;
   }
 
   /** Replicas a node holds as far as this leader knows (tests and the dashboard). */
@@ -297,6 +317,10 @@ public final class BlockManager {
     if (!act) {
       return;
     }
+    // Nodes holding any replica are no targets this pass, the unusable ones included: their
+    // delete is queued, and a copy sent now could land before it and be deleted with it.
+    Set<String> exclude = new HashSet<>(holders.keySet());
+    exclude.addAll(pending);
     // a good copy exists: replicas that can never serve go, so their nodes can take a good one
     unusable.forEach(n -> dropReplica(n, holders.get(n)));
     if (effective < wanted) {
@@ -304,8 +328,6 @@ public final class BlockManager {
       if (deadline != null && deadline > now) {
         return; // a copy is on its way
       }
-      Set<String> exclude = new HashSet<>(holders.keySet());
-      exclude.addAll(pending);
       List<NodeInfo> targets = PlacementPolicy.choose(nodes.live(), wanted - effective, exclude,
           Math.max(block.getLength(), 1));
       if (targets.isEmpty()) {

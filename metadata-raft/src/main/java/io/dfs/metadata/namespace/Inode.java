@@ -70,11 +70,16 @@ public final class Inode {
     return writer != null;
   }
 
+  /** The client holding the file open for writing, or null. */
+  public String writer() {
+    return writer;
+  }
+
   public int replication() {
     return replication;
   }
 
-  String path() {
+  public String path() {
     if (parent == null) {
       return "/";
     }

@@ -1,5 +1,6 @@
 package io.dfs.metadata.namespace;
 
+import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.DirectoryNotEmptyException;
 import io.dfs.client.error.InvalidPathException;
@@ -34,6 +35,8 @@ public final class Namespace {
   private final Inode root;
   private final Map<Long, Inode> fileOfBlock = new HashMap<>();
   private final BlockTable blockTable = new BlockTable();
+  /** Files being written (under a writer's lease), by inode id. */
+  private final Map<Long, Inode> openFiles = new java.util.TreeMap<>();
   private long nextInodeId;
   private long nextBlockId;
   private long nextGenerationStamp;
@@ -105,6 +108,9 @@ public final class Namespace {
       if (!overwrite) {
         throw new PathExistsException("file exists", path);
       }
+      if (existing.writer != null && !existing.writer.equals(writer)) {
+        throw new AlreadyBeingCreatedException("the file is being written by " + existing.writer, path);
+      }
       detach(existing, now);
     }
     Inode file = newInode(FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
@@ -112,6 +118,7 @@ public final class Namespace {
     file.blockSize = blockSize;
     file.writer = writer;
     attach(parent, file, now);
+    openFiles.put(file.id, file);
     return file;
   }
 
@@ -172,13 +179,48 @@ public final class Namespace {
   public Inode complete(String path, String writer, BlockInfo last, long now) throws DfsException {
     Inode file = openFile(path, writer);
     updateLastBlock(file, last, path);
+    close(file, now);
+    return file;
+  }
+
+  /**
+   * Lease recovery: the writer stopped renewing its lease, so the file is completed without it.
+   * {@code last} is the last block as its nodes finalized it; without it the block is dropped
+   * (none of its bytes were acknowledged). A no-op when the file has another writer by now.
+   */
+  public Inode recoverLease(String path, String writer, BlockInfo last, long now) throws DfsException {
+    Inode file = resolveFile(path);
+    if (file.writer == null || !file.writer.equals(writer)) {
+      return file;
+    }
+    if (!file.blocks.isEmpty()) {
+      BlockInfo current = file.blocks.get(file.blocks.size() - 1);
+      BlockTable.Entry entry = blockTable.get(current.getBlockId());
+      boolean committed = entry != null && entry.committedMs() > 0;
+      if (last != null && last.getBlockId() == current.getBlockId()
+          && last.getGenerationStamp() >= current.getGenerationStamp()) {
+        updateLastBlock(file, last, path);
+      } else if (!committed) {
+        free(file.blocks.remove(file.blocks.size() - 1));
+      }
+    }
+    close(file, now);
+    return file;
+  }
+
+  private void close(Inode file, long now) {
     file.writer = null;
     file.mtimeMs = now;
+    openFiles.remove(file.id);
     blockTable.index(file);
     if (!file.blocks.isEmpty()) {
       markCommitted(file.blocks.get(file.blocks.size() - 1).getBlockId(), now);
     }
-    return file;
+  }
+
+  /** Files being written, with their writers: what the leader's lease monitor watches. */
+  public List<Inode> openFiles() {
+    return List.copyOf(openFiles.values());
   }
 
   /** Shortens a complete file: whole blocks past {@code length} are freed, the straddling block is replaced by {@code last}. */
@@ -259,6 +301,9 @@ public final class Namespace {
       }
       if (existing.isDirectory() && !existing.children.isEmpty()) {
         throw new DirectoryNotEmptyException("destination directory not empty", destination);
+      }
+      if (existing.writer != null) {
+        throw new AlreadyBeingCreatedException("the destination is being written by " + existing.writer, destination);
       }
       detach(existing, now);
     }
@@ -439,6 +484,9 @@ public final class Namespace {
       fileOfBlock.put(b.getBlockId(), child);
     }
     blockTable.index(child);
+    if (child.writer != null) {
+      openFiles.put(child.id, child);
+    }
   }
 
   // ------------------------------------------------------------------ internals
@@ -516,6 +564,7 @@ public final class Namespace {
         todo.addAll(i.children.values());
       } else {
         i.blocks.forEach(this::free);
+        openFiles.remove(i.id);
       }
     }
   }

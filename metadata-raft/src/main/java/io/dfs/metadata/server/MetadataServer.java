@@ -6,6 +6,8 @@ import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
 import io.dfs.client.metadata.RaftGroups;
 import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.leases.LeaseManager;
+import io.dfs.metadata.leases.LeaseRecovery;
 import io.dfs.observability.MetricsHttpServer;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import java.io.Closeable;
@@ -40,6 +42,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataServer.class);
   /** Raft entries between automatic snapshots; the log up to a snapshot is then purged. */
   public static final String SNAPSHOT_THRESHOLD = "dfs.metadata.snapshot.threshold";
+  /** A writer silent this long loses its files' leases: the leader completes them without it. */
+  public static final String LEASE_HARD_LIMIT_MS = "dfs.lease.hard.limit.ms";
   private static final long MONITOR_PERIOD_MS = 1000;
   static final long RETRY_CACHE_MINUTES = 5;
 
@@ -56,6 +60,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private RaftGroup group;
   private NamespaceStateMachine stateMachine;
   private BlockManager blocks;
+  private LeaseManager leases;
+  private LeaseRecovery leaseRecovery;
   private ScheduledExecutorService monitor;
   private final MetricRegistry metrics = new MetricRegistry();
 
@@ -81,7 +87,11 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     }
     ClusterStatusReport status = new ClusterStatusReport(() -> ClusterStatusReport.divisionOf(server, group.getGroupId()),
         () -> stateMachine, blocks, http);
-    this.stateMachine = new NamespaceStateMachine(blocks, config.replication(), config.blockSize(), status, metrics);
+    this.leases = new LeaseManager(Clock.systemUTC(),
+        Long.parseLong(config.get(LEASE_HARD_LIMIT_MS).orElse("60000")));
+    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases);
+    this.stateMachine = new NamespaceStateMachine(blocks, leases, config.replication(), config.blockSize(), status,
+        metrics);
 
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
@@ -128,6 +138,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     try {
       if (isLeader()) {
         blocks.scan();
+        if (!blocks.safeMode().on()) {
+          leaseRecovery.pass();
+        }
       }
     } catch (RuntimeException e) {
       LOG.warn("replication monitor pass failed", e);
@@ -200,6 +213,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   public void close() throws IOException {
     if (monitor != null) {
       monitor.shutdownNow();
+    }
+    if (leaseRecovery != null) {
+      leaseRecovery.close();
     }
     if (server != null) {
       server.close();

@@ -3,10 +3,12 @@ package io.dfs.metadata.statemachine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.error.DfsException;
 import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.NamespaceImage;
 import io.dfs.proto.Error;
+import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
@@ -61,6 +63,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final BlockManager blocks;
+  private final LeaseManager leases;
   private final NamespaceWrites writes;
   private final NamespaceReads reads;
   private final NodeProtocol nodeProtocol;
@@ -71,10 +74,12 @@ public final class NamespaceStateMachine extends BaseStateMachine {
 
   private final com.codahale.metrics.MetricRegistry metrics;
 
-  public NamespaceStateMachine(BlockManager blocks, int defaultReplication, long defaultBlockSize,
-      Function<MetaRequest, MetaResponse> clusterStatus, com.codahale.metrics.MetricRegistry metrics) {
+  public NamespaceStateMachine(BlockManager blocks, LeaseManager leases, int defaultReplication,
+      long defaultBlockSize, Function<MetaRequest, MetaResponse> clusterStatus,
+      com.codahale.metrics.MetricRegistry metrics) {
     this.metrics = metrics;
     this.blocks = blocks;
+    this.leases = leases;
     this.writes = new NamespaceWrites(defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
     this.nodeProtocol = new NodeProtocol(blocks);
@@ -175,11 +180,21 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         .build();
   }
 
-  /** Leader placement for a block allocation or a pipeline's replacements; other writes unchanged. */
+  /**
+   * Leader placement for a block allocation or a pipeline's replacements; other writes unchanged.
+   * A writer's request also renews its lease.
+   */
   private MetaRequest withPlacement(MetaRequest request) {
+    switch (request.getOpCase()) {
+      case CREATE -> leases.renew(request.getCreate().getClientId());
+      case COMPLETE -> leases.renew(request.getComplete().getClientId());
+      case ABANDON_BLOCK -> leases.renew(request.getAbandonBlock().getClientId());
+      default -> { }
+    }
     switch (request.getOpCase()) {
       case ADD_BLOCK -> {
         var r = request.getAddBlock();
+        leases.renew(r.getClientId());
         int replication = withReadLock(ns -> {
           try {
             return ns.resolveFile(r.getPath()).replication();
@@ -192,6 +207,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       }
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
+        leases.renew(r.getClientId());
         List<NodeInfo> targets = r.getReplacementsWanted() <= 0 ? List.of()
             : blocks.chooseTargets(r.getReplacementsWanted(), new HashSet<>(r.getExcludeNodesList()));
         return request.toBuilder().setUpdateBlock(r.toBuilder().clearTargets().addAllTargets(targets)).build();
@@ -258,6 +274,9 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       metrics.meter("namespace.query." + request.getOpCase().name().toLowerCase()).mark();
       if (NodeProtocol.handles(request.getOpCase())) {
         response = nodeProtocol.handle(request);
+      } else if (request.getOpCase() == MetaRequest.OpCase.RENEW_LEASE) {
+        leases.renew(request.getRenewLease().getClientId());
+        response = MetaResponse.newBuilder().setDone(true).build();
       } else if (request.getOpCase() == MetaRequest.OpCase.CLUSTER_STATUS) {
         response = clusterStatus.apply(request);
       } else {
@@ -280,6 +299,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
     if (groupMemberId.getPeerId().equals(newLeaderId)) {
+      leases.becameLeader();
       blocks.becameLeader();
     } else {
       blocks.lostLeadership();
@@ -306,6 +326,15 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   /** Counts of files, directories and blocks. */
   public long[] counts() {
     return withReadLock(Namespace::counts);
+  }
+
+  /** A file being written: its writer holds a lease on it. */
+  public record OpenFile(String path, String writer, BlockInfo lastBlock) {}
+
+  /** Files under construction now. */
+  public List<OpenFile> openFiles() {
+    return withReadLock(ns -> ns.openFiles().stream().map(i -> new OpenFile(i.path(), i.writer(),
+        i.blocks().isEmpty() ? null : i.blocks().get(i.blocks().size() - 1))).toList());
   }
 
   /** The current namespace's block table, readable without any lock. */

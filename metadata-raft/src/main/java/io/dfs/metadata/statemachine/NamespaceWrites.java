@@ -74,6 +74,10 @@ final class NamespaceWrites {
         Inode file = ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now);
         out.setStatus(ns.status(file));
       }
+      case RECOVER_LEASE -> {
+        var r = request.getRecoverLease();
+        out.setStatus(ns.status(ns.recoverLease(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now)));
+      }
       case DELETE -> {
         ns.delete(request.getDelete().getPath(), request.getDelete().getRecursive(), now);
         out.setDone(true);

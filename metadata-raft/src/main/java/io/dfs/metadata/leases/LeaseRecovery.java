@@ -1,0 +1,89 @@
+package io.dfs.metadata.leases;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
+import io.dfs.metadata.statemachine.NamespaceStateMachine.OpenFile;
+import io.dfs.proto.BlockInfo;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.RecoverLeaseRequest;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's lease monitor: a file whose writer let its lease lapse is completed without it,
+ * at the length its nodes finalized (HDFS's lease recovery, with the last block's length taken
+ * from the replicas the nodes reported). The completion goes through the Raft log like any write,
+ * proposed by this peer as a client of its own group, off the monitor thread.
+ */
+public final class LeaseRecovery implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseRecovery.class);
+
+  private final ClusterConfig config;
+  private final String peerId;
+  private final Supplier<NamespaceStateMachine> namespace;
+  private final BlockManager blocks;
+  private final LeaseManager leases;
+  private final ExecutorService proposer;
+  private MetadataClient client; // created on first use, by the proposer thread only
+
+  public LeaseRecovery(ClusterConfig config, String peerId, Supplier<NamespaceStateMachine> namespace,
+      BlockManager blocks, LeaseManager leases) {
+    this.config = config;
+    this.peerId = peerId;
+    this.namespace = namespace;
+    this.blocks = blocks;
+    this.leases = leases;
+    this.proposer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "lease-recovery-" + peerId);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** One pass on the leader (out of safe mode, so the nodes' reports are in). */
+  public void pass() {
+    for (OpenFile f : namespace.get().openFiles()) {
+      if (leases.shouldRecover(f.writer(), f.path())) {
+        BlockInfo last = f.lastBlock() == null ? null : blocks.finalizedReplica(f.lastBlock());
+        leases.recoveryProposed(f.path());
+        LOG.info("lease of {} on {} expired: completing it{}", f.writer(), f.path(),
+            last == null ? " without its unfinished last block" : " with its last block at " + last.getLength() + " bytes");
+        proposer.execute(() -> propose(f, last));
+      }
+    }
+  }
+
+  private void propose(OpenFile f, BlockInfo last) {
+    RecoverLeaseRequest.Builder r = RecoverLeaseRequest.newBuilder().setPath(f.path()).setClientId(f.writer());
+    if (last != null) {
+      r.setLast(last);
+    }
+    try {
+      if (client == null) {
+        client = MetadataClient.connect(config, "lease-recovery-" + peerId);
+      }
+      client.write(MetaRequest.newBuilder().setRecoverLease(r).build());
+      leases.recoveryDone(f.path());
+    } catch (IOException e) {
+      LOG.warn("lease recovery of {} failed (retried after the hard limit): {}", f.path(), e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    proposer.shutdownNow();
+    if (client != null) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        LOG.debug("closing the lease recovery client", e);
+      }
+    }
+  }
+}
