@@ -23,6 +23,7 @@ final class Errno {
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();
       case ALREADY_BEING_CREATED -> -ErrorCodes.EBUSY();
+      case STALE_FILE_HANDLE -> -ErrorCodes.ESTALE();
       default -> -ErrorCodes.EIO();
     };
   }

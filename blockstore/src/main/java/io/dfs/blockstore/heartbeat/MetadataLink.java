@@ -1,7 +1,7 @@
 package io.dfs.blockstore.heartbeat;
 
 import io.dfs.blockstore.storage.BlockStore;
-import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.nodeprotocol.NodeProtocolClient;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.BlockReceivedRequest;
 import io.dfs.proto.BlockReportRequest;
@@ -29,7 +29,7 @@ public final class MetadataLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetadataLink.class);
   private static final long FULL_REPORT_EVERY_MS = 10 * 60_000;
 
-  private final MetadataClient metadata;
+  private final NodeProtocolClient metadata;
   private final BlockStore store;
   private final Supplier<NodeInfo> self;
   private final Consumer<NodeCommand> commands;
@@ -43,7 +43,7 @@ public final class MetadataLink implements AutoCloseable {
   private volatile boolean registered;
   private long lastFullReport;
 
-  public MetadataLink(MetadataClient metadata, BlockStore store, Supplier<NodeInfo> self,
+  public MetadataLink(NodeProtocolClient metadata, BlockStore store, Supplier<NodeInfo> self,
       Consumer<NodeCommand> commands) {
     this.metadata = metadata;
     this.store = store;
@@ -67,7 +67,7 @@ public final class MetadataLink implements AutoCloseable {
   private void beat() {
     try {
       if (!registered) {
-        metadata.registerNode(self.get());
+        metadata.register(self.get());
         registered = true;
         fullReport();
       }

@@ -10,7 +10,7 @@ import io.dfs.blockstore.storage.Replica;
 import io.dfs.blockstore.transfer.NodeServices;
 import io.dfs.blockstore.transfer.TransferServer;
 import io.dfs.client.config.ClusterConfig;
-import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.nodeprotocol.NodeProtocolClient;
 import io.dfs.observability.MetricsHttpServer;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.NodeInfo;
@@ -48,7 +48,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
   private Settings settings;
   private BlockStore store;
   private TransferServer transfer;
-  private MetadataClient metadata;
+  private NodeProtocolClient metadata;
   private MetadataLink link;
   private CommandExecutor commands;
   private BlockScanner scanner;
@@ -66,7 +66,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     this.settings = s;
     store = new BlockStore(s.dataDirs(), s.capacity());
     store.start();
-    metadata = MetadataClient.connect(config, "node-" + s.nodeId());
+    metadata = new NodeProtocolClient(config);
     transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group,
         b -> link.blockReceived(b), metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),

@@ -149,6 +149,41 @@ class DataPathFaultTest {
   }
 
   @Test
+  void readerOfAFileReplacedByRenameFailsInsteadOfMixingFiles() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
+      DfsFileSystem fs = cluster.newFileSystem("mixer");
+      byte[] f = random(40 * MiB, 16);
+      byte[] g = random(40 * MiB, 17);
+      try (OutputStream out = fs.create("/F", CreateOptions.defaults())) {
+        out.write(f);
+      }
+      try (OutputStream out = fs.create("/G", CreateOptions.defaults())) {
+        out.write(g);
+      }
+      List<LocatedBlock> oldBlocks = blocks(fs, "/F");
+      try (DfsInputStream in = fs.open("/F")) {
+        byte[] head = in.readNBytes(MiB);
+        fs.rename("/G", "/F", true);
+        // F's blocks are freed: wait until the nodes deleted those the reader has not fetched yet
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+            cluster.replicaCount(oldBlocks.get(39).getBlock().getBlockId()) == 0);
+        byte[] rest;
+        try {
+          rest = in.readAllBytes();
+        } catch (io.dfs.client.error.DfsException stale) {
+          assertThat(stale.code()).isEqualTo(io.dfs.proto.ErrorCode.STALE_FILE_HANDLE);
+          return;
+        }
+        // served entirely from what was fetched before: then it must be F's bytes, never G's
+        byte[] all = new byte[head.length + rest.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        assertThat(sha256(all)).isEqualTo(sha256(f));
+      }
+    }
+  }
+
+  @Test
   void blocksOfADeadNodeReturnToTheirReplicationFactor() throws Exception {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
       DfsFileSystem fs = cluster.newFileSystem("rerep");

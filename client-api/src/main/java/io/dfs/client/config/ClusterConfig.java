@@ -88,6 +88,16 @@ public record ClusterConfig(
     return Optional.ofNullable(properties.getProperty(key));
   }
 
+  /**
+   * Where a metadata peer serves the storage-node protocol (registration, heartbeats, reports):
+   * {@code dfs.metadata.<id>.node.port}, by default three above its Raft port.
+   */
+  public PeerAddress nodeProtocolAddress(String id) {
+    PeerAddress raft = peer(id);
+    int port = get("dfs.metadata." + id + ".node.port").map(Integer::parseInt).orElse(raft.port() + 3);
+    return new PeerAddress(id, raft.host(), port);
+  }
+
   public PeerAddress peer(String id) {
     return metadataPeers.stream().filter(a -> a.id().equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no metadata peer '" + id + "' in " + PEERS));

@@ -44,7 +44,7 @@ public class DfsException extends IOException {
       case PERMISSION_DENIED -> new PermissionDeniedException(msg, path);
       case ALREADY_BEING_CREATED -> new AlreadyBeingCreatedException(msg, path);
       case NO_SPACE, NOT_ENOUGH_NODES -> new NoSpaceException(error.getCode(), msg, path);
-      case STALE_GENERATION, CHECKSUM_MISMATCH, IO_ERROR -> new StorageException(error.getCode(), msg, path);
+      case STALE_GENERATION, CHECKSUM_MISMATCH, IO_ERROR, STALE_FILE_HANDLE -> new StorageException(error.getCode(), msg, path);
       default -> new DfsException(error.getCode(), msg, path);
     };
   }

@@ -78,7 +78,8 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public DfsInputStream open(String path) throws IOException {
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
-    return new DfsClientInputStream(metadata, path, r.getStatus().getLength(), r.getBlocksList());
+    return new DfsClientInputStream(metadata, path, r.getStatus().getInodeId(), r.getStatus().getLength(),
+        r.getBlocksList());
   }
 
   @Override

@@ -28,6 +28,8 @@ final class DfsClientInputStream extends DfsInputStream {
 
   private final MetadataClient metadata;
   private final String path;
+  /** The file this stream reads, whatever its path names later (a rename must never mix files). */
+  private final long inodeId;
   private final long length;
   private List<LocatedBlock> blocks;
   private byte[] buffer = new byte[READ_AHEAD];
@@ -39,9 +41,10 @@ final class DfsClientInputStream extends DfsInputStream {
   private long pos;
   private boolean closed;
 
-  DfsClientInputStream(MetadataClient metadata, String path, long length, List<LocatedBlock> blocks) {
+  DfsClientInputStream(MetadataClient metadata, String path, long inodeId, long length, List<LocatedBlock> blocks) {
     this.metadata = metadata;
     this.path = path;
+    this.inodeId = inodeId;
     this.length = length;
     this.blocks = blocks;
   }
@@ -209,9 +212,12 @@ final class DfsClientInputStream extends DfsInputStream {
   private LocatedBlock refresh(LocatedBlock stale) throws IOException {
     LocatedBlock fresh = stale;
     for (int attempt = 0; attempt < 20; attempt++) {
-      blocks = metadata.getBlockLocations(path, 0, 0).getBlocksList();
-      fresh = blocks.stream().filter(b -> b.getBlock().getBlockId() == stale.getBlock().getBlockId())
+      List<LocatedBlock> now = metadata.getBlockLocations(path, inodeId, 0, 0).getBlocksList();
+      LocatedBlock found = now.stream().filter(b -> b.getBlock().getBlockId() == stale.getBlock().getBlockId())
           .findFirst().orElse(stale);
+      fresh = found;
+      blocks = blocks.stream().map(b -> b.getBlock().getBlockId() == found.getBlock().getBlockId() ? found : b)
+          .toList();
       if (fresh.getLocationsCount() > 0) {
         return fresh;
       }

@@ -7,8 +7,6 @@ import io.dfs.client.error.DfsException;
 import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BadBlockReportRequest;
-import io.dfs.proto.BlockReceivedRequest;
-import io.dfs.proto.BlockReportRequest;
 import io.dfs.proto.ClusterStatusRequest;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CompleteFileRequest;
@@ -20,16 +18,12 @@ import io.dfs.proto.FsckRequest;
 import io.dfs.proto.FsckResponse;
 import io.dfs.proto.GetBlockLocationsRequest;
 import io.dfs.proto.GetBlockLocationsResponse;
-import io.dfs.proto.HeartbeatRequest;
-import io.dfs.proto.HeartbeatResponse;
 import io.dfs.proto.ListRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
-import io.dfs.proto.NodeInfo;
-import io.dfs.proto.RegisterNodeRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
@@ -82,7 +76,7 @@ public final class MetadataClient implements Closeable {
     this.raft = raft;
     this.peers = peers;
     this.clientId = clientId;
-    this.leases = new LeaseRenewer(clientId, () -> nodeProtocol(MetaRequest.newBuilder()
+    this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
     // bounded: an async request must end, successfully or not, even if Ratis never answers
     this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry))
@@ -158,11 +152,6 @@ public final class MetadataClient implements Closeable {
       }
     }
     throw last;
-  }
-
-  /** Storage node protocol: leader soft state, answered without a Raft log entry. */
-  public MetaResponse nodeProtocol(MetaRequest request) throws IOException {
-    return leaderRead(request);
   }
 
   /**
@@ -243,8 +232,14 @@ public final class MetadataClient implements Closeable {
   }
 
   public GetBlockLocationsResponse getBlockLocations(String path, long offset, long length) throws IOException {
+    return getBlockLocations(path, 0, offset, length);
+  }
+
+  /** As above, for an open reader: fails with STALE_FILE_HANDLE when the path names another file now. */
+  public GetBlockLocationsResponse getBlockLocations(String path, long inodeId, long offset, long length)
+      throws IOException {
     return leaderRead(MetaRequest.newBuilder().setGetBlockLocations(GetBlockLocationsRequest.newBuilder()
-        .setPath(path).setOffset(offset).setLength(length)).build()).getBlockLocations();
+        .setPath(path).setInodeId(inodeId).setOffset(offset).setLength(length)).build()).getBlockLocations();
   }
 
   public FsckResponse fsck(String path) throws IOException {
@@ -252,31 +247,15 @@ public final class MetadataClient implements Closeable {
   }
 
   public ClusterStatusResponse clusterStatus() throws IOException {
-    return nodeProtocol(MetaRequest.newBuilder().setClusterStatus(ClusterStatusRequest.getDefaultInstance()).build())
+    return leaderRead(MetaRequest.newBuilder().setClusterStatus(ClusterStatusRequest.getDefaultInstance()).build())
         .getClusterStatus();
   }
 
-  // ------------------------------------------------------------------ storage node protocol
+  // ------------------------------------------------------------------ leader soft state
 
-  public void registerNode(NodeInfo node) throws IOException {
-    nodeProtocol(MetaRequest.newBuilder().setRegisterNode(RegisterNodeRequest.newBuilder().setNode(node)).build());
-  }
-
-  public HeartbeatResponse heartbeat(NodeInfo node) throws IOException {
-    return nodeProtocol(MetaRequest.newBuilder().setHeartbeat(HeartbeatRequest.newBuilder().setNode(node)).build())
-        .getHeartbeat();
-  }
-
-  public void blockReport(BlockReportRequest r) throws IOException {
-    nodeProtocol(MetaRequest.newBuilder().setBlockReport(r).build());
-  }
-
-  public void blockReceived(BlockReceivedRequest r) throws IOException {
-    nodeProtocol(MetaRequest.newBuilder().setBlockReceived(r).build());
-  }
-
+  /** A reader found a replica corrupt: the leader decides what to do with it. */
   public void reportBadBlock(BadBlockReportRequest r) throws IOException {
-    nodeProtocol(MetaRequest.newBuilder().setBadBlock(r).build());
+    leaderRead(MetaRequest.newBuilder().setBadBlock(r).build());
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.dfs.client.metadata.RaftGroups;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.leases.LeaseRecovery;
+import io.dfs.metadata.nodeprotocol.NodeProtocolServer;
 import io.dfs.observability.MetricsHttpServer;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import java.io.Closeable;
@@ -62,6 +63,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private BlockManager blocks;
   private LeaseManager leases;
   private LeaseRecovery leaseRecovery;
+  private NodeProtocolServer nodeProtocol;
   private ScheduledExecutorService monitor;
   private final MetricRegistry metrics = new MetricRegistry();
 
@@ -124,6 +126,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
+    PeerAddress nodeAddress = config.nodeProtocolAddress(id);
+    nodeProtocol = NodeProtocolServer.start(nodeAddress.host(), nodeAddress.port(), id, this::leaderId, blocks);
     registerMetrics();
     monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "replication-monitor-" + id);
@@ -180,6 +184,16 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     return peerId;
   }
 
+  /** The leader this peer knows of, or "" while there is none. */
+  private String leaderId() {
+    try {
+      RaftPeerId leader = division().getInfo().getLeaderId();
+      return leader == null ? "" : leader.toString();
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
   public boolean isLeader() {
     try {
       return division().getInfo().isLeader();
@@ -216,6 +230,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     }
     if (leaseRecovery != null) {
       leaseRecovery.close();
+    }
+    if (nodeProtocol != null) {
+      nodeProtocol.close();
     }
     if (server != null) {
       server.close();

@@ -66,7 +66,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final LeaseManager leases;
   private final NamespaceWrites writes;
   private final NamespaceReads reads;
-  private final NodeProtocol nodeProtocol;
   private final Function<MetaRequest, MetaResponse> clusterStatus;
   private volatile Namespace namespace;
   private final com.codahale.metrics.Meter writesApplied = new com.codahale.metrics.Meter();
@@ -82,7 +81,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     this.leases = leases;
     this.writes = new NamespaceWrites(defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
-    this.nodeProtocol = new NodeProtocol(blocks);
     this.clusterStatus = clusterStatus;
     this.namespace = new Namespace();
   }
@@ -272,8 +270,13 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     try {
       MetaRequest request = parse(message.getContent());
       metrics.meter("namespace.query." + request.getOpCase().name().toLowerCase()).mark();
-      if (NodeProtocol.handles(request.getOpCase())) {
-        response = nodeProtocol.handle(request);
+      if (request.getOpCase() == MetaRequest.OpCase.BAD_BLOCK) {
+        // a reader found a corrupt replica (nodes' own reports come by the node protocol port)
+        blocks.badBlock(request.getBadBlock());
+        response = MetaResponse.newBuilder().setDone(true).build();
+      } else if (request.getOpCase().getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER) {
+        response = error(ErrorCode.INVALID_ARGUMENT,
+            "storage nodes talk to the node protocol port, not Raft: " + request.getOpCase());
       } else if (request.getOpCase() == MetaRequest.OpCase.RENEW_LEASE) {
         leases.renew(request.getRenewLease().getClientId());
         response = MetaResponse.newBuilder().setDone(true).build();

@@ -42,6 +42,9 @@ public final class MetadataTestCluster implements AutoCloseable {
       addresses.add(new PeerAddress("m" + i, "127.0.0.1", freePort()));
     }
     ClusterConfig config = ClusterConfig.forPeers(addresses);
+    for (PeerAddress a : addresses) {
+      config = config.with("dfs.metadata." + a.id() + ".node.port", Integer.toString(freePort()));
+    }
     for (var e : settings.entrySet()) {
       config = config.with(e.getKey(), e.getValue());
     }

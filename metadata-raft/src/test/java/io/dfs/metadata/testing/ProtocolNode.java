@@ -1,6 +1,6 @@
 package io.dfs.metadata.testing;
 
-import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.nodeprotocol.NodeProtocolClient;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.BlockReceivedRequest;
 import io.dfs.proto.BlockReportRequest;
@@ -21,17 +21,17 @@ import java.util.concurrent.TimeUnit;
  * records every command it receives (it copies nothing: replication commands are only recorded).
  */
 public final class ProtocolNode implements AutoCloseable {
-  private final MetadataClient link;
+  private final NodeProtocolClient link;
   private final NodeInfo info;
   private final ConcurrentHashMap<Long, BlockInfo> replicas = new ConcurrentHashMap<>();
   private final List<NodeCommand> commands = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService beats;
 
   public ProtocolNode(MetadataTestCluster cluster, String nodeId) throws IOException {
-    this.link = cluster.newClient("node-" + nodeId);
+    this.link = new NodeProtocolClient(cluster.config());
     this.info = NodeInfo.newBuilder().setNodeId(nodeId).setHost("127.0.0.1").setDataPort(1)
         .setCapacityBytes(1L << 40).setRemainingBytes(1L << 40).build();
-    link.registerNode(info);
+    link.register(info);
     this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "heartbeat-" + nodeId);
       t.setDaemon(true);
@@ -52,7 +52,7 @@ public final class ProtocolNode implements AutoCloseable {
     try {
       var reply = link.heartbeat(info);
       if (reply.getReregister()) {
-        link.registerNode(info);
+        link.register(info);
         link.blockReport(BlockReportRequest.newBuilder().setNodeId(id()).addAllBlocks(replicas.values()).build());
       }
       commands.addAll(reply.getCommandsList());

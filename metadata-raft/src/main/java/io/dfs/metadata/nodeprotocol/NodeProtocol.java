@@ -1,12 +1,12 @@
-package io.dfs.metadata.statemachine;
+package io.dfs.metadata.nodeprotocol;
 
-import io.dfs.client.error.InvalidPathException;
 import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 
-/** Storage node requests, answered from the leader's soft state without touching the Raft log. */
+/** Storage node requests, answered from the leader's block service without touching the Raft log. */
 final class NodeProtocol {
   private final BlockManager blocks;
 
@@ -14,11 +14,7 @@ final class NodeProtocol {
     this.blocks = blocks;
   }
 
-  static boolean handles(MetaRequest.OpCase op) {
-    return op.getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER;
-  }
-
-  MetaResponse handle(MetaRequest request) throws InvalidPathException {
+  MetaResponse handle(MetaRequest request) {
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
       case REGISTER_NODE -> {
@@ -38,8 +34,8 @@ final class NodeProtocol {
         blocks.badBlock(request.getBadBlock());
         out.setDone(true);
       }
-      default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
-          "not a node protocol request: " + request.getOpCase(), "");
+      default -> out.setError(Error.newBuilder().setCode(ErrorCode.INVALID_ARGUMENT)
+          .setMessage("not a node protocol request: " + request.getOpCase()));
     }
     return out.build();
   }
