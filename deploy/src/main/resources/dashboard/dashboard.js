@@ -43,9 +43,11 @@ function render(data) {
   set("missing", c.missingBlocks);
   const problems = num(c.corruptBlocks) + num(c.missingBlocks);
   const health = document.getElementById("health");
-  health.textContent = !c.leaderId ? "NO LEADER" : problems ? "DATA AT RISK" :
+  health.textContent = !c.leaderId ? "NO LEADER" : c.safeMode ? "SAFE MODE" : problems ? "DATA AT RISK" :
       (dead || num(c.underReplicatedBlocks) || peersUp < peers.length) ? "DEGRADED" : "HEALTHY";
-  health.className = "badge " + (!c.leaderId || problems ? "bad" : health.textContent === "DEGRADED" ? "warn" : "ok");
+  health.title = c.safeMode ? "new leader: " + c.safeModeReason : "";
+  health.className = "badge " + (!c.leaderId || problems ? "bad"
+      : ["DEGRADED", "SAFE MODE"].includes(health.textContent) ? "warn" : "ok");
   set("updated", "updated " + new Date(data.timeMs).toLocaleTimeString());
 
   const peerRows = document.getElementById("peers");

@@ -43,10 +43,9 @@ public final class DfsFuse extends FuseStubFS {
     int run() throws Exception;
   }
 
-  /** Runs a callback, counting it and mapping any failure to an errno. */
+  /** Runs a callback, timing it (rate and latency histogram) and mapping any failure to an errno. */
   private int call(String name, Op op) {
-    metrics.meter("fuse." + name).mark();
-    try {
+    try (var timer = metrics.timer("fuse." + name).time()) {
       return op.run();
     } catch (Exception e) {
       metrics.counter("fuse.errors").inc();

@@ -61,6 +61,9 @@ final class AdminCommands {
       try (DfsClient fs = cluster.root.connect()) {
         ClusterStatusResponse s = fs.clusterStatus();
         out.printf("leader %s, term %d, commit index %d%n", s.getLeaderId(), s.getTerm(), s.getCommitIndex());
+        if (s.getSafeMode()) {
+          out.printf("safe mode: ON, no replica is deleted or copied yet (%s)%n", s.getSafeModeReason());
+        }
         for (PeerStatus p : s.getPeersList()) {
           out.printf("  peer  %-6s %-12s %s%n", p.getPeerId(), p.getRole(), p.getAddress());
         }

@@ -121,6 +121,9 @@ public final class LocalClusterCommand implements Callable<Integer> {
         }
         System.out.printf("files %d, blocks %d, under-replicated %d, corrupt %d%n",
             s.getFiles(), s.getBlocks(), s.getUnderReplicatedBlocks(), s.getCorruptBlocks());
+        if (s.getSafeMode()) {
+          System.out.printf("safe mode: ON (%s)%n", s.getSafeModeReason());
+        }
       } catch (Exception e) {
         System.out.println("\ncluster status unavailable: " + e.getMessage());
         return 1;
