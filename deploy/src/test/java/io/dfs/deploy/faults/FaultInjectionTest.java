@@ -114,6 +114,7 @@ class FaultInjectionTest {
         assertThat(acknowledged.size()).isGreaterThanOrEqualTo(20);
         // three nodes always have room, so no write may be refused: clients ride out every fault
         assertThat(failedWrites.get()).as("writes refused").isZero();
+        ProcessDeadlockCheck.assertNone(layout.all());
       }
     } finally {
       cluster.stopAll(Duration.ofSeconds(10));
