@@ -89,8 +89,11 @@ public final class PipelineReceiver {
     }
     Packet p = frame.header().getPacket();
     if (downstream != null && !downstreamFailed) {
-      downstream.send(new TransferFrame(frame.header(), frame.data() == null ? null : frame.buffer().retain(),
-          frame.dataLength()));
+      // a duplicate: the downstream channel advances its reader index as it sends, on its own
+      // thread, while this node still verifies and writes the same bytes (sharing the index
+      // made healthy nodes fail packets with checksum errors and drop out of pipelines)
+      downstream.send(new TransferFrame(frame.header(),
+          frame.data() == null ? null : frame.buffer().retainedDuplicate(), frame.dataLength()));
     }
     TransferStatus local = localFailed ? TransferStatus.ERROR : writeLocally(p, frame);
     frame.release();
