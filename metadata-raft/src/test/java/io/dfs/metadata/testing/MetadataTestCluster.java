@@ -144,10 +144,30 @@ public final class MetadataTestCluster implements AutoCloseable {
     }
   }
 
+  /** Ports handed out in this JVM: never twice, even after the test that took one closed it. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free now, below the kernel's ephemeral range (32768 and up), which outgoing
+   * connections draw their local ports from: a port taken from that range could be grabbed by any
+   * client connection before the server binds it ("Address already in use", and Ratis then exits
+   * the JVM).
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20000 + random.nextInt(12000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // taken by something else: try another
+      }
     }
+    throw new IOException("no free port found between 20000 and 32000");
   }
 }
