@@ -87,8 +87,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
-      fs.mkdir(path);
-      fs.setPermission(path, (int) (mode & 07777));
+      fs.mkdir(path, (int) (mode & 07777));
       return 0;
     });
   }
@@ -127,8 +126,7 @@ public final class DfsFuse extends FuseStubFS {
   public int create(String path, long mode, FuseFileInfo fi) {
     return call("create", () -> {
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
-      FileStatus created = fs.stat(path);
-      fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, created, out)));
+      fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, out.created(), out)));
       return 0;
     });
   }

@@ -55,8 +55,7 @@ public final class DfsClient implements DfsFileSystem {
         .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents());
     try {
       FileStatus created = metadata.create(request.build());
-      return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(),
-          created.getReplication(), null);
+      return new DfsClientOutputStream(metadata, created, null);
     } catch (PathExistsException e) {
       if (!o.overwrite()) {
         throw e;
@@ -71,8 +70,7 @@ public final class DfsClient implements DfsFileSystem {
     // stream closes successfully, so a failed rewrite leaves the old content untouched.
     String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
     FileStatus created = metadata.create(request.setPath(replacement).build());
-    return new DfsClientOutputStream(metadata, created.getPath(), created.getBlockSize(),
-        created.getReplication(), path);
+    return new DfsClientOutputStream(metadata, created, path);
   }
 
   @Override
@@ -83,8 +81,8 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
-  public FileStatus mkdir(String path) throws IOException {
-    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).build());
+  public FileStatus mkdir(String path, int mode) throws IOException {
+    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setMode(mode).build());
   }
 
   @Override

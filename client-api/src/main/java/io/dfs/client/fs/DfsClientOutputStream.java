@@ -10,6 +10,7 @@ import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RenameRequest;
@@ -61,14 +62,16 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private boolean flushed;
   /** The file this stream's content replaces when it closes successfully, or null. */
   private final String replaces;
+  private final FileStatus created;
 
-  DfsClientOutputStream(MetadataClient metadata, String path, long blockSize, int replication, String replaces) {
+  DfsClientOutputStream(MetadataClient metadata, FileStatus created, String replaces) {
     this.metadata = metadata;
-    this.path = path;
+    this.created = created;
+    this.path = created.getPath();
     this.replaces = replaces;
     metadata.leases().acquired();
-    this.blockSize = blockSize;
-    this.replication = replication;
+    this.blockSize = created.getBlockSize();
+    this.replication = created.getReplication();
   }
 
   @Override
@@ -108,6 +111,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
         finishBlock();
       }
     }
+  }
+
+  @Override
+  public FileStatus created() {
+    return created;
   }
 
   @Override

@@ -24,7 +24,12 @@ public interface DfsFileSystem extends Closeable {
   DfsInputStream open(String path) throws IOException;
 
   /** Creates one directory; its parent must exist. */
-  FileStatus mkdir(String path) throws IOException;
+  default FileStatus mkdir(String path) throws IOException {
+    return mkdir(path, 0);
+  }
+
+  /** Creates one directory with permission bits {@code mode} (0 = the default), in one step. */
+  FileStatus mkdir(String path, int mode) throws IOException;
 
   /** Creates a directory and any missing ancestors; no error if it already exists. */
   FileStatus mkdirs(String path) throws IOException;

@@ -12,6 +12,9 @@ public abstract class DfsOutputStream extends OutputStream {
   /** Bytes written so far. */
   public abstract long getPos();
 
+  /** The file as created (for a replacement, the hidden file that takes its place on close). */
+  public abstract io.dfs.proto.FileStatus created();
+
   /**
    * Waits until every byte written so far is acknowledged by the pipeline (hflush): a reader that
    * opens the file afterwards is not promised to see them until close, but they survive a crash
