@@ -9,6 +9,7 @@ import io.dfs.client.fs.DfsClient;
 import io.dfs.deploy.local.LocalCluster;
 import io.dfs.deploy.local.LocalClusterLayout;
 import io.dfs.deploy.process.ManagedProcess;
+import io.dfs.deploy.process.ProcessSpec;
 import io.dfs.proto.FileStatus;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,6 +51,7 @@ class FaultInjectionTest {
         ClusterConfig.HEARTBEAT_INTERVAL_MS, "300",
         ClusterConfig.DEAD_NODE_TIMEOUT_MS, "3000",
         "dfs.storage.scan.tick.ms", "200",
+        "dfs.lease.hard.limit.ms", "3000",
         "dfs.storage.n4.capacity", Integer.toString(3 * MiB))); // n4's "disk" fills up almost at once
     ClusterConfig config = ClusterConfig.load(layout.configFile());
     LocalCluster cluster = new LocalCluster(layout, config, new PrintStream(PrintStream.nullOutputStream()));
@@ -84,6 +86,9 @@ class FaultInjectionTest {
         awaitFiles(acknowledged, acknowledged.size() + 3);
         layout.byName("n2").start(List.of("-Xmx512m"));
         faults++; // the full disk of n4, present throughout
+
+        crashAWritingClient(layout, admin, home);
+        faults++;
       } finally {
         running.set(false);
         workload.join();
@@ -118,6 +123,31 @@ class FaultInjectionTest {
       }
     } finally {
       cluster.stopAll(Duration.ofSeconds(10));
+    }
+  }
+
+  /**
+   * {@code dfs put} in its own process, kill -9'd once part of the file is stored: the leader must
+   * complete the file when the writer's lease lapses, at a length whose bytes are the source's.
+   */
+  private static void crashAWritingClient(LocalClusterLayout layout, DfsClient admin, Path home) throws Exception {
+    Path source = home.resolve("crash.bin");
+    byte[] data = new byte[40 * MiB];
+    new Random(99).nextBytes(data);
+    Files.write(source, data);
+    ManagedProcess writer = new ManagedProcess(new ProcessSpec("writer", "io.dfs.client.cli.DfsCommand",
+        List.of("--config", layout.configFile().toString(), "put", source.toString(), "/work/crashed.bin")),
+        home.resolve("run"), home.resolve("logs"));
+    writer.start(List.of("-Xmx256m"));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> admin.stat("/work/crashed.bin").getLength() >= 2 * MiB);
+    kill(writer);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> !admin.stat("/work/crashed.bin").getUnderConstruction());
+    long length = admin.stat("/work/crashed.bin").getLength();
+    assertThat(length).isBetween(2L * MiB, (long) data.length);
+    try (InputStream in = admin.open("/work/crashed.bin")) {
+      assertThat(sha256(in.readAllBytes())).isEqualTo(sha256(java.util.Arrays.copyOf(data, (int) length)));
     }
   }
 
