@@ -27,6 +27,18 @@ class DataPathFaultTest {
     return ((DfsClient) fs).metadata().getBlockLocations(path, 0, 0).getBlocksList();
   }
 
+  private static void put(DfsFileSystem fs, String path, byte[] data) throws Exception {
+    try (OutputStream out = fs.create(path, CreateOptions.defaults())) {
+      out.write(data);
+    }
+  }
+
+  private static void stopAllNodes(MiniDfsCluster cluster) throws Exception {
+    for (int i = 0; i < cluster.nodeCount(); i++) {
+      cluster.stopNode(i);
+    }
+  }
+
   private static int indexOf(MiniDfsCluster c, String nodeId) {
     return Integer.parseInt(nodeId.substring(1)) - 1;
   }
@@ -59,9 +71,7 @@ class DataPathFaultTest {
       // 40 blocks of 1 MiB: far more than the reader fetches ahead (16 MiB), so the node dies
       // before the blocks past that point were ever asked of it
       byte[] data = random(40 * MiB, 2);
-      try (OutputStream out = fs.create("/mid-read", CreateOptions.defaults())) {
-        out.write(data);
-      }
+      put(fs, "/mid-read", data);
       try (DfsInputStream in = fs.open("/mid-read")) {
         byte[] first = in.readNBytes(5 * MiB);
         cluster.stopNode(indexOf(cluster, blocks(fs, "/mid-read").get(30).getLocations(0).getNodeId()));
@@ -79,15 +89,11 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
       DfsFileSystem fs = cluster.newFileSystem("rewriter");
       byte[] old = random(3 * MiB + 5, 11);
-      try (OutputStream out = fs.create("/keep", CreateOptions.defaults())) {
-        out.write(old);
-      }
+      put(fs, "/keep", old);
       byte[] replacement = random(6 * MiB, 12);
       OutputStream out = fs.create("/keep", CreateOptions.defaults().withOverwrite(true));
       out.write(replacement, 0, 2 * MiB);
-      for (int i = 0; i < cluster.nodeCount(); i++) {
-        cluster.stopNode(i); // no node left: the rewrite cannot finish
-      }
+      stopAllNodes(cluster); // no node left: the rewrite cannot finish
       try {
         out.write(replacement, 2 * MiB, 4 * MiB);
       } catch (java.io.IOException pipelineGone) {
@@ -110,9 +116,7 @@ class DataPathFaultTest {
       DfsFileSystem fs = cluster.newFileSystem("failing");
       OutputStream out = fs.create("/half", CreateOptions.defaults());
       out.write(random(2 * MiB, 13));
-      for (int i = 0; i < cluster.nodeCount(); i++) {
-        cluster.stopNode(i);
-      }
+      stopAllNodes(cluster);
       try {
         out.write(random(3 * MiB, 14));
       } catch (java.io.IOException pipelineGone) {
@@ -154,12 +158,8 @@ class DataPathFaultTest {
       DfsFileSystem fs = cluster.newFileSystem("mixer");
       byte[] f = random(40 * MiB, 16);
       byte[] g = random(40 * MiB, 17);
-      try (OutputStream out = fs.create("/F", CreateOptions.defaults())) {
-        out.write(f);
-      }
-      try (OutputStream out = fs.create("/G", CreateOptions.defaults())) {
-        out.write(g);
-      }
+      put(fs, "/F", f);
+      put(fs, "/G", g);
       List<LocatedBlock> oldBlocks = blocks(fs, "/F");
       try (DfsInputStream in = fs.open("/F")) {
         byte[] head = in.readNBytes(MiB);
@@ -188,9 +188,7 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
       DfsFileSystem fs = cluster.newFileSystem("rerep");
       byte[] data = random(5 * MiB, 3);
-      try (OutputStream out = fs.create("/rerep", CreateOptions.defaults())) {
-        out.write(data);
-      }
+      put(fs, "/rerep", data);
       String victim = blocks(fs, "/rerep").get(0).getLocations(0).getNodeId();
       cluster.stopNode(indexOf(cluster, victim));
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -216,9 +214,7 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
       DfsFileSystem fs = cluster.newFileSystem("rot");
       byte[] data = random(2 * MiB + 10, 4);
-      try (OutputStream out = fs.create("/rot", CreateOptions.defaults())) {
-        out.write(data);
-      }
+      put(fs, "/rot", data);
       LocatedBlock first = blocks(fs, "/rot").get(0);
       String bad = first.getLocations(0).getNodeId();
       Path replica = cluster.replicaFile(indexOf(cluster, bad), first.getBlock().getBlockId()).orElseThrow();
@@ -244,9 +240,7 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
       DfsFileSystem fs = cluster.newFileSystem("scan");
       byte[] data = random(MiB / 2, 5);
-      try (OutputStream out = fs.create("/scan", CreateOptions.defaults())) {
-        out.write(data);
-      }
+      put(fs, "/scan", data);
       LocatedBlock b = blocks(fs, "/scan").get(0);
       int node = indexOf(cluster, b.getLocations(2).getNodeId());
       Path replica = cluster.replicaFile(node, b.getBlock().getBlockId()).orElseThrow();
@@ -270,9 +264,7 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4, MiniDfsCluster.fastSettings(), Map.of(0, (long) MiB / 2))) {
       DfsFileSystem fs = cluster.newFileSystem("full");
       byte[] data = random(3 * MiB, 6);
-      try (OutputStream out = fs.create("/full", CreateOptions.defaults())) {
-        out.write(data);
-      }
+      put(fs, "/full", data);
       assertThat(sha256(readAll(fs, "/full"))).isEqualTo(sha256(data));
       for (LocatedBlock b : blocks(fs, "/full")) {
         assertThat(b.getLocationsList()).extracting(n -> n.getNodeId()).doesNotContain("n1").hasSize(3);
@@ -288,12 +280,8 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
       DfsFileSystem fs = cluster.newFileSystem("before");
       fs.mkdirs("/keep/deep");
-      try (OutputStream out = fs.create("/keep/a", CreateOptions.defaults())) {
-        out.write(a);
-      }
-      try (OutputStream out = fs.create("/keep/deep/b", CreateOptions.defaults())) {
-        out.write(b);
-      }
+      put(fs, "/keep/a", a);
+      put(fs, "/keep/deep/b", b);
     }
     assertThat(meta.resolve("cluster.properties")).exists();
     try (MiniDfsCluster cluster = MiniDfsCluster.restartOn(dir, 3)) {

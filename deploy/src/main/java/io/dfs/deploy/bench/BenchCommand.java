@@ -38,6 +38,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--in-flight", defaultValue = "32", description = "Outstanding ops per client (default 32).")
   int inFlight;
 
+  @Option(names = "--small-files", defaultValue = "2000",
+      description = "Files in the small-file tree untarred into the mount (default 2000).")
+  int smallFiles;
+
   @Option(names = "--base-port", defaultValue = "19800", description = "Port range of the bench cluster.")
   int basePort;
 
@@ -81,6 +85,18 @@ public final class BenchCommand implements Callable<Integer> {
               "client read = " + fmt(data.readMiBps()), fmt(cp.outMiBps() / data.readMiBps())));
         } else {
           out.println("skipping the FUSE measurement: " + noFuse);
+        }
+        out.println("small files: create+write+close through the client, one thread ...");
+        SmallFilesThroughput.Client small = SmallFilesThroughput.client(fs, 500);
+        rows.add(new Row("small files create+write+close (client, 1 thread)", fmt(small.opsPerSec()) + " files/s",
+            "p50 " + fmt(small.p50Ms()) + " ms, p99 " + fmt(small.p99Ms()) + " ms", "target p50 <= 3 ms"));
+        if (noFuse == null) {
+          out.println("small files: tar x of " + smallFiles + " files onto the local disk and into the mount ...");
+          Path tar = SmallFilesThroughput.tree(home, smallFiles);
+          SmallFilesThroughput.Tar untar = SmallFilesThroughput.untar(config, home, tar, smallFiles);
+          rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
+              + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
+              fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
         }
       }
       out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, "

@@ -1,0 +1,85 @@
+package io.dfs.deploy.bench;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.fs.CreateOptions;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.fuse.MountCommand;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Small files, as real workloads make them: a deterministic tree (70% of files under 4 KiB, the
+ * rest up to 1 MiB, in nested directories) untarred onto the local disk and into the FUSE mount,
+ * and single-client create+write+close through the Java client with its latency.
+ */
+final class SmallFilesThroughput {
+  private SmallFilesThroughput() {}
+
+  record Tar(double localFilesPerSec, double mountFilesPerSec) {}
+
+  record Client(double opsPerSec, double p50Ms, double p99Ms) {}
+
+  /** Writes the tree and returns the tar of it. */
+  static Path tree(Path work, int files) throws Exception {
+    Random random = new Random(7);
+    Path root = work.resolve("small-src/tree");
+    for (int i = 0; i < files; i++) {
+      Path dir = Files.createDirectories(root.resolve("a" + i % 8).resolve("b" + i % 16));
+      int size = random.nextInt(100) < 70 ? random.nextInt(4096) : 4096 + random.nextInt((1 << 20) - 4096);
+      byte[] data = new byte[size];
+      random.nextBytes(data);
+      Files.write(dir.resolve("file" + i), data);
+    }
+    Path tar = work.resolve("small-tree.tar");
+    sh("tar -C " + root.getParent() + " -cf " + tar + " tree");
+    return tar;
+  }
+
+  /** tar x onto the local disk (synced) and into a mount of the cluster; both checked with diff. */
+  static Tar untar(ClusterConfig config, Path work, Path tar, int files) throws Exception {
+    Path local = Files.createDirectories(work.resolve("small-local"));
+    long start = System.nanoTime();
+    sh("tar -C " + local + " -xf " + tar + " && sync");
+    double localRate = files / DataThroughput.seconds(start);
+    Path mnt = Files.createDirectories(work.resolve("small-mnt"));
+    try (MountCommand mount = MountCommand.mount(config, mnt)) {
+      sh("mkdir -p " + mnt.resolve("in"));
+      start = System.nanoTime();
+      sh("tar -C " + mnt.resolve("in") + " -xf " + tar);
+      double mountRate = files / DataThroughput.seconds(start);
+      sh("diff -rq " + local.resolve("tree") + " " + mnt.resolve("in/tree"));
+      return new Tar(localRate, mountRate);
+    }
+  }
+
+  /** One thread creating, writing (sizes as in the tree) and closing files through the client. */
+  static Client client(DfsClient fs, int files) throws Exception {
+    Random random = new Random(8);
+    fs.mkdirs("/bench-small");
+    long[] latencies = new long[files];
+    long start = System.nanoTime();
+    for (int i = 0; i < files; i++) {
+      byte[] data = new byte[random.nextInt(100) < 70 ? random.nextInt(4096) : 4096 + random.nextInt(60_000)];
+      random.nextBytes(data);
+      long t = System.nanoTime();
+      try (OutputStream out = fs.create("/bench-small/f" + i, CreateOptions.defaults())) {
+        out.write(data);
+      }
+      latencies[i] = System.nanoTime() - t;
+    }
+    double rate = files / DataThroughput.seconds(start);
+    Arrays.sort(latencies);
+    return new Client(rate, latencies[files / 2] / 1e6, latencies[files * 99 / 100] / 1e6);
+  }
+
+  private static void sh(String command) throws Exception {
+    Process p = new ProcessBuilder("sh", "-c", command).inheritIO().start();
+    if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new IllegalStateException("failed: " + command);
+    }
+  }
+}
