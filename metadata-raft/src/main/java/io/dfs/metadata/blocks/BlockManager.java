@@ -226,18 +226,6 @@ public final class BlockManager {
     return shortest;
   }
 
-  /** Replicas a node holds as far as this leader knows (tests and the dashboard). */
-  public synchronized Map<Long, BlockInfo> replicasOn(String nodeId) {
-    Map<Long, BlockInfo> out = new HashMap<>();
-    for (long id : replicas.blockIds()) {
-      BlockInfo b = replicas.holders(id).get(nodeId);
-      if (b != null) {
-        out.put(id, b);
-      }
-    }
-    return out;
-  }
-
   // ------------------------------------------------------------------ the replication monitor
 
   /**
@@ -389,7 +377,7 @@ public final class BlockManager {
   }
 
   /** Commands waiting for each node's next heartbeat (for tests and the dashboard). */
-  public synchronized Map<String, List<NodeCommand>> pendingCommands() {
+  synchronized Map<String, List<NodeCommand>> pendingCommands() {
     Map<String, List<NodeCommand>> copy = new LinkedHashMap<>();
     pendingCommands.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     return copy;

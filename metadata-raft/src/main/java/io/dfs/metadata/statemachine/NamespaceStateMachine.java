@@ -178,21 +178,12 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         .build();
   }
 
-  /**
-   * Leader placement for a block allocation or a pipeline's replacements; other writes unchanged.
-   * A writer's request also renews its lease.
-   */
+  /** Leader placement for a block allocation or a pipeline's replacements; other writes unchanged. */
   private MetaRequest withPlacement(MetaRequest request) {
-    switch (request.getOpCase()) {
-      case CREATE -> leases.renew(request.getCreate().getClientId());
-      case COMPLETE -> leases.renew(request.getComplete().getClientId());
-      case ABANDON_BLOCK -> leases.renew(request.getAbandonBlock().getClientId());
-      default -> { }
-    }
+    leases.renew(writerOf(request));
     switch (request.getOpCase()) {
       case ADD_BLOCK -> {
         var r = request.getAddBlock();
-        leases.renew(r.getClientId());
         int replication = withReadLock(ns -> {
           try {
             return ns.resolveFile(r.getPath()).replication();
@@ -205,7 +196,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       }
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
-        leases.renew(r.getClientId());
         List<NodeInfo> targets = r.getReplacementsWanted() <= 0 ? List.of()
             : blocks.chooseTargets(r.getReplacementsWanted(), new HashSet<>(r.getExcludeNodesList()));
         return request.toBuilder().setUpdateBlock(r.toBuilder().clearTargets().addAllTargets(targets)).build();
@@ -214,6 +204,18 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         return request;
       }
     }
+  }
+
+  /** The client a write comes from when it acts on a file it holds open (the write renews its lease). */
+  private static String writerOf(MetaRequest request) {
+    return switch (request.getOpCase()) {
+      case CREATE -> request.getCreate().getClientId();
+      case ADD_BLOCK -> request.getAddBlock().getClientId();
+      case UPDATE_BLOCK -> request.getUpdateBlock().getClientId();
+      case ABANDON_BLOCK -> request.getAbandonBlock().getClientId();
+      case COMPLETE -> request.getComplete().getClientId();
+      default -> "";
+    };
   }
 
   @Override
