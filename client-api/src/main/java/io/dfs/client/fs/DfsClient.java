@@ -15,6 +15,7 @@ import io.dfs.proto.FileType;
 import io.dfs.proto.FsckResponse;
 import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
@@ -52,9 +53,10 @@ public final class DfsClient implements DfsFileSystem {
     int replication = o.replication() > 0 ? o.replication() : config.replication();
     long blockSize = o.blockSize() > 0 ? o.blockSize() : config.blockSize();
     CreateFileRequest.Builder request = CreateFileRequest.newBuilder().setPath(path).setOverwrite(false)
-        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents());
+        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents())
+        .setAllocateBlock(true);
     try {
-      FileStatus created = metadata.create(request.build());
+      MetaResponse created = metadata.createOpen(request.build());
       return new DfsClientOutputStream(metadata, created, null);
     } catch (PathExistsException e) {
       if (!o.overwrite()) {
@@ -69,7 +71,7 @@ public final class DfsClient implements DfsFileSystem {
     // Overwrite: the new content goes to a hidden sibling that replaces the file only when the
     // stream closes successfully, so a failed rewrite leaves the old content untouched.
     String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
-    FileStatus created = metadata.create(request.setPath(replacement).build());
+    MetaResponse created = metadata.createOpen(request.setPath(replacement).build());
     return new DfsClientOutputStream(metadata, created, path);
   }
 

@@ -12,6 +12,7 @@ import io.dfs.proto.CompleteFileRequest;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.TransferStatus;
@@ -63,15 +64,19 @@ final class DfsClientOutputStream extends DfsOutputStream {
   /** The file this stream's content replaces when it closes successfully, or null. */
   private final String replaces;
   private final FileStatus created;
+  /** The first block, allocated with the file; null once used or when none was. */
+  private LocatedBlock preallocated;
 
-  DfsClientOutputStream(MetadataClient metadata, FileStatus created, String replaces) {
+  /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
+  DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces) {
     this.metadata = metadata;
-    this.created = created;
-    this.path = created.getPath();
+    this.created = created.getStatus();
+    this.preallocated = created.hasFirstBlock() ? created.getFirstBlock() : null;
+    this.path = this.created.getPath();
     this.replaces = replaces;
     metadata.leases().acquired();
-    this.blockSize = created.getBlockSize();
-    this.replication = created.getReplication();
+    this.blockSize = this.created.getBlockSize();
+    this.replication = this.created.getReplication();
   }
 
   @Override
@@ -202,23 +207,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   private void startBlock() throws IOException {
-    AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path).addAllExcludeNodes(excluded);
-    if (previous != null) {
-      add.setPrevious(previous);
-    }
-    long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
-    while (true) {
-      try {
-        current = metadata.addBlock(add.build());
-        break;
-      } catch (NoSpaceException e) {
-        // nowhere to put it yet (nodes re-registering with a new leader, or all full): wait for
-        // nodes to (re)appear; the namespace allocated nothing
-        if (e.code() != ErrorCode.NOT_ENOUGH_NODES || System.currentTimeMillis() > deadline) {
-          throw e;
-        }
-      }
-      pause();
+    if (preallocated != null) {
+      current = preallocated;
+      preallocated = null;
+    } else {
+      current = allocateBlock();
     }
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
@@ -227,6 +220,27 @@ final class DfsClientOutputStream extends DfsOutputStream {
       writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
     } catch (PipelineException e) {
       recover(e);
+    }
+  }
+
+  /** The next block from the leader, waiting for storage nodes to (re)appear for up to NODE_WAIT_MS. */
+  private LocatedBlock allocateBlock() throws IOException {
+    AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path).addAllExcludeNodes(excluded);
+    if (previous != null) {
+      add.setPrevious(previous);
+    }
+    long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
+    while (true) {
+      try {
+        return metadata.addBlock(add.build());
+      } catch (NoSpaceException e) {
+        // nowhere to put it yet (nodes re-registering with a new leader, or all full): wait for
+        // nodes to (re)appear; the namespace allocated nothing
+        if (e.code() != ErrorCode.NOT_ENOUGH_NODES || System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+      }
+      pause();
     }
   }
 

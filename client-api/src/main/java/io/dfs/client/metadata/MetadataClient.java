@@ -169,6 +169,11 @@ public final class MetadataClient implements Closeable {
     return write(MetaRequest.newBuilder().setMkdir(r).build()).getStatus();
   }
 
+  /** Creates a file and, when the request asks, allocates its first block in the same entry. */
+  public MetaResponse createOpen(CreateFileRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setCreate(r.toBuilder().setClientId(clientId)).build());
+  }
+
   public FileStatus create(CreateFileRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setCreate(r.toBuilder().setClientId(clientId)).build()).getStatus();
   }

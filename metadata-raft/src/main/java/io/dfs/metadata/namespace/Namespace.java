@@ -209,6 +209,10 @@ public final class Namespace {
   }
 
   private void close(Inode file, long now) {
+    int last = file.blocks.size() - 1;
+    if (last >= 0 && file.blocks.get(last).getLength() == 0) {
+      free(file.blocks.remove(last)); // allocated with the file but never written
+    }
     file.writer = null;
     file.mtimeMs = now;
     openFiles.remove(file.id);

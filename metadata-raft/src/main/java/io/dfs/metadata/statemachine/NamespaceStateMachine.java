@@ -64,6 +64,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final BlockManager blocks;
   private final LeaseManager leases;
+  private final int defaultReplication;
   private final NamespaceWrites writes;
   private final NamespaceReads reads;
   private final Function<MetaRequest, MetaResponse> clusterStatus;
@@ -79,6 +80,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     this.metrics = metrics;
     this.blocks = blocks;
     this.leases = leases;
+    this.defaultReplication = defaultReplication;
     this.writes = new NamespaceWrites(defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
     this.clusterStatus = clusterStatus;
@@ -182,6 +184,15 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private MetaRequest withPlacement(MetaRequest request) {
     leases.renew(writerOf(request));
     switch (request.getOpCase()) {
+      case CREATE -> {
+        var r = request.getCreate();
+        if (!r.getAllocateBlock()) {
+          return request;
+        }
+        List<NodeInfo> targets = blocks.chooseTargets(r.getReplication() > 0 ? r.getReplication() : defaultReplication,
+            java.util.Set.of());
+        return request.toBuilder().setCreate(r.toBuilder().clearTargets().addAllTargets(targets)).build();
+      }
       case ADD_BLOCK -> {
         var r = request.getAddBlock();
         int replication = withReadLock(ns -> {

@@ -48,6 +48,10 @@ final class NamespaceWrites {
         }
         Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
             r.getMode(), r.getOwner(), r.getGroup(), r.getClientId(), now);
+        if (r.getAllocateBlock() && r.getTargetsCount() > 0) {
+          BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), null, nodeIds(r.getTargetsList()), now);
+          out.setFirstBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(0).addAllLocations(r.getTargetsList()));
+        }
         out.setStatus(ns.status(file));
       }
       case ADD_BLOCK -> {

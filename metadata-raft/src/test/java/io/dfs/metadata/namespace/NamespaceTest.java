@@ -108,6 +108,16 @@ class NamespaceTest {
   }
 
   @Test
+  void aBlockAllocatedButNeverWrittenIsDroppedWhenTheFileCompletes() throws Exception {
+    ns.createFile("/empty", false, false, 3, 1 << 20, 0, "", "", "c1", 1);
+    BlockInfo unused = addBlock("/empty", "c1", null, 2); // allocated with the file, no byte written
+    ns.complete("/empty", "c1", null, 3);
+    assertThat(ns.resolve("/empty").blocks()).isEmpty();
+    assertThat(ns.blockTable().get(unused.getBlockId())).isNull();
+    assertThat(ns.status(ns.resolve("/empty")).getUnderConstruction()).isFalse();
+  }
+
+  @Test
   void createRefusesExistingUnlessOverwriteWhichFreesOldBlocks() throws Exception {
     file("/f", 10, 20);
     assertThatThrownBy(() -> ns.createFile("/f", false, false, 3, 1 << 20, 0, "", "", "c2", 4))
