@@ -97,6 +97,10 @@ public final class BenchCommand implements Callable<Integer> {
           rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
               + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
               fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
+          out.println("ls -l of a 10,000-entry directory through the mount ...");
+          long ls = ListingThroughput.lsMillis(config, home, 10_000);
+          rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
+              fmt(1000.0 / ls)));
         }
       }
       out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, "
