@@ -160,8 +160,7 @@ public final class BlockManager {
    */
   public synchronized List<NodeInfo> chooseTargets(int count, Set<String> exclude) {
     List<NodeInfo> chosen = PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize);
-    boolean registering = clock.millis() - leaderSinceMs < 3 * heartbeatMs;
-    if (!leader || (registering && chosen.size() < count)) {
+    if (!leader || (nodesRegistering(clock.millis()) && chosen.size() < count)) {
       return List.of();
     }
     return chosen;
@@ -267,7 +266,7 @@ public final class BlockManager {
     String waitingFor;
     if (!leaderReady) {
       waitingFor = "leader applying the log";
-    } else if (elapsed < 3 * heartbeatMs) {
+    } else if (nodesRegistering(now)) {
       waitingFor = "nodes re-registering";
     } else if (complete > 0 && reported < SAFE_MODE_THRESHOLD * complete && elapsed < deadAfterMs) {
       waitingFor = "block reports (" + reported + " of " + complete + " blocks)";
@@ -275,6 +274,11 @@ public final class BlockManager {
       return new SafeMode(false, "", reported, complete);
     }
     return new SafeMode(true, waitingFor, reported, complete);
+  }
+
+  /** Right after a leader change: nodes are still finding it and re-registering (a few heartbeats). */
+  private boolean nodesRegistering(long now) {
+    return now - leaderSinceMs < 3 * heartbeatMs;
   }
 
   private void checkBlock(BlockTable.Entry expected, long now, long[] counts, boolean act) {

@@ -64,7 +64,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final BlockManager blocks;
   private final LeaseManager leases;
-  private final int defaultReplication;
   private final NamespaceWrites writes;
   private final NamespaceReads reads;
   private final Function<MetaRequest, MetaResponse> clusterStatus;
@@ -80,7 +79,6 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     this.metrics = metrics;
     this.blocks = blocks;
     this.leases = leases;
-    this.defaultReplication = defaultReplication;
     this.writes = new NamespaceWrites(defaultReplication, defaultBlockSize);
     this.reads = new NamespaceReads(blocks);
     this.clusterStatus = clusterStatus;
@@ -189,8 +187,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         if (!r.getAllocateBlock()) {
           return request;
         }
-        List<NodeInfo> targets = blocks.chooseTargets(r.getReplication() > 0 ? r.getReplication() : defaultReplication,
-            java.util.Set.of());
+        List<NodeInfo> targets = blocks.chooseTargets(writes.replicationOf(r), java.util.Set.of());
         return request.toBuilder().setCreate(r.toBuilder().clearTargets().addAllTargets(targets)).build();
       }
       case ADD_BLOCK -> {

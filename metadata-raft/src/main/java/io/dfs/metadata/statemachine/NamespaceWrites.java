@@ -40,7 +40,7 @@ final class NamespaceWrites {
       }
       case CREATE -> {
         var r = request.getCreate();
-        int replication = r.getReplication() > 0 ? r.getReplication() : defaultReplication;
+        int replication = replicationOf(r);
         long blockSize = r.getBlockSize() > 0 ? r.getBlockSize() : defaultBlockSize;
         if (replication > 32 || blockSize < 4096 || blockSize % 512 != 0) {
           throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
@@ -110,6 +110,11 @@ final class NamespaceWrites {
           "not a write operation: " + request.getOpCase(), "");
     }
     return out.build();
+  }
+
+  /** The replication a create asks for, or the cluster default. */
+  int replicationOf(io.dfs.proto.CreateFileRequest r) {
+    return r.getReplication() > 0 ? r.getReplication() : defaultReplication;
   }
 
   private static List<String> nodeIds(List<NodeInfo> nodes) {
