@@ -13,11 +13,11 @@ final class Attributes {
    * Owners are names in the namespace; a numeric name is shown as that uid, anything else as the
    * mounting user, so files written through the mount are the user's own.
    */
-  static void fill(FileStat stat, FileStatus s, long sizeOverride, long defaultUid, long defaultGid) {
+  static void fill(FileStat stat, FileStatus s, long defaultUid, long defaultGid) {
     boolean dir = s.getType() == FileType.DIRECTORY;
     stat.st_mode.set((dir ? FileStat.S_IFDIR : FileStat.S_IFREG) | (s.getMode() & 07777));
     stat.st_nlink.set(dir ? 2 : 1);
-    long size = sizeOverride >= 0 ? sizeOverride : s.getLength();
+    long size = s.getLength();
     stat.st_size.set(dir ? 4096 : size);
     stat.st_blocks.set((size + 511) / 512);
     stat.st_blksize.set(1 << 20);

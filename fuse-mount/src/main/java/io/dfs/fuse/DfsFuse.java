@@ -1,7 +1,7 @@
 package io.dfs.fuse;
 
 import com.codahale.metrics.MetricRegistry;
-import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsOutputStream;
@@ -9,8 +9,11 @@ import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
@@ -31,12 +34,33 @@ public final class DfsFuse extends FuseStubFS {
   private final DfsFileSystem fs;
   private final Path spillDir;
   private final OpenFiles open = new OpenFiles();
+  private final AttributeCache attributes = new AttributeCache(System::nanoTime);
   private final MetricRegistry metrics;
 
   public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics) {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
+    declareUtimeOmitOk();
+  }
+
+  /**
+   * Tells libfuse that {@link #utimens} understands UTIME_OMIT and UTIME_NOW. Without it libfuse 2
+   * drops every time change that sets only one of the two times, such as tar's
+   * {@code futimens(fd, {UTIME_OMIT, mtime})}, and extracted files keep the time of extraction.
+   * jnr-fuse maps the C bit field {@code flag_nullpath_ok:1, flag_nopath:1, flag_utime_omit_ok:1}
+   * to one byte per flag, so the field's first byte is where the bits live.
+   */
+  private void declareUtimeOmitOk() {
+    try {
+      Method offset = Class.forName("jnr.ffi.Struct$AbstractMember").getDeclaredMethod("offset");
+      offset.setAccessible(true);
+      long at = (long) offset.invoke(fuseOperations.flag_nullpath_ok);
+      Pointer memory = Struct.getMemory(fuseOperations);
+      memory.putByte(at, (byte) (memory.getByte(at) | 0b100));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot declare utime_omit_ok to libfuse", e);
+    }
   }
 
   private interface Op {
@@ -56,9 +80,27 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int getattr(String path, FileStat stat) {
     return call("getattr", () -> {
-      Attributes.fill(stat, fs.stat(path), open.pendingSize(path), uid(), gid());
+      Attributes.fill(stat, status(path), uid(), gid());
       return 0;
     });
+  }
+
+  /** The entry as this mount sees it: an open handle's pending view, a recent answer, or the cluster's. */
+  private FileStatus status(String path) throws Exception {
+    FileHandle h = open.latest(path);
+    FileStatus pending = h == null ? null : h.pendingStatus();
+    if (pending != null) {
+      return pending;
+    }
+    FileStatus cached = attributes.get(path);
+    if (cached != null) {
+      metrics.meter("fuse.attr_cache.hits").mark();
+      return cached;
+    }
+    long epoch = attributes.epoch();
+    FileStatus fresh = fs.stat(path);
+    attributes.fill(path, fresh, epoch);
+    return fresh;
   }
 
   @Override
@@ -74,9 +116,13 @@ public final class DfsFuse extends FuseStubFS {
       String after = "";
       ListResponse page;
       do {
+        // the listing carries every entry's attributes: remember them for the getattr calls
+        // that follow (ls -l) instead of asking again entry by entry
+        long epoch = attributes.epoch();
         page = fs.listPage(path, after, 0);
         for (FileStatus e : page.getEntriesList()) {
           after = e.getPath().substring(e.getPath().lastIndexOf('/') + 1);
+          attributes.fill(e.getPath(), e, epoch);
           filter.apply(buf, after, null, 0);
         }
       } while (page.getHasMore());
@@ -87,7 +133,8 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
-      fs.mkdir(path, (int) (mode & 07777));
+      attributes.changed(path, fs.mkdir(path, (int) (mode & 07777)));
+      attributes.invalidate(parentOf(path));
       return 0;
     });
   }
@@ -95,10 +142,15 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rmdir(String path) {
     return call("rmdir", () -> {
-      if (fs.stat(path).getType() != FileType.DIRECTORY) {
+      if (status(path).getType() != FileType.DIRECTORY) {
         return -ErrorCodes.ENOTDIR();
       }
-      fs.delete(path, false);
+      try {
+        fs.delete(path, false);
+      } finally {
+        attributes.invalidate(path);
+        attributes.invalidate(parentOf(path));
+      }
       return 0;
     });
   }
@@ -106,10 +158,15 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int unlink(String path) {
     return call("unlink", () -> {
-      if (fs.stat(path).getType() == FileType.DIRECTORY) {
+      if (status(path).getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
-      fs.delete(path, false);
+      try {
+        fs.delete(path, false);
+      } finally {
+        attributes.invalidate(path);
+        attributes.invalidate(parentOf(path));
+      }
       return 0;
     });
   }
@@ -117,7 +174,14 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rename(String oldpath, String newpath) {
     return call("rename", () -> {
-      fs.rename(oldpath, newpath, true);
+      try {
+        fs.rename(oldpath, newpath, true);
+      } finally {
+        attributes.invalidateTree(oldpath);
+        attributes.invalidateTree(newpath);
+        attributes.invalidate(parentOf(oldpath));
+        attributes.invalidate(parentOf(newpath));
+      }
       return 0;
     });
   }
@@ -127,6 +191,8 @@ public final class DfsFuse extends FuseStubFS {
     return call("create", () -> {
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
       fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, out.created(), out)));
+      attributes.changed(path, out.created());
+      attributes.invalidate(parentOf(path));
       return 0;
     });
   }
@@ -134,7 +200,10 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int open(String path, FuseFileInfo fi) {
     return call("open", () -> {
+      // close-to-open: an open always sees the cluster's current entry
+      long epoch = attributes.epoch();
       FileStatus st = fs.stat(path);
+      attributes.fill(path, st, epoch);
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
@@ -169,7 +238,11 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int truncate(String path, long size) {
     return call("truncate", () -> {
-      fs.truncate(path, size);
+      try {
+        fs.truncate(path, size);
+      } finally {
+        attributes.invalidate(path);
+      }
       return 0;
     });
   }
@@ -177,7 +250,11 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int ftruncate(String path, long size, FuseFileInfo fi) {
     return call("ftruncate", () -> {
-      handle(fi).truncate(size);
+      try {
+        handle(fi).truncate(size);
+      } finally {
+        attributes.invalidate(path);
+      }
       return 0;
     });
   }
@@ -187,7 +264,13 @@ public final class DfsFuse extends FuseStubFS {
     return call("flush", () -> {
       FileHandle h = open.get(fi.fh.get());
       if (h != null) {
-        h.flush();
+        try {
+          h.flush();
+        } catch (Exception e) {
+          attributes.invalidate(path);
+          throw e;
+        }
+        remember(path, h);
       }
       return 0;
     });
@@ -203,7 +286,13 @@ public final class DfsFuse extends FuseStubFS {
     return call("release", () -> {
       FileHandle h = open.remove(fi.fh.get(), path);
       if (h != null) {
-        h.release();
+        try {
+          h.release();
+        } catch (Exception e) {
+          attributes.invalidate(path);
+          throw e;
+        }
+        remember(path, h);
       }
       return 0;
     });
@@ -212,7 +301,9 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int utimens(String path, Timespec[] timespec) {
     return call("utimens", () -> {
-      fs.setTimes(path, millis(timespec[1]), millis(timespec[0]));
+      long mtime = millis(timespec[1]);
+      long atime = millis(timespec[0]);
+      setAttributes(path, a -> a.withTimes(mtime, atime), () -> fs.setTimes(path, mtime, atime));
       return 0;
     });
   }
@@ -220,7 +311,8 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int chmod(String path, long mode) {
     return call("chmod", () -> {
-      fs.setPermission(path, (int) (mode & 07777));
+      int bits = (int) (mode & 07777);
+      setAttributes(path, a -> a.withMode(bits), () -> fs.setPermission(path, bits));
       return 0;
     });
   }
@@ -229,8 +321,9 @@ public final class DfsFuse extends FuseStubFS {
   public int chown(String path, long uid, long gid) {
     return call("chown", () -> {
       // -1 (all ones) means "leave unchanged"
-      fs.setOwner(path, uid == 0xffffffffL || uid < 0 ? "" : Long.toString(uid),
-          gid == 0xffffffffL || gid < 0 ? "" : Long.toString(gid));
+      String owner = uid == 0xffffffffL || uid < 0 ? "" : Long.toString(uid);
+      String group = gid == 0xffffffffL || gid < 0 ? "" : Long.toString(gid);
+      setAttributes(path, a -> a.withOwner(owner, group), () -> fs.setOwner(path, owner, group));
       return 0;
     });
   }
@@ -256,11 +349,43 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int access(String path, int mask) {
     return call("access", () -> {
-      if (!fs.exists(path)) {
-        throw new PathNotFoundException("no such file or directory", path);
-      }
+      status(path);
       return 0;
     });
+  }
+
+  private interface Change {
+    FileStatus apply() throws Exception;
+  }
+
+  /** An open handle with content still to write takes the change with its completion; else it is applied now. */
+  private void setAttributes(String path, UnaryOperator<AttributeUpdate> deferred, Change now) throws Exception {
+    FileHandle h = open.latest(path);
+    if (h != null && h.deferAttributes(deferred)) {
+      metrics.meter("fuse.attr_deferred").mark();
+      return;
+    }
+    try {
+      attributes.changed(path, now.apply());
+    } catch (Exception e) {
+      attributes.invalidate(path);
+      throw e;
+    }
+  }
+
+  /** After a handle wrote its file: the entry its completion returned. */
+  private void remember(String path, FileHandle h) {
+    FileStatus written = h.takeWritten();
+    if (written != null && written.getPath().equals(path)) {
+      attributes.changed(path, written);
+    } else if (written != null) {
+      attributes.invalidate(path); // renamed while open: the entry at this path is someone else's
+    }
+  }
+
+  private static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   private FileHandle handle(FuseFileInfo fi) {

@@ -1,5 +1,6 @@
 package io.dfs.fuse;
 
+import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsInputStream;
@@ -14,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
 
 /**
  * One open file of the mount. Files are immutable once written, so writes take one of two paths:
@@ -26,8 +28,11 @@ import java.nio.file.StandardOpenOption;
  *       replaces the file in the cluster with the new content (copy-on-write).
  * </ul>
  *
- * Either way other clients see the new content after close (close-to-open consistency). One
- * handle's calls are serialized; FUSE may call from several threads.
+ * Either way other clients see the new content after close (close-to-open consistency). While
+ * the handle has content to write, {@code chmod}/{@code chown}/{@code utimensat} of its file are
+ * kept here and applied with the file's completion, in the same metadata write (tar sets all
+ * three on every file before closing it). One handle's calls are serialized; FUSE may call from
+ * several threads.
  */
 final class FileHandle {
   private enum Mode { IDLE, STREAM, SPILL }
@@ -43,6 +48,9 @@ final class FileHandle {
   private Path spillFile;
   private FileChannel spill;
   private boolean dirty;
+  private AttributeUpdate attributes = AttributeUpdate.NONE;
+  /** The file as this handle's last completion left it; null if it did not write it. */
+  private FileStatus written;
 
   FileHandle(DfsFileSystem fs, String path, Path spillDir, FileStatus opened) {
     this.fs = fs;
@@ -96,6 +104,7 @@ final class FileHandle {
       out = fs.create(path, options().withOverwrite(true));
       mode = Mode.STREAM;
     }
+    attributes = attributes.withoutMtime();
     if (mode == Mode.STREAM) {
       if (offset == length) {
         out.write(data, 0, size);
@@ -144,12 +153,61 @@ final class FileHandle {
     if (mode == Mode.STREAM) {
       completeStream();
     } else if (mode == Mode.SPILL && dirty) {
-      try (OutputStream o = fs.create(path, options().withOverwrite(true));
-           InputStream i = Channels.newInputStream(spill.position(0))) {
+      DfsOutputStream o = fs.create(path, options().withOverwrite(true));
+      try (o; InputStream i = Channels.newInputStream(spill.position(0))) {
         i.transferTo(o);
+        o.setAttributesOnClose(attributes);
       }
+      attributes = AttributeUpdate.NONE;
+      written = o.completed();
       dirty = false;
     }
+  }
+
+  /**
+   * Keeps an attribute change for the completion when this handle still has content to write;
+   * false when it has none, and the caller applies the change itself.
+   */
+  synchronized boolean deferAttributes(UnaryOperator<AttributeUpdate> change) {
+    if (mode == Mode.STREAM || (mode == Mode.SPILL && dirty)) {
+      attributes = change.apply(attributes);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The file as this handle would show it now, with its unwritten size and deferred attributes;
+   * null when the cluster's view is current.
+   */
+  synchronized FileStatus pendingStatus() {
+    if (mode == Mode.IDLE || (mode == Mode.SPILL && !dirty)) {
+      return null;
+    }
+    FileStatus.Builder b = opened.toBuilder().setLength(length);
+    if (attributes.mode() >= 0) {
+      b.setMode(attributes.mode());
+    }
+    if (!attributes.owner().isEmpty()) {
+      b.setOwner(attributes.owner());
+    }
+    if (!attributes.group().isEmpty()) {
+      b.setGroup(attributes.group());
+    }
+    if (attributes.mtimeMs() >= 0) {
+      b.setMtimeMs(attributes.mtimeMs());
+    }
+    if (attributes.atimeMs() >= 0) {
+      b.setAtimeMs(attributes.atimeMs());
+    }
+    return b.build();
+  }
+
+  /** The file as this handle's last completion left it in the cluster, once; else null. */
+  synchronized FileStatus takeWritten() {
+    FileStatus w = written;
+    written = null;
+    return w;
   }
 
   synchronized void release() throws IOException {
@@ -165,15 +223,14 @@ final class FileHandle {
     }
   }
 
-  /** The size as this handle sees it, or -1 when the cluster's view is current. */
-  synchronized long pendingSize() {
-    return mode == Mode.IDLE ? -1 : length;
-  }
-
   private void completeStream() throws IOException {
-    out.close();
+    DfsOutputStream o = out;
     out = null;
     mode = Mode.IDLE;
+    o.setAttributesOnClose(attributes);
+    attributes = AttributeUpdate.NONE;
+    o.close();
+    written = o.completed();
   }
 
   /** Copy-on-write: the file's current content becomes a local file that takes the writes. */

@@ -29,10 +29,9 @@ final class OpenFiles {
     return h;
   }
 
-  /** The size an open handle knows for the path while its bytes are not yet in the cluster, else -1. */
-  long pendingSize(String path) {
-    FileHandle h = writing.get(path);
-    return h == null ? -1 : h.pendingSize();
+  /** The handle most recently opened on the path, or null. */
+  FileHandle latest(String path) {
+    return writing.get(path);
   }
 
   int size() {

@@ -94,6 +94,21 @@ class FuseMountTest {
   }
 
   @Test
+  void tarKeepsEveryFilesModeTimeAndOwner() {
+    // tar sets mtime (futimens with atime UTIME_OMIT), owner and mode on each file before closing it
+    ok("mkdir -p attrsrc/d && echo one > attrsrc/d/one && head -c 3000 /dev/urandom > attrsrc/d/two"
+        + " && chmod 640 attrsrc/d/one && chmod 751 attrsrc/d/two && chown 1234:2345 attrsrc/d/two"
+        + " && touch -d '2001-02-03 04:05:06' attrsrc/d/one && touch -d '1999-12-31 23:59:58' attrsrc/d/two");
+    ok("tar -C attrsrc -cf attrs.tar d && mkdir -p mnt/attrtar && tar -C mnt/attrtar -xf attrs.tar");
+    String format = "stat -c '%n %a %Y %u %g %s' ";
+    String want = ok("cd attrsrc && " + format + "d/one d/two").out();
+    assertThat(ok("cd mnt/attrtar && " + format + "d/one d/two").out()).isEqualTo(want);
+    // only the modification time, as touch -m asks: the access time is UTIME_OMIT
+    ok("touch -m -d '2011-11-11 11:11:11' mnt/attrtar/d/one");
+    assertThat(ok("date -u -d @$(stat -c %Y mnt/attrtar/d/one) +%Y-%m-%d").out().trim()).isEqualTo("2011-11-11");
+  }
+
+  @Test
   void metadataChangesShowUp() {
     ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");

@@ -140,18 +140,18 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
-  public void setTimes(String path, long mtimeMs, long atimeMs) throws IOException {
-    metadata.setTimes(SetTimesRequest.newBuilder().setPath(path).setMtimeMs(mtimeMs).setAtimeMs(atimeMs).build());
+  public FileStatus setTimes(String path, long mtimeMs, long atimeMs) throws IOException {
+    return metadata.setTimes(SetTimesRequest.newBuilder().setPath(path).setMtimeMs(mtimeMs).setAtimeMs(atimeMs).build());
   }
 
   @Override
-  public void setPermission(String path, int mode) throws IOException {
-    metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(mode).build());
+  public FileStatus setPermission(String path, int mode) throws IOException {
+    return metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(mode).build());
   }
 
   @Override
-  public void setOwner(String path, String owner, String group) throws IOException {
-    metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(-1)
+  public FileStatus setOwner(String path, String owner, String group) throws IOException {
+    return metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(-1)
         .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
   }
 

@@ -66,6 +66,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private final FileStatus created;
   /** The first block, allocated with the file; null once used or when none was. */
   private LocatedBlock preallocated;
+  private AttributeUpdate onClose = AttributeUpdate.NONE;
+  private FileStatus completed;
 
   /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
   DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces) {
@@ -124,6 +126,16 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   @Override
+  public void setAttributesOnClose(AttributeUpdate update) {
+    onClose = update;
+  }
+
+  @Override
+  public FileStatus completed() {
+    return completed;
+  }
+
+  @Override
   public long getPos() {
     return pos;
   }
@@ -172,9 +184,10 @@ final class DfsClientOutputStream extends DfsOutputStream {
       discard(e);
       throw e;
     }
-    complete();
+    completed = complete();
     if (replaces != null) {
-      metadata.rename(RenameRequest.newBuilder().setSource(path).setDestination(replaces).setOverwrite(true).build());
+      completed = metadata.rename(RenameRequest.newBuilder().setSource(path).setDestination(replaces)
+          .setOverwrite(true).build());
     }
   }
 
@@ -182,12 +195,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
     return replaces != null ? replaces : path;
   }
 
-  private void complete() throws IOException {
+  private FileStatus complete() throws IOException {
     CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
     if (previous != null) {
       complete.setLast(previous);
     }
-    metadata.complete(complete.build());
+    return metadata.complete(complete.build(), onClose.requests(path));
   }
 
   /** After a failure: keep what hflush made durable in a new file, drop everything else. */

@@ -53,13 +53,14 @@ public interface DfsFileSystem extends Closeable {
   /** Deletes a file, an empty directory, or with {@code recursive} a whole tree. */
   void delete(String path, boolean recursive) throws IOException;
 
-  /** Sets times in epoch milliseconds; -1 leaves a time unchanged. */
-  void setTimes(String path, long mtimeMs, long atimeMs) throws IOException;
+  /** Sets times in epoch milliseconds; -1 leaves a time unchanged. Returns the changed entry. */
+  FileStatus setTimes(String path, long mtimeMs, long atimeMs) throws IOException;
 
-  void setPermission(String path, int mode) throws IOException;
+  /** Returns the changed entry. */
+  FileStatus setPermission(String path, int mode) throws IOException;
 
-  /** Empty owner or group leaves it unchanged. */
-  void setOwner(String path, String owner, String group) throws IOException;
+  /** Empty owner or group leaves it unchanged. Returns the changed entry. */
+  FileStatus setOwner(String path, String owner, String group) throws IOException;
 
   void setReplication(String path, int replication) throws IOException;
 

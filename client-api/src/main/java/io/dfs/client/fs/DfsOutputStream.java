@@ -21,4 +21,13 @@ public abstract class DfsOutputStream extends OutputStream {
    * of this client.
    */
   public abstract void hflush() throws IOException;
+
+  /**
+   * Attributes the file takes when {@link #close()} completes it, in the same metadata write as
+   * the completion (one consensus round instead of one per change). Replaces an earlier update.
+   */
+  public abstract void setAttributesOnClose(AttributeUpdate update);
+
+  /** The file as {@link #close()} left it (complete, attributes applied); null until then. */
+  public abstract io.dfs.proto.FileStatus completed();
 }

@@ -21,6 +21,7 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaBatch;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
@@ -183,7 +184,25 @@ public final class MetadataClient implements Closeable {
   }
 
   public FileStatus complete(CompleteFileRequest r) throws IOException {
-    return write(MetaRequest.newBuilder().setComplete(r.toBuilder().setClientId(clientId)).build()).getStatus();
+    return complete(r, List.of());
+  }
+
+  /**
+   * Completes a file and applies {@code then} (attribute changes of the same file) in the same Raft
+   * entry. Fails if the completion failed; the changes are applied in order after it.
+   */
+  public FileStatus complete(CompleteFileRequest r, List<MetaRequest> then) throws IOException {
+    MetaRequest complete = MetaRequest.newBuilder().setComplete(r.toBuilder().setClientId(clientId)).build();
+    if (then.isEmpty()) {
+      return write(complete).getStatus();
+    }
+    MetaResponse batch = write(MetaRequest.newBuilder()
+        .setBatch(MetaBatch.newBuilder().addRequests(complete).addAllRequests(then)).build());
+    FileStatus last = null;
+    for (MetaResponse each : batch.getBatch().getResponsesList()) {
+      last = raiseError(each).getStatus();
+    }
+    return last;
   }
 
   public LocatedBlock updateBlock(UpdateBlockRequest r) throws IOException {

@@ -1,0 +1,56 @@
+package io.dfs.client.fs;
+
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.SetPermissionRequest;
+import io.dfs.proto.SetTimesRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Attribute changes waiting to be applied to a file: permission bits, owner, group and times.
+ * -1 (or an empty name) leaves an attribute as it is. Later changes override earlier ones, so a
+ * writer can collect what {@code chmod}, {@code chown} and {@code utimensat} asked for while a file
+ * is open and apply it all with the file's completion.
+ */
+public record AttributeUpdate(int mode, String owner, String group, long mtimeMs, long atimeMs) {
+  public static final AttributeUpdate NONE = new AttributeUpdate(-1, "", "", -1, -1);
+
+  public AttributeUpdate withMode(int value) {
+    return new AttributeUpdate(value, owner, group, mtimeMs, atimeMs);
+  }
+
+  /** Empty leaves the earlier value. */
+  public AttributeUpdate withOwner(String newOwner, String newGroup) {
+    return new AttributeUpdate(mode, newOwner.isEmpty() ? owner : newOwner, newGroup.isEmpty() ? group : newGroup,
+        mtimeMs, atimeMs);
+  }
+
+  /** -1 leaves the earlier value. */
+  public AttributeUpdate withTimes(long newMtimeMs, long newAtimeMs) {
+    return new AttributeUpdate(mode, owner, group, newMtimeMs < 0 ? mtimeMs : newMtimeMs,
+        newAtimeMs < 0 ? atimeMs : newAtimeMs);
+  }
+
+  /** A write after {@code utimensat} makes the modification time "now" again, as on a local disk. */
+  public AttributeUpdate withoutMtime() {
+    return new AttributeUpdate(mode, owner, group, -1, atimeMs);
+  }
+
+  public boolean isEmpty() {
+    return equals(NONE);
+  }
+
+  /** The namespace writes that apply this update to {@code path}, in order. */
+  public List<MetaRequest> requests(String path) {
+    List<MetaRequest> out = new ArrayList<>(2);
+    if (mode >= 0 || !owner.isEmpty() || !group.isEmpty()) {
+      out.add(MetaRequest.newBuilder().setSetPermission(SetPermissionRequest.newBuilder().setPath(path)
+          .setMode(mode).setOwner(owner).setGroup(group)).build());
+    }
+    if (mtimeMs >= 0 || atimeMs >= 0) {
+      out.add(MetaRequest.newBuilder().setSetTimes(SetTimesRequest.newBuilder().setPath(path)
+          .setMtimeMs(mtimeMs).setAtimeMs(atimeMs)).build());
+    }
+    return out;
+  }
+}
