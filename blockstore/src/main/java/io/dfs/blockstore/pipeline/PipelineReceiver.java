@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * means the replica is fsync'd and finalized here. A failed downstream node shows up as ERROR in
  * its slot of every later ack, so the client can rebuild the pipeline without it.
  *
+ * <p>Packets may follow the setup header without waiting for this node's answer (a small block
+ * travels with its setup): those that arrive before the downstream connection is up are held and
+ * forwarded, in order, right after the setup header.
+ *
  * <p>All methods run on the upstream channel's executor; downstream events hop onto it.
  */
 public final class PipelineReceiver {
@@ -40,11 +44,14 @@ public final class PipelineReceiver {
   private final WriteBlockOp op;
   private final Deque<Pending> pending = new ArrayDeque<>();
   private final Deque<PacketAck> earlyAcks = new ArrayDeque<>();
+  /** Packets for the downstream node that arrived before its connection was up. */
+  private final Deque<TransferFrame> held = new ArrayDeque<>();
   private ReplicaWriter writer;
   private DownstreamLink downstream;
   private boolean downstreamFailed;
   private boolean localFailed;
   private boolean finished;
+  private boolean upstreamGone;
 
   public PipelineReceiver(NodeServices node, ChannelHandlerContext upstream, WriteBlockOp op) {
     this.node = node;
@@ -72,12 +79,20 @@ public final class PipelineReceiver {
         () -> upstream.executor().execute(this::onDownstreamClosed),
         link -> upstream.executor().execute(() -> {
           if (link == null) {
+            releaseHeld();
             abort();
             respondAndClose(TransferStatus.ERROR, "cannot reach " + next.getNodeId(), next.getNodeId());
             return;
           }
+          if (upstreamGone) {
+            link.close(); // the upstream went away while this node was connecting
+            return;
+          }
           downstream = link;
           link.send(TransferHeader.newBuilder().setWrite(forwarded).build());
+          while (!held.isEmpty()) {
+            link.send(held.poll());
+          }
         }));
   }
 
@@ -88,12 +103,17 @@ public final class PipelineReceiver {
       return;
     }
     Packet p = frame.header().getPacket();
-    if (downstream != null && !downstreamFailed) {
+    if (op.getDownstreamCount() > 0 && !downstreamFailed) {
       // a duplicate: the downstream channel advances its reader index as it sends, on its own
       // thread, while this node still verifies and writes the same bytes (sharing the index
       // made healthy nodes fail packets with checksum errors and drop out of pipelines)
-      downstream.send(new TransferFrame(frame.header(),
-          frame.data() == null ? null : frame.buffer().retainedDuplicate(), frame.dataLength()));
+      TransferFrame copy = new TransferFrame(frame.header(),
+          frame.data() == null ? null : frame.buffer().retainedDuplicate(), frame.dataLength());
+      if (downstream != null) {
+        downstream.send(copy);
+      } else {
+        held.add(copy);
+      }
     }
     TransferStatus local = localFailed ? TransferStatus.ERROR : writeLocally(p, frame);
     frame.release();
@@ -204,9 +224,17 @@ public final class PipelineReceiver {
 
   /** The client or upstream node went away: an unfinished replica is dropped. */
   public void upstreamClosed() {
+    upstreamGone = true;
+    releaseHeld();
     abort();
     if (downstream != null) {
       downstream.close();
+    }
+  }
+
+  private void releaseHeld() {
+    while (!held.isEmpty()) {
+      held.poll().release();
     }
   }
 

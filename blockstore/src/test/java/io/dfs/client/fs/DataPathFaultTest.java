@@ -48,12 +48,14 @@ class DataPathFaultTest {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
       DfsFileSystem fs = cluster.newFileSystem("writer");
       byte[] data = random(6 * MiB + 333, 1);
-      try (OutputStream out = fs.create("/mid-write", CreateOptions.defaults())) {
+      // 4 MiB blocks: the first block's pipeline is up once its first 1 MiB packet has gone
+      try (OutputStream out = fs.create("/mid-write", CreateOptions.defaults().withBlockSize(4 * MiB))) {
         out.write(data, 0, 2 * MiB + 100);
         // the pipeline of the block being written right now
-        long open = blocks(fs, "/mid-write").get(2).getBlock().getBlockId();
-        List<Integer> pipeline = cluster.nodesWriting(open);
-        assertThat(pipeline).hasSize(3);
+        long open = blocks(fs, "/mid-write").get(0).getBlock().getBlockId();
+        // the setup travels with the first packet: wait until every pipeline node has the replica
+        List<Integer> pipeline = await().atMost(Duration.ofSeconds(10))
+            .until(() -> cluster.nodesWriting(open), nodes -> nodes.size() == 3);
         cluster.stopNode(pipeline.get(1));
         out.write(data, 2 * MiB + 100, data.length - (2 * MiB + 100));
       }

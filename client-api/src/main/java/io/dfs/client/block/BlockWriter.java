@@ -23,6 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Streams one block through a pipeline of storage nodes: packets go to the first node while a
  * reader thread collects the acks, with a bounded window of unacknowledged packets. Used by clients
  * for new blocks and by storage nodes to copy a replica to another node.
+ *
+ * <p>The pipeline is set up with the first packet: the setup header and the first packet leave in
+ * one write and the nodes' setup answer arrives ahead of the acks, so a block that fits in one
+ * packet (a small file) costs one round trip through the pipeline, not two. A node that cannot
+ * take part shows up as a {@link PipelineException} from {@link #write} or {@link #finish}, which
+ * the writer handles like any pipeline failure (it kept the block's bytes).
  */
 public final class BlockWriter implements Closeable {
   public static final int PACKET_SIZE = 16 * ChunkChecksums.BYTES_PER_CHECKSUM; // 1 MiB
@@ -31,7 +37,8 @@ public final class BlockWriter implements Closeable {
 
   private final List<NodeInfo> pipeline;
   private final BlockInfo block;
-  private final BlockingFrameChannel channel;
+  private final TransferHeader setup;
+  private BlockingFrameChannel channel;
   private final Semaphore window = new Semaphore(WINDOW_PACKETS);
   private final AtomicReference<PipelineException> failure = new AtomicReference<>();
   private final AtomicLong ackedPackets = new AtomicLong();
@@ -43,23 +50,30 @@ public final class BlockWriter implements Closeable {
   private volatile boolean lastAcked;
   private volatile long lastSeqno = -1;
 
-  private BlockWriter(List<NodeInfo> pipeline, BlockInfo block, BlockingFrameChannel channel) {
+  private BlockWriter(List<NodeInfo> pipeline, BlockInfo block, TransferHeader setup) {
     this.pipeline = pipeline;
     this.block = block;
-    this.channel = channel;
+    this.setup = setup;
     this.ackReader = new Thread(this::readAcks, "acks-blk_" + block.getBlockId());
     this.ackReader.setDaemon(true);
   }
 
-  /** Sets up the pipeline; fails with the node that could not take part. */
+  /** A writer for the block through these nodes; nothing is sent before the first packet. */
   public static BlockWriter open(List<NodeInfo> pipeline, BlockInfo block, WriteStage stage, String clientId,
       long expectedLength) throws PipelineException {
     if (pipeline.isEmpty()) {
       throw new PipelineException("no storage nodes to write block " + block.getBlockId() + " to", "",
           TransferStatus.ERROR);
     }
+    return new BlockWriter(pipeline, block, TransferHeader.newBuilder().setWrite(WriteBlockOp.newBuilder()
+        .setBlock(block).addAllDownstream(pipeline.subList(1, pipeline.size()))
+        .setClientId(clientId).setStage(stage).setBytesPerChecksum(ChunkChecksums.BYTES_PER_CHECKSUM)
+        .setExpectedLength(expectedLength)).build());
+  }
+
+  /** Connects to the first node and queues the setup header ahead of the first packet. */
+  private void connect() throws PipelineException {
     NodeInfo first = pipeline.get(0);
-    BlockingFrameChannel channel;
     try {
       channel = BlockingFrameChannel.connect(first.getHost(), first.getDataPort(), 5_000, TIMEOUT_MS);
     } catch (IOException e) {
@@ -67,27 +81,13 @@ public final class BlockWriter implements Closeable {
           TransferStatus.ERROR);
     }
     try {
-      channel.write(TransferHeader.newBuilder().setWrite(WriteBlockOp.newBuilder()
-          .setBlock(block).addAllDownstream(pipeline.subList(1, pipeline.size()))
-          .setClientId(clientId).setStage(stage).setBytesPerChecksum(ChunkChecksums.BYTES_PER_CHECKSUM)
-          .setExpectedLength(expectedLength)).build());
-      var response = channel.read().header();
-      if (!response.hasResponse() || response.getResponse().getStatus() != TransferStatus.SUCCESS) {
-        var r = response.getResponse();
-        channel.close();
-        throw new PipelineException("pipeline setup failed: " + r.getStatus() + " " + r.getMessage(),
-            r.getFirstBadNode().isEmpty() ? first.getNodeId() : r.getFirstBadNode(), r.getStatus());
-      }
-    } catch (PipelineException e) {
-      throw e;
+      channel.write(setup, null, 0, 0);
     } catch (IOException e) {
       closeQuietly(channel);
       throw new PipelineException("pipeline setup failed at " + first.getNodeId() + ": " + e.getMessage(),
           first.getNodeId(), TransferStatus.ERROR);
     }
-    BlockWriter w = new BlockWriter(pipeline, block, channel);
-    w.ackReader.start();
-    return w;
+    ackReader.start();
   }
 
   public void write(byte[] data, int off, int len) throws PipelineException {
@@ -129,6 +129,9 @@ public final class BlockWriter implements Closeable {
   }
 
   private void sendPacket(boolean last) throws PipelineException {
+    if (channel == null) {
+      connect();
+    }
     checkFailure();
     try {
       while (!window.tryAcquire(1, 1, TimeUnit.SECONDS)) {
@@ -154,6 +157,7 @@ public final class BlockWriter implements Closeable {
       channel.write(TransferHeader.newBuilder().setPacket(p).build(), packet, 0, packetFill);
       channel.flush();
     } catch (IOException e) {
+      awaitAckReader(); // a node that refused the setup closed the connection: its answer names who failed
       checkFailure();
       throw new PipelineException("send to " + pipeline.get(0).getNodeId() + " failed: " + e.getMessage(),
           pipeline.get(0).getNodeId(), TransferStatus.ERROR);
@@ -166,6 +170,13 @@ public final class BlockWriter implements Closeable {
     try {
       while (!lastAcked) {
         var frame = channel.read().header();
+        if (frame.hasResponse() && frame.getResponse().getStatus() != TransferStatus.SUCCESS) {
+          var r = frame.getResponse();
+          String bad = r.getFirstBadNode().isEmpty() ? pipeline.get(0).getNodeId() : r.getFirstBadNode();
+          fail(new PipelineException("pipeline setup failed: " + r.getStatus() + " " + r.getMessage(), bad,
+              r.getStatus()));
+          return;
+        }
         if (!frame.hasAck()) {
           continue;
         }
@@ -195,6 +206,14 @@ public final class BlockWriter implements Closeable {
     }
   }
 
+  private void awaitAckReader() {
+    try {
+      ackReader.join(1_000);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void fail(PipelineException e) {
     failure.compareAndSet(null, e);
     window.release(WINDOW_PACKETS);
@@ -214,6 +233,9 @@ public final class BlockWriter implements Closeable {
   }
 
   private static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
     try {
       c.close();
     } catch (IOException ignored) {
