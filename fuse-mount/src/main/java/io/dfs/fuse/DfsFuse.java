@@ -36,11 +36,14 @@ public final class DfsFuse extends FuseStubFS {
   private final OpenFiles open = new OpenFiles();
   private final AttributeCache attributes = new AttributeCache(System::nanoTime);
   private final MetricRegistry metrics;
+  private final WriteBehind writeBehind;
 
   public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics) {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
+    this.writeBehind = new WriteBehind(metrics, completed -> attributes.changed(completed.getPath(), completed),
+        attributes::invalidate);
     declareUtimeOmitOk();
   }
 
@@ -91,6 +94,10 @@ public final class DfsFuse extends FuseStubFS {
     FileStatus pending = h == null ? null : h.pendingStatus();
     if (pending != null) {
       return pending;
+    }
+    FileStatus writingBack = writeBehind.shown(path);
+    if (writingBack != null) {
+      return writingBack;
     }
     FileStatus cached = attributes.get(path);
     if (cached != null) {
@@ -145,6 +152,7 @@ public final class DfsFuse extends FuseStubFS {
       if (status(path).getType() != FileType.DIRECTORY) {
         return -ErrorCodes.ENOTDIR();
       }
+      writeBehind.awaitTree(path);
       try {
         fs.delete(path, false);
       } finally {
@@ -161,6 +169,7 @@ public final class DfsFuse extends FuseStubFS {
       if (status(path).getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
+      writeBehind.await(path);
       try {
         fs.delete(path, false);
       } finally {
@@ -174,6 +183,8 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rename(String oldpath, String newpath) {
     return call("rename", () -> {
+      writeBehind.awaitTree(oldpath);
+      writeBehind.awaitTree(newpath);
       try {
         fs.rename(oldpath, newpath, true);
       } finally {
@@ -190,7 +201,7 @@ public final class DfsFuse extends FuseStubFS {
   public int create(String path, long mode, FuseFileInfo fi) {
     return call("create", () -> {
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
-      fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, out.created(), out)));
+      fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out)));
       attributes.changed(path, out.created());
       attributes.invalidate(parentOf(path));
       return 0;
@@ -200,14 +211,16 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int open(String path, FuseFileInfo fi) {
     return call("open", () -> {
-      // close-to-open: an open always sees the cluster's current entry
+      // close-to-open: an open always sees the cluster's current entry, after this mount's
+      // own write-back of the file
+      writeBehind.await(path);
       long epoch = attributes.epoch();
       FileStatus st = fs.stat(path);
       attributes.fill(path, st, epoch);
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
-      fi.fh.set(open.add(path, new FileHandle(fs, path, spillDir, st)));
+      fi.fh.set(open.add(path, new FileHandle(fs, path, spillDir, writeBehind, st)));
       return 0;
     });
   }
@@ -238,8 +251,16 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int truncate(String path, long size) {
     return call("truncate", () -> {
+      // truncate(2) or O_TRUNC on a file open here: the handle must learn the new length, or
+      // its next write would take the copy-on-write path for content that no longer exists
+      FileHandle h = open.latest(path);
+      writeBehind.await(path);
       try {
-        fs.truncate(path, size);
+        if (h != null) {
+          h.truncate(size);
+        } else {
+          fs.truncate(path, size);
+        }
       } finally {
         attributes.invalidate(path);
       }
@@ -278,7 +299,14 @@ public final class DfsFuse extends FuseStubFS {
 
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
-    return flush(path, fi);
+    return call("fsync", () -> {
+      FileHandle h = open.get(fi.fh.get());
+      if (h != null) {
+        h.flush();
+      }
+      writeBehind.awaitAndReport(path); // durable, or the failure reported
+      return 0;
+    });
   }
 
   @Override
@@ -365,6 +393,7 @@ public final class DfsFuse extends FuseStubFS {
       metrics.meter("fuse.attr_deferred").mark();
       return;
     }
+    writeBehind.await(path);
     try {
       attributes.changed(path, now.apply());
     } catch (Exception e) {
@@ -413,6 +442,11 @@ public final class DfsFuse extends FuseStubFS {
 
   private long gid() {
     return getContext().gid.get();
+  }
+
+  /** Waits for every file handed to the write-behind (before unmounting). */
+  void drain() throws InterruptedException {
+    writeBehind.close();
   }
 
   int openFiles() {

@@ -40,6 +40,7 @@ final class FileHandle {
   private final DfsFileSystem fs;
   private final String path;
   private final Path spillDir;
+  private final WriteBehind writeBehind;
   private final FileStatus opened;
   private Mode mode = Mode.IDLE;
   private long length;
@@ -52,18 +53,19 @@ final class FileHandle {
   /** The file as this handle's last completion left it; null if it did not write it. */
   private FileStatus written;
 
-  FileHandle(DfsFileSystem fs, String path, Path spillDir, FileStatus opened) {
+  FileHandle(DfsFileSystem fs, String path, Path spillDir, WriteBehind writeBehind, FileStatus opened) {
     this.fs = fs;
     this.path = path;
     this.spillDir = spillDir;
+    this.writeBehind = writeBehind;
     this.opened = opened;
     this.length = opened.getLength();
   }
 
   /** A handle for a file just created: its first writes stream. */
-  static FileHandle streaming(DfsFileSystem fs, String path, Path spillDir, FileStatus created,
-      DfsOutputStream out) {
-    FileHandle h = new FileHandle(fs, path, spillDir, created);
+  static FileHandle streaming(DfsFileSystem fs, String path, Path spillDir, WriteBehind writeBehind,
+      FileStatus created, DfsOutputStream out) {
+    FileHandle h = new FileHandle(fs, path, spillDir, writeBehind, created);
     h.mode = Mode.STREAM;
     h.out = out;
     h.length = 0;
@@ -79,6 +81,7 @@ final class FileHandle {
       return Math.max(n, 0);
     }
     if (in == null) {
+      writeBehind.await(path);
       in = fs.open(path);
     }
     if (offset >= in.length()) {
@@ -131,6 +134,7 @@ final class FileHandle {
       return;
     }
     if (mode == Mode.IDLE) {
+      writeBehind.await(path);
       fs.truncate(path, size);
       length = size;
       return;
@@ -148,10 +152,33 @@ final class FileHandle {
     dirty = true;
   }
 
-  /** close(2) on any descriptor: make everything written visible in the cluster. */
+  /**
+   * close(2) on any descriptor. A file streamed from its start is handed to the write-behind
+   * (its completion runs in the background, see {@link WriteBehind}); rewritten content is
+   * written now.
+   */
   synchronized void flush() throws IOException {
+    flush(false);
+  }
+
+  private void flush(boolean lastDescriptor) throws IOException {
+    if (mode == Mode.STREAM && length == 0 && attributes.isEmpty() && !lastDescriptor) {
+      // close(2) of a duplicate before anything was written (a shell's "> file" opens, dup2s and
+      // closes the original): completing now would make every later write a rewrite
+      return;
+    }
     if (mode == Mode.STREAM) {
-      completeStream();
+      FileStatus shown = pendingStatus();
+      DfsOutputStream o = out;
+      AttributeUpdate update = attributes;
+      out = null;
+      mode = Mode.IDLE;
+      attributes = AttributeUpdate.NONE;
+      writeBehind.submit(path, shown, () -> {
+        o.setAttributesOnClose(update);
+        o.close();
+        return o.completed();
+      });
     } else if (mode == Mode.SPILL && dirty) {
       DfsOutputStream o = fs.create(path, options().withOverwrite(true));
       try (o; InputStream i = Channels.newInputStream(spill.position(0))) {
@@ -212,7 +239,7 @@ final class FileHandle {
 
   synchronized void release() throws IOException {
     try {
-      flush();
+      flush(true);
     } finally {
       closeReader();
       if (spill != null) {
@@ -235,6 +262,7 @@ final class FileHandle {
 
   /** Copy-on-write: the file's current content becomes a local file that takes the writes. */
   private void toSpill() throws IOException {
+    writeBehind.await(path);
     Files.createDirectories(spillDir);
     spillFile = Files.createTempFile(spillDir, "spill", ".tmp");
     spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -58,6 +58,11 @@ public final class MountCommand implements Callable<Integer>, Closeable {
   public synchronized void close() throws IOException {
     if (fuse != null) {
       fuse.umount();
+      try {
+        fuse.drain(); // files closed before the unmount are completed before the client goes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       fuse = null;
     }
     if (http != null) {

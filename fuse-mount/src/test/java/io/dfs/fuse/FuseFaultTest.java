@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A storage node dies while cp writes through the mount; cp still succeeds with every byte. */
+/** Storage nodes die under the mount's writers. */
 class FuseFaultTest {
   @TempDir Path dir;
 
@@ -27,6 +27,34 @@ class FuseFaultTest {
       assertThat(r.code()).as(r.out()).isZero();
       MountedCluster.Result cmp = m.sh("cmp big.bin mnt/big.bin");
       assertThat(cmp.code()).as(cmp.out()).isZero();
+    }
+  }
+
+  @Test
+  void aWriteBackThatFailsIsReportedByFsyncAndDestroysNothing() throws Exception {
+    try (MountedCluster m = MountedCluster.start(dir, 3)) {
+      String fsyncWrite = "python3 -c \"import os; fd = os.open('mnt/%s', os.O_CREAT | os.O_WRONLY | os.O_TRUNC);"
+          + " os.write(fd, b'%s'); os.fsync(fd); os.close(fd)\"";
+      MountedCluster.Result kept = m.sh(String.format(fsyncWrite, "kept", "before"));
+      assertThat(kept.code()).as(kept.out()).isZero();
+      for (int i = 0; i < 3; i++) {
+        m.cluster.stopNode(i);
+      }
+      // close without fsync returns once the bytes are handed over to the write-behind
+      MountedCluster.Result quiet = m.sh("echo quiet > mnt/quiet");
+      assertThat(quiet.code()).as(quiet.out()).isZero();
+      // nowhere to write: fsync waits for the write-back and reports its failure
+      MountedCluster.Result lost = m.sh(String.format(fsyncWrite, "lost", "x".repeat(3000)));
+      assertThat(lost.code()).as(lost.out()).isNotZero();
+      assertThat(lost.out()).contains("Input/output error");
+      // both new files whose write-back failed are gone; the file written before is intact
+      assertThat(m.sh("ls mnt/lost").out()).contains("No such file or directory");
+      assertThat(m.sh("ls mnt/quiet").out()).contains("No such file or directory");
+      for (int i = 0; i < 3; i++) {
+        m.cluster.restartNode(i);
+      }
+      assertThat(m.sh("cat mnt/kept").out()).isEqualTo("before");
+      assertThat(m.mount.metrics().counter("fuse.writeback.errors").getCount()).isEqualTo(2);
     }
   }
 }

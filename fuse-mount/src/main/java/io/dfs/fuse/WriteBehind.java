@@ -1,0 +1,173 @@
+package io.dfs.fuse;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.error.StorageException;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileStatus;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completes files in the background after close(2), the way a local file system writes its page
+ * cache back: {@code close} returns once the file's last bytes are handed over, and the pipeline
+ * flush and the namespace completion run here, many files at a time, so a sequential writer (tar,
+ * cp -r, git checkout) is not held up by two consensus rounds and a pipeline round trip per file.
+ *
+ * <p>What the mount promises stays the same for its own users: every later operation on a path
+ * that is still being completed (open, rename, unlink, chmod, truncate, fsync, ...) waits for the
+ * completion first, and {@code stat} shows the file as written. Durability is what a local disk
+ * gives: {@code fsync} waits for the completion and reports its failure. A completion that fails
+ * with nobody waiting (every storage node of the file gone) is logged, counted, and returned as EIO
+ * by the next {@code fsync} or {@code close} of a descriptor written on that path; a new file
+ * whose write-back failed is removed, an overwritten one keeps its old content. Unmount waits for
+ * everything. At most {@link #MAX_IN_FLIGHT} files are in flight; a writer past that waits.
+ */
+final class WriteBehind implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
+  static final int MAX_IN_FLIGHT = 32;
+  private static final int THREADS = 8;
+
+  /** The background part of a file's completion; returns the file as completed. */
+  interface Completion {
+    FileStatus complete() throws IOException;
+  }
+
+  private record Pending(FileStatus shown, CompletableFuture<FileStatus> done) {}
+
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Map<String, IOException> failures = new ConcurrentHashMap<>();
+  private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
+  private final ExecutorService workers;
+  private final MetricRegistry metrics;
+  private final Consumer<FileStatus> onCompleted;
+  private final Consumer<String> onFailed;
+
+  /**
+   * {@code onCompleted} gets every file completed here, {@code onFailed} the path of every one
+   * that failed (for the mount's attribute cache).
+   */
+  WriteBehind(MetricRegistry metrics, Consumer<FileStatus> onCompleted, Consumer<String> onFailed) {
+    this.metrics = metrics;
+    this.onCompleted = onCompleted;
+    this.onFailed = onFailed;
+    this.workers = Executors.newFixedThreadPool(THREADS, r -> {
+      Thread t = new Thread(r, "write-behind");
+      t.setDaemon(true);
+      return t;
+    });
+    metrics.gauge("fuse.writeback.in_flight", () -> () -> pending.size());
+  }
+
+  /**
+   * Hands a file's completion to the background. {@code shown} is what stat reports until it is
+   * done. Waits while {@link #MAX_IN_FLIGHT} files are in flight, and for an earlier completion of
+   * the same path.
+   */
+  void submit(String path, FileStatus shown, Completion completion) throws IOException {
+    Pending earlier = pending.get(path);
+    if (earlier != null) {
+      join(earlier.done());
+    }
+    try {
+      slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while handing over " + path);
+    }
+    CompletableFuture<FileStatus> done = new CompletableFuture<>();
+    Pending mine = new Pending(shown, done);
+    pending.put(path, mine);
+    metrics.meter("fuse.writeback.files").mark();
+    workers.execute(() -> {
+      try (var timer = metrics.timer("fuse.writeback.complete").time()) {
+        FileStatus completed = completion.complete();
+        onCompleted.accept(completed);
+        done.complete(completed);
+      } catch (IOException | RuntimeException e) {
+        metrics.counter("fuse.writeback.errors").inc();
+        LOG.warn("{}: writing back after close failed; the next fsync or close of it reports EIO", path, e);
+        failures.put(path, e instanceof IOException io ? io
+            : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + e, path));
+        onFailed.accept(path);
+        done.completeExceptionally(e);
+      } finally {
+        pending.remove(path, mine);
+        slots.release();
+      }
+    });
+    IOException failed = failures.remove(path);
+    if (failed != null) {
+      throw failed; // an earlier close's write-back of this path failed: this close reports it
+    }
+  }
+
+  /** What stat shows for a file still being completed, else null. */
+  FileStatus shown(String path) {
+    Pending p = pending.get(path);
+    return p == null ? null : p.shown();
+  }
+
+  /** Waits until the path's completion, if any, is done (successfully or not). */
+  void await(String path) throws IOException {
+    Pending p = pending.get(path);
+    if (p != null) {
+      join(p.done());
+    }
+  }
+
+  /** Waits for the path's completion and reports, once, a completion of it that failed. */
+  void awaitAndReport(String path) throws IOException {
+    await(path);
+    IOException failed = failures.remove(path);
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  /** Waits for every completion at or below {@code path} (rename or removal of a directory). */
+  void awaitTree(String path) throws IOException {
+    String prefix = path.equals("/") ? "/" : path + "/";
+    List<String> below = pending.keySet().stream().filter(k -> k.equals(path) || k.startsWith(prefix)).toList();
+    for (String p : below) {
+      await(p);
+    }
+  }
+
+  /** Waits for everything handed over so far (unmount, statfs). */
+  void awaitAll() throws IOException {
+    awaitTree("/");
+  }
+
+  private static void join(CompletableFuture<FileStatus> f) throws IOException {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a write-back");
+    } catch (java.util.concurrent.ExecutionException e) {
+      // the failure is reported through failures, once, to the first waiter that asks for it
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      awaitAll();
+    } catch (IOException e) {
+      LOG.warn("write-back failures at unmount", e);
+    }
+    workers.shutdown();
+    workers.awaitTermination(1, TimeUnit.MINUTES);
+  }
+}
