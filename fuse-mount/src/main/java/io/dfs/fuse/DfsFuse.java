@@ -9,6 +9,7 @@ import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
@@ -283,16 +284,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int flush(String path, FuseFileInfo fi) {
     return call("flush", () -> {
-      FileHandle h = open.get(fi.fh.get());
-      if (h != null) {
-        try {
-          h.flush();
-        } catch (Exception e) {
-          attributes.invalidate(path);
-          throw e;
-        }
-        remember(path, h);
-      }
+      writeOut(path, open.get(fi.fh.get()), FileHandle::flush);
       return 0;
     });
   }
@@ -300,10 +292,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int fsync(String path, int isdatasync, FuseFileInfo fi) {
     return call("fsync", () -> {
-      FileHandle h = open.get(fi.fh.get());
-      if (h != null) {
-        h.flush();
-      }
+      writeOut(path, open.get(fi.fh.get()), FileHandle::flush);
       writeBehind.awaitAndReport(path); // durable, or the failure reported
       return 0;
     });
@@ -312,16 +301,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int release(String path, FuseFileInfo fi) {
     return call("release", () -> {
-      FileHandle h = open.remove(fi.fh.get(), path);
-      if (h != null) {
-        try {
-          h.release();
-        } catch (Exception e) {
-          attributes.invalidate(path);
-          throw e;
-        }
-        remember(path, h);
-      }
+      writeOut(path, open.remove(fi.fh.get(), path), FileHandle::release);
       return 0;
     });
   }
@@ -402,8 +382,21 @@ public final class DfsFuse extends FuseStubFS {
     }
   }
 
-  /** After a handle wrote its file: the entry its completion returned. */
-  private void remember(String path, FileHandle h) {
+  private interface HandleAction {
+    void run(FileHandle h) throws IOException;
+  }
+
+  /** A handle's flush or release; the cache then holds the entry it wrote, or forgets the path on failure. */
+  private void writeOut(String path, FileHandle h, HandleAction action) throws IOException {
+    if (h == null) {
+      return;
+    }
+    try {
+      action.run(h);
+    } catch (IOException | RuntimeException e) {
+      attributes.invalidate(path);
+      throw e;
+    }
     FileStatus written = h.takeWritten();
     if (written != null && written.getPath().equals(path)) {
       attributes.changed(path, written);
