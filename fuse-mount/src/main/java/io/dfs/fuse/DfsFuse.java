@@ -213,7 +213,11 @@ public final class DfsFuse extends FuseStubFS {
   public int open(String path, FuseFileInfo fi) {
     return call("open", () -> {
       // close-to-open: an open always sees the cluster's current entry, after this mount's
-      // own write-back of the file
+      // own write-back of the file and with what another descriptor here is still writing
+      FileHandle writer = open.latest(path);
+      if (writer != null) {
+        writer.settle();
+      }
       writeBehind.await(path);
       long epoch = attributes.epoch();
       FileStatus st = fs.stat(path);

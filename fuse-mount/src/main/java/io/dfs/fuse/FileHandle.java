@@ -192,6 +192,17 @@ final class FileHandle {
   }
 
   /**
+   * Another descriptor opens the file while this one streams it: complete what was streamed so
+   * far, so the new reader sees every byte written (read-your-writes across descriptors, as
+   * {@code git index-pack} needs). Writes that follow take the copy-on-write path.
+   */
+  synchronized void settle() throws IOException {
+    if (mode == Mode.STREAM) {
+      completeStream();
+    }
+  }
+
+  /**
    * Keeps an attribute change for the completion when this handle still has content to write;
    * false when it has none, and the caller applies the change itself.
    */

@@ -13,7 +13,8 @@ final class OpenFiles {
   long add(String path, FileHandle handle) {
     long fh = next.getAndIncrement();
     byNumber.put(fh, handle);
-    writing.put(path, handle);
+    // a handle with unwritten content stays the path's handle while others open it
+    writing.merge(path, handle, (old, added) -> old.pendingStatus() != null ? old : added);
     return fh;
   }
 
@@ -29,7 +30,7 @@ final class OpenFiles {
     return h;
   }
 
-  /** The handle most recently opened on the path, or null. */
+  /** The path's handle with unwritten content if there is one, else the one opened last; or null. */
   FileHandle latest(String path) {
     return writing.get(path);
   }

@@ -109,6 +109,32 @@ class FuseMountTest {
   }
 
   @Test
+  void aSecondDescriptorReadsWhatTheFirstIsStillWriting() {
+    // git index-pack writes a pack, then reads it back through new descriptors before closing it
+    ok("python3 -c \"import os\n"
+        + "fd = os.open('mnt/rw.bin', os.O_CREAT | os.O_EXCL | os.O_RDWR)\n"
+        + "os.write(fd, b'0123456789' * 1000)\n"
+        + "r = os.open('mnt/rw.bin', os.O_RDONLY)\n"
+        + "assert os.pread(r, 10, 9990) == b'0123456789', 'second descriptor misses written bytes'\n"
+        + "os.write(fd, b'tail')\n"
+        + "os.pwrite(fd, b'HEAD', 0)\n"
+        + "os.close(fd)\n"
+        + "os.close(r)\n\"");
+    assertThat(ok("head -c 6 mnt/rw.bin; echo; tail -c 6 mnt/rw.bin; echo; stat -c %s mnt/rw.bin").out())
+        .isEqualTo("HEAD45\n89tail\n10004\n");
+  }
+
+  @Test
+  void gitCloneOntoTheMountWorks() {
+    ok("git init -q --bare origin.git && git init -q work && cd work && git config user.email t@t"
+        + " && git config user.name t && cp -r ../src/tree . && git add -A && git commit -qm one"
+        + " && git push -q ../origin.git HEAD:main");
+    ok("git clone -q --no-local -b main origin.git mnt/cloned");
+    ok("cd mnt/cloned && git fsck --strict && test -z \"$(git status --porcelain)\"");
+    ok("diff -r src/tree mnt/cloned/tree");
+  }
+
+  @Test
   void metadataChangesShowUp() {
     ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");
