@@ -170,6 +170,7 @@ public final class DfsFuse extends FuseStubFS {
       if (status(path).getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
+      settle(path);
       writeBehind.await(path);
       try {
         fs.delete(path, false);
@@ -184,6 +185,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rename(String oldpath, String newpath) {
     return call("rename", () -> {
+      settle(oldpath);
       writeBehind.awaitTree(oldpath);
       writeBehind.awaitTree(newpath);
       try {
@@ -214,10 +216,7 @@ public final class DfsFuse extends FuseStubFS {
     return call("open", () -> {
       // close-to-open: an open always sees the cluster's current entry, after this mount's
       // own write-back of the file and with what another descriptor here is still writing
-      FileHandle writer = open.latest(path);
-      if (writer != null) {
-        writer.settle();
-      }
+      settle(path);
       writeBehind.await(path);
       long epoch = attributes.epoch();
       FileStatus st = fs.stat(path);
@@ -406,6 +405,18 @@ public final class DfsFuse extends FuseStubFS {
       attributes.changed(path, written);
     } else if (written != null) {
       attributes.invalidate(path); // renamed while open: the entry at this path is someone else's
+    }
+  }
+
+  /**
+   * A descriptor of this mount still streaming the file completes what it wrote before another
+   * operation uses the path (its close may not have reached the mount yet: FUSE sends the last
+   * release after close(2) has returned).
+   */
+  private void settle(String path) throws IOException {
+    FileHandle writer = open.latest(path);
+    if (writer != null) {
+      writer.settle();
     }
   }
 

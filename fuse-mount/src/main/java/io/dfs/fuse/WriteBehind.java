@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * completion first, and {@code stat} shows the file as written. Durability is what a local disk
  * gives: {@code fsync} waits for the completion and reports its failure. A completion that fails
  * with nobody waiting (every storage node of the file gone) is logged, counted, and returned as EIO
- * by the next {@code fsync} or {@code close} of a descriptor written on that path; a new file
- * whose write-back failed is removed, an overwritten one keeps its old content. Unmount waits for
+ * by the next {@code fsync} of that path; a new file whose write-back failed is removed, an
+ * overwritten one keeps its old content. Unmount waits for
  * everything. At most {@link #MAX_IN_FLIGHT} files are in flight; a writer past that waits.
  */
 final class WriteBehind implements AutoCloseable {
@@ -85,6 +85,7 @@ final class WriteBehind implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while handing over " + path);
     }
+    failures.remove(path); // a new file now: the failure of an earlier one here was logged and counted
     CompletableFuture<FileStatus> done = new CompletableFuture<>();
     Pending mine = new Pending(shown, done);
     pending.put(path, mine);
@@ -96,7 +97,7 @@ final class WriteBehind implements AutoCloseable {
         done.complete(completed);
       } catch (IOException | RuntimeException e) {
         metrics.counter("fuse.writeback.errors").inc();
-        LOG.warn("{}: writing back after close failed; the next fsync or close of it reports EIO", path, e);
+        LOG.warn("{}: writing back after close failed; the next fsync of it reports EIO", path, e);
         failures.put(path, e instanceof IOException io ? io
             : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + e, path));
         onFailed.accept(path);
@@ -106,10 +107,6 @@ final class WriteBehind implements AutoCloseable {
         slots.release();
       }
     });
-    IOException failed = failures.remove(path);
-    if (failed != null) {
-      throw failed; // an earlier close's write-back of this path failed: this close reports it
-    }
   }
 
   /** What stat shows for a file still being completed, else null. */
