@@ -154,12 +154,7 @@ public final class DfsFuse extends FuseStubFS {
         return -ErrorCodes.ENOTDIR();
       }
       writeBehind.awaitTree(path);
-      try {
-        fs.delete(path, false);
-      } finally {
-        attributes.invalidate(path);
-        attributes.invalidate(parentOf(path));
-      }
+      remove(path);
       return 0;
     });
   }
@@ -172,12 +167,7 @@ public final class DfsFuse extends FuseStubFS {
       }
       settle(path);
       writeBehind.await(path);
-      try {
-        fs.delete(path, false);
-      } finally {
-        attributes.invalidate(path);
-        attributes.invalidate(parentOf(path));
-      }
+      remove(path);
       return 0;
     });
   }
@@ -405,6 +395,16 @@ public final class DfsFuse extends FuseStubFS {
       attributes.changed(path, written);
     } else if (written != null) {
       attributes.invalidate(path); // renamed while open: the entry at this path is someone else's
+    }
+  }
+
+  /** Deletes a file or an empty directory; the cache forgets it and its parent's changed times. */
+  private void remove(String path) throws IOException {
+    try {
+      fs.delete(path, false);
+    } finally {
+      attributes.invalidate(path);
+      attributes.invalidate(parentOf(path));
     }
   }
 
