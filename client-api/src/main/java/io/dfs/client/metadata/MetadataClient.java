@@ -35,9 +35,12 @@ import io.dfs.proto.TruncateRequest;
 import io.dfs.proto.UpdateBlockRequest;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -79,15 +82,33 @@ public final class MetadataClient implements Closeable {
     this.clientId = clientId;
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
-    // bounded: an async request must end, successfully or not, even if Ratis never answers
-    this.batcher = new WriteBatcher(entry -> raft.async().send(message(entry))
-        .orTimeout(ASYNC_REPLY_BUDGET_SECONDS, TimeUnit.SECONDS).thenApply(reply -> {
-      try {
-        return parse(reply);
-      } catch (IOException e) {
-        throw new CompletionException(e);
-      }
-    }));
+    this.batcher = new WriteBatcher(entry -> sendEntry(entry, 1));
+  }
+
+  /**
+   * One Raft entry, asynchronously. Bounded: it must end, successfully or not, even if Ratis never
+   * answers. A leader that refused it while handing over never appended it: sent again, as
+   * {@link #duringLeaderHandover} does for blocking calls.
+   */
+  private CompletableFuture<MetaResponse> sendEntry(MetaRequest entry, int attempt) {
+    return raft.async().send(message(entry)).orTimeout(ASYNC_REPLY_BUDGET_SECONDS, TimeUnit.SECONDS)
+        .thenApply(reply -> {
+          try {
+            return parse(reply);
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        })
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if ((cause instanceof LeaderSteppingDownException || cause instanceof TransferLeadershipException)
+              && attempt < MAX_ATTEMPTS) {
+            Executor later = CompletableFuture.delayedExecutor(Math.min(1000, 50L * attempt), TimeUnit.MILLISECONDS);
+            return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> sendEntry(entry, attempt + 1));
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
   }
 
   public static MetadataClient connect(ClusterConfig config, String clientId) {
@@ -119,9 +140,24 @@ public final class MetadataClient implements Closeable {
 
   // ------------------------------------------------------------------ envelopes
 
-  /** A write through the Raft log, waiting for its result (Ratis' blocking API, with failover). */
+  /**
+   * A write through the Raft log, waiting for its result. It goes through the same group commit
+   * as {@link #writeAsync}: writes of this client's threads that meet share a Raft entry (the
+   * mount's background completions, the gateway's uploads), a lone writer still pays one entry.
+   */
   public MetaResponse write(MetaRequest request) throws IOException {
-    return unwrap(duringLeaderHandover(() -> raft.io().send(message(request))));
+    try {
+      return raiseError(batcher.submit(request).get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a metadata write");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw cause instanceof IOException io ? io : new IOException("metadata write failed", cause);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.dfs.client.metadata;
 
 import io.dfs.proto.MetaBatch;
+import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import java.util.ArrayDeque;
@@ -52,10 +53,7 @@ final class WriteBatcher {
       }
       inFlight++;
     }
-    MetaRequest entry = batch.size() == 1 ? batch.get(0).request()
-        : MetaRequest.newBuilder().setBatch(MetaBatch.newBuilder()
-            .addAllRequests(batch.stream().map(Pending::request).toList())).build();
-    send.apply(entry).whenComplete((response, failure) -> {
+    send.apply(entryOf(batch)).whenComplete((response, failure) -> {
       synchronized (this) {
         inFlight--;
       }
@@ -63,16 +61,53 @@ final class WriteBatcher {
         batch.forEach(p -> p.result().completeExceptionally(failure));
       } else if (batch.size() == 1) {
         batch.get(0).result().complete(response);
-      } else if (response.getBatch().getResponsesCount() != batch.size()) {
-        IllegalStateException e = new IllegalStateException("batch of " + batch.size() + " answered with "
-            + response.getBatch().getResponsesCount() + " responses");
-        batch.forEach(p -> p.result().completeExceptionally(e));
       } else {
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).result().complete(response.getBatch().getResponses(i));
-        }
+        answer(batch, response);
       }
       drain();
     });
+  }
+
+  /**
+   * One entry for the batch. A request that is itself a batch (writes that belong together, such
+   * as a completion with its attributes) is spliced in, so entries never nest.
+   */
+  private static MetaRequest entryOf(List<Pending> batch) {
+    if (batch.size() == 1) {
+      return batch.get(0).request();
+    }
+    MetaBatch.Builder entry = MetaBatch.newBuilder();
+    for (Pending p : batch) {
+      if (p.request().hasBatch()) {
+        entry.addAllRequests(p.request().getBatch().getRequestsList());
+      } else {
+        entry.addRequests(p.request());
+      }
+    }
+    return MetaRequest.newBuilder().setBatch(entry).build();
+  }
+
+  /** Hands each request its part of the entry's responses (a spliced batch gets its own batch back). */
+  private static void answer(List<Pending> batch, MetaResponse response) {
+    int expected = batch.stream().mapToInt(p -> p.request().hasBatch() ? p.request().getBatch().getRequestsCount() : 1)
+        .sum();
+    List<MetaResponse> all = response.getBatch().getResponsesList();
+    if (all.size() != expected) {
+      IllegalStateException e = new IllegalStateException("batch of " + expected + " answered with " + all.size()
+          + " responses");
+      batch.forEach(p -> p.result().completeExceptionally(e));
+      return;
+    }
+    int next = 0;
+    for (Pending p : batch) {
+      if (p.request().hasBatch()) {
+        int n = p.request().getBatch().getRequestsCount();
+        p.result().complete(MetaResponse.newBuilder()
+            .setBatch(MetaBatchResponse.newBuilder().addAllResponses(all.subList(next, next + n))).build());
+        next += n;
+      } else {
+        p.result().complete(all.get(next++));
+      }
+    }
   }
 }

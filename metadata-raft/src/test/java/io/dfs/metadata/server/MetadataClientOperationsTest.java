@@ -163,6 +163,44 @@ class MetadataClientOperationsTest {
   }
 
   @Test
+  void blockingWritesOfManyThreadsShareEntriesAndEachGetsItsOwnAnswer() throws Exception {
+    client.mkdir(MkdirRequest.newBuilder().setPath("/grouped").build());
+    long before = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex();
+    int threads = 8;
+    int each = 40;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            String path = "/grouped/t" + thread + "-" + i;
+            // writes that belong together (a batch of their own) are spliced into shared entries
+            var answer = client.write(io.dfs.proto.MetaRequest.newBuilder().setBatch(io.dfs.proto.MetaBatch.newBuilder()
+                .addRequests(io.dfs.proto.MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath(path)))
+                .addRequests(io.dfs.proto.MetaRequest.newBuilder().setSetTimes(SetTimesRequest.newBuilder()
+                    .setPath(path).setMtimeMs(1000L * thread + i).setAtimeMs(-1)))).build());
+            assertThat(answer.getBatch().getResponsesList()).hasSize(2);
+            assertThat(answer.getBatch().getResponses(1).getStatus().getPath()).isEqualTo(path);
+            assertThat(answer.getBatch().getResponses(1).getStatus().getMtimeMs()).isEqualTo(1000L * thread + i);
+          }
+          return null;
+        }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(client.list("/grouped", "", 0).getEntriesCount()).isEqualTo(threads * each);
+    long entries = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex() - before;
+    assertThat(entries).as("Raft entries for %d blocking writes from %d threads", threads * each, threads)
+        .isLessThan(threads * each);
+  }
+
+  @Test
   void timesComeFromTheLeaderAndAreTheSameOnEveryPeer() throws Exception {
     long before = System.currentTimeMillis();
     FileStatus st = mkdir("/timed", false);
