@@ -1,7 +1,9 @@
 package io.dfs.fuse;
 
 import io.dfs.proto.FileStatus;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -15,6 +17,10 @@ import java.util.function.LongSupplier;
  * Changes by other clients become visible within {@link #TTL_NANOS}, the same bound the kernel's
  * {@code attr_timeout} already gives; {@code open} always asks the cluster (close-to-open).
  *
+ * <p>It also knows which names a directory does <em>not</em> have, for a directory it listed in full
+ * or created itself less than the TTL ago (and has kept up to date with its own changes since):
+ * the lookup that precedes every create (tar, cp, git) then costs no round trip.
+ *
  * <p>A lookup that started before a change of this mount must not put back what it read: every
  * change bumps an epoch, and a fill carries the epoch it started at.
  */
@@ -22,9 +28,16 @@ final class AttributeCache {
   static final long TTL_NANOS = 1_000_000_000L;
   static final int MAX_ENTRIES = 200_000;
 
+  /** Directories listed in full beyond this size are not kept as listings. */
+  static final int MAX_LISTING = 4096;
+
   private record Cached(FileStatus status, long expiresAt) {}
 
+  /** Every name of a directory as of a full listing (or its creation here), kept up to date by this mount's changes. */
+  private record Listing(Set<String> names, long expiresAt) {}
+
   private final Map<String, Cached> entries = new ConcurrentHashMap<>();
+  private final Map<String, Listing> listings = new ConcurrentHashMap<>();
   private final AtomicLong epoch = new AtomicLong();
   private final LongSupplier nanoTime;
 
@@ -75,6 +88,60 @@ final class AttributeCache {
     String prefix = path.endsWith("/") ? path : path + "/";
     entries.remove(path);
     entries.keySet().removeIf(k -> k.startsWith(prefix));
+    listings.remove(path);
+    listings.keySet().removeIf(k -> k.startsWith(prefix));
+    nameRemoved(path);
+  }
+
+  /** True when the path's directory was listed (or created here) recently and has no such name. */
+  boolean knownAbsent(String path) {
+    int slash = path.lastIndexOf('/');
+    if (slash < 0 || path.length() == 1) {
+      return false; // the root is never absent
+    }
+    Listing l = listings.get(slash == 0 ? "/" : path.substring(0, slash));
+    return l != null && nanoTime.getAsLong() - l.expiresAt() <= 0 && !l.names().contains(path.substring(slash + 1));
+  }
+
+  /** A full listing of a directory, unless this mount changed something since it began. */
+  void listed(String dir, Collection<String> names, long startedAt) {
+    if (names.size() > MAX_LISTING) {
+      return;
+    }
+    Set<String> set = ConcurrentHashMap.newKeySet();
+    set.addAll(names);
+    listings.compute(dir, (k, old) -> epoch.get() == startedAt ? new Listing(set, expiry()) : old);
+  }
+
+  /** A directory this mount just created: empty. */
+  void createdDirectory(String dir) {
+    listings.put(dir, new Listing(ConcurrentHashMap.newKeySet(), expiry()));
+  }
+
+  /** This mount added a name (create, mkdir, rename's destination). */
+  void nameAdded(String path) {
+    Listing l = listings.get(parentOf(path));
+    if (l != null) {
+      l.names().add(path.substring(path.lastIndexOf('/') + 1));
+    }
+  }
+
+  /** This mount removed a name (unlink, rmdir, rename's source). */
+  void nameRemoved(String path) {
+    Listing l = listings.get(parentOf(path));
+    if (l != null) {
+      l.names().remove(path.substring(path.lastIndexOf('/') + 1));
+    }
+  }
+
+  /** A change whose effect on the directory's names is not known here. */
+  void forgetListing(String dir) {
+    listings.remove(dir);
+  }
+
+  private static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   private void put(String path, FileStatus status) {
@@ -83,13 +150,20 @@ final class AttributeCache {
   }
 
   private Cached fresh(FileStatus status) {
-    return new Cached(status, nanoTime.getAsLong() + TTL_NANOS);
+    return new Cached(status, expiry());
+  }
+
+  private long expiry() {
+    return nanoTime.getAsLong() + TTL_NANOS;
   }
 
   private void makeRoom() {
     if (entries.size() >= MAX_ENTRIES) {
       // a crude bound is enough: the entries are only a latency shortcut
       entries.clear();
+    }
+    if (listings.size() >= MAX_ENTRIES / 100) {
+      listings.clear();
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.dfs.fuse;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
@@ -12,6 +13,8 @@ import io.dfs.proto.ListResponse;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -44,7 +47,10 @@ public final class DfsFuse extends FuseStubFS {
     this.spillDir = spillDir;
     this.metrics = metrics;
     this.writeBehind = new WriteBehind(metrics, completed -> attributes.changed(completed.getPath(), completed),
-        attributes::invalidate);
+        failed -> {
+          attributes.invalidate(failed);
+          attributes.forgetListing(parentOf(failed)); // a new file whose write-back failed is gone
+        });
     declareUtimeOmitOk();
   }
 
@@ -105,6 +111,10 @@ public final class DfsFuse extends FuseStubFS {
       metrics.meter("fuse.attr_cache.hits").mark();
       return cached;
     }
+    if (attributes.knownAbsent(path)) {
+      metrics.meter("fuse.attr_cache.absent").mark();
+      throw new PathNotFoundException("no such file or directory", path);
+    }
     long epoch = attributes.epoch();
     FileStatus fresh = fs.stat(path);
     attributes.fill(path, fresh, epoch);
@@ -123,6 +133,8 @@ public final class DfsFuse extends FuseStubFS {
       filter.apply(buf, "..", null, 0);
       String after = "";
       ListResponse page;
+      long started = attributes.epoch();
+      List<String> names = new ArrayList<>();
       do {
         // the listing carries every entry's attributes: remember them for the getattr calls
         // that follow (ls -l) instead of asking again entry by entry
@@ -131,9 +143,11 @@ public final class DfsFuse extends FuseStubFS {
         for (FileStatus e : page.getEntriesList()) {
           after = e.getPath().substring(e.getPath().lastIndexOf('/') + 1);
           attributes.fill(e.getPath(), e, epoch);
+          names.add(after);
           filter.apply(buf, after, null, 0);
         }
       } while (page.getHasMore());
+      attributes.listed(path, names, started);
       return 0;
     });
   }
@@ -142,6 +156,8 @@ public final class DfsFuse extends FuseStubFS {
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
       attributes.changed(path, fs.mkdir(path, (int) (mode & 07777)));
+      attributes.createdDirectory(path);
+      attributes.nameAdded(path);
       attributes.invalidate(parentOf(path));
       return 0;
     });
@@ -180,12 +196,17 @@ public final class DfsFuse extends FuseStubFS {
       writeBehind.awaitTree(newpath);
       try {
         fs.rename(oldpath, newpath, true);
+      } catch (Exception e) {
+        attributes.forgetListing(parentOf(oldpath));
+        attributes.forgetListing(parentOf(newpath));
+        throw e;
       } finally {
         attributes.invalidateTree(oldpath);
         attributes.invalidateTree(newpath);
         attributes.invalidate(parentOf(oldpath));
         attributes.invalidate(parentOf(newpath));
       }
+      attributes.nameAdded(newpath);
       return 0;
     });
   }
@@ -196,6 +217,7 @@ public final class DfsFuse extends FuseStubFS {
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
       fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out)));
       attributes.changed(path, out.created());
+      attributes.nameAdded(path);
       attributes.invalidate(parentOf(path));
       return 0;
     });
@@ -402,10 +424,15 @@ public final class DfsFuse extends FuseStubFS {
   private void remove(String path) throws IOException {
     try {
       fs.delete(path, false);
+    } catch (IOException e) {
+      attributes.forgetListing(parentOf(path));
+      throw e;
     } finally {
       attributes.invalidate(path);
       attributes.invalidate(parentOf(path));
+      attributes.forgetListing(path);
     }
+    attributes.nameRemoved(path);
   }
 
   /**

@@ -135,6 +135,20 @@ class FuseMountTest {
   }
 
   @Test
+  void anotherClientsNewFileShowsUpWithinTwoSecondsOfAListing() throws Exception {
+    ok("mkdir mnt/shared && ls mnt/shared && test ! -e mnt/shared/late");
+    try (var out = m.cluster.newFileSystem("other").create("/shared/late", io.dfs.client.fs.CreateOptions.defaults())) {
+      out.write(new byte[] {'x'});
+    }
+    // the mount knew the directory had no such name; that knowledge lasts at most a second more
+    // than the kernel's own entry cache
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(3))
+        .until(() -> m.sh("cat mnt/shared/late").out().equals("x"));
+    // this mount's own changes are seen at once
+    ok("echo mine > mnt/shared/own && cat mnt/shared/own && rm mnt/shared/own && test ! -e mnt/shared/own");
+  }
+
+  @Test
   void metadataChangesShowUp() {
     ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");
