@@ -97,6 +97,13 @@ public final class BenchCommand implements Callable<Integer> {
           rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
               + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
               fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
+          out.println("git clone of the tree's small files onto the local disk and the mount ...");
+          SmallFilesThroughput.GitClone git = SmallFilesThroughput.gitClone(config, home);
+          rows.add(new Row("git clone --no-local of the tree's files < 64 KiB onto the mount",
+              fmt(git.mountSeconds()) + " s", "local disk = " + fmt(git.localSeconds()) + " s",
+              fmt(git.localSeconds() / git.mountSeconds())));
+          rows.add(new Row("then git status / git fsck --strict on the mount",
+              fmt(git.statusSeconds()) + " s / " + fmt(git.fsckSeconds()) + " s", "-", "-"));
           out.println("ls -l of a 10,000-entry directory through the mount ...");
           long ls = ListingThroughput.lsMillis(config, home, 10_000);
           rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
@@ -108,6 +115,11 @@ public final class BenchCommand implements Callable<Integer> {
       double ops = MetadataThroughput.run(config, clients, inFlight, Duration.ofSeconds(seconds));
       rows.add(new Row("metadata create+complete", fmt(ops) + " ops/s", "target 2,000 (goal 10,000)",
           fmt(ops / 2000)));
+      out.println("metadata mix (mkdir, create+close, rename, stat), " + clients + " clients, blocking, "
+          + seconds + " s ...");
+      double mix = MetadataMix.opsPerSecond(config, clients, Duration.ofSeconds(seconds));
+      rows.add(new Row("metadata mix, " + clients + " blocking clients (mkdir, create+close, rename, stat)",
+          fmt(mix) + " ops/s", "target 10,000", fmt(mix / 10_000)));
       out.println("leader failover ...");
       long failover = MetadataThroughput.failoverMillis(config, () -> killLeader(layout, config));
       rows.add(new Row("leader failover (kill -9 to next committed write)", failover + " ms", "-", "-"));

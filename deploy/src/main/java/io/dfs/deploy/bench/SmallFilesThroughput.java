@@ -76,6 +76,39 @@ final class SmallFilesThroughput {
     return new Client(rate, latencies[files / 2] / 1e6, latencies[files * 99 / 100] / 1e6);
   }
 
+  record GitClone(double localSeconds, double mountSeconds, double statusSeconds, double fsckSeconds) {}
+
+  /**
+   * {@code git clone --no-local} (the pack protocol, as from a server) of a repository holding the
+   * tree's files under 64 KiB (source-code sizes), onto the local disk and onto the mount; then
+   * {@code git status} and {@code git fsck} on the mount's clone.
+   */
+  static GitClone gitClone(ClusterConfig config, Path work) throws Exception {
+    Path source = work.resolve("git-src");
+    Files.createDirectories(source);
+    sh("cd " + source + " && git init -q && git config user.email bench@dfs && git config user.name bench"
+        + " && (cd " + work.resolve("small-src") + " && find tree -type f -size -64k -print0 | tar --null -cf - -T -)"
+        + " | tar -xf - && git add -A && git commit -qm tree"
+        + " && git clone -q --bare . " + work.resolve("git-bare.git"));
+    Path bare = work.resolve("git-bare.git");
+    long start = System.nanoTime();
+    sh("git clone -q --no-local " + bare + " " + work.resolve("git-local") + " && sync");
+    double local = DataThroughput.seconds(start);
+    Path mnt = Files.createDirectories(work.resolve("git-mnt"));
+    try (MountCommand mount = MountCommand.mount(config, mnt)) {
+      start = System.nanoTime();
+      sh("git clone -q --no-local " + bare + " " + mnt.resolve("clone"));
+      double onMount = DataThroughput.seconds(start);
+      start = System.nanoTime();
+      sh("cd " + mnt.resolve("clone") + " && test -z \"$(git status --porcelain)\"");
+      double status = DataThroughput.seconds(start);
+      start = System.nanoTime();
+      sh("cd " + mnt.resolve("clone") + " && git fsck --strict --no-progress");
+      double fsck = DataThroughput.seconds(start);
+      return new GitClone(local, onMount, status, fsck);
+    }
+  }
+
   private static void sh(String command) throws Exception {
     Process p = new ProcessBuilder("sh", "-c", command).inheritIO().start();
     if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
