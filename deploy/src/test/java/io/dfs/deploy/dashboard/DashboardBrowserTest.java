@@ -49,6 +49,8 @@ class DashboardBrowserTest {
          GatewayServer gateway = GatewayServer.start(cluster.config(), "127.0.0.1", 0);
          DfsClient client = new DfsClient(cluster.config(), "dash")) {
       client.mkdirs("/dash/a");
+      // a new leader is in safe mode for a few heartbeats (the badge says so); healthy after that
+      await().atMost(Duration.ofSeconds(30)).until(() -> !client.clusterStatus().getSafeMode());
       String dom = render(gateway.port(), dir.resolve("profile1"), null);
       assertThat(text(dom, "nodes-live")).isEqualTo("3");
       assertThat(text(dom, "nodes-dead")).isEqualTo("0");
