@@ -20,7 +20,12 @@ import java.util.function.Function;
  */
 final class WriteBatcher {
   static final int MAX_BATCH = 256;
-  static final int MAX_IN_FLIGHT = 2;
+  /**
+   * Entries of one client outstanding at once. Measured with tar into the mount (a create on the
+   * critical path while eight background completions run): 2 made the create wait behind them
+   * (161 files in 3.3-3.5 s warm), 8 lets it go at once (2.6-2.7 s) and still batches beyond that.
+   */
+  static final int MAX_IN_FLIGHT = 8;
 
   private record Pending(MetaRequest request, CompletableFuture<MetaResponse> result) {}
 
