@@ -11,12 +11,15 @@ import io.dfs.deploy.local.LocalClusterLayout;
 import io.dfs.deploy.process.ManagedProcess;
 import io.dfs.deploy.process.ProcessSpec;
 import io.dfs.proto.FileStatus;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -188,13 +191,24 @@ class FaultInjectionTest {
     }
   }
 
+  /** The node's finalized replicas; the running node may delete some while they are listed. */
+  private static List<Path> finalizedReplicas(Path storageDir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<Path> files = Files.walk(storageDir)) {
+        return files.filter(p -> p.toString().contains("finalized") && p.getFileName().toString().startsWith("blk_")
+            && !p.getFileName().toString().endsWith(".meta")).toList();
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof NoSuchFileException) || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private static int corruptSomeReplicas(LocalClusterLayout layout, int count) throws Exception {
     List<Path> replicas = new ArrayList<>();
     for (String node : List.of("n1", "n2", "n3")) {
-      try (Stream<Path> files = Files.walk(layout.storageDir(node))) {
-        files.filter(p -> p.toString().contains("finalized") && p.getFileName().toString().startsWith("blk_")
-            && !p.getFileName().toString().endsWith(".meta")).forEach(replicas::add);
-      }
+      replicas.addAll(finalizedReplicas(layout.storageDir(node)));
     }
     int done = 0;
     for (Path p : replicas) {
