@@ -42,11 +42,12 @@ public final class DfsFuse extends FuseStubFS {
   private final MetricRegistry metrics;
   private final WriteBehind writeBehind;
 
-  public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics) {
+  /** {@code writeBack}: whether close(2) hands completions to the background (see {@link WriteBehind}). */
+  public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics, boolean writeBack) {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
-    this.writeBehind = new WriteBehind(metrics, completed -> attributes.changed(completed.getPath(), completed),
+    this.writeBehind = new WriteBehind(writeBack, metrics, completed -> attributes.changed(completed.getPath(), completed),
         failed -> {
           attributes.invalidate(failed);
           attributes.forgetListing(parentOf(failed)); // a new file whose write-back failed is gone

@@ -27,6 +27,9 @@ public final class MountCommand implements Callable<Integer>, Closeable {
   @Parameters(paramLabel = "MOUNTPOINT", description = "an existing empty directory")
   private Path mountPoint;
 
+  /** Whether close(2) returns before the file is completed in the cluster (docs/fuse.md). */
+  public static final String WRITE_BACK = "dfs.mount.writeback";
+
   private final MetricRegistry metrics = new MetricRegistry();
   private DfsClient client;
   private DfsFuse fuse;
@@ -46,7 +49,8 @@ public final class MountCommand implements Callable<Integer>, Closeable {
   private void start(ClusterConfig config) throws IOException {
     client = new DfsClient(config, "mount-" + ProcessHandle.current().pid());
     spillDir = Files.createTempDirectory("dfs-mount-spill");
-    fuse = new DfsFuse(client, spillDir, metrics);
+    fuse = new DfsFuse(client, spillDir, metrics,
+        Boolean.parseBoolean(config.get(WRITE_BACK).orElse("true")));
     fuse.mount(mountPoint, false, false, FUSE_OPTIONS);
   }
 

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * by the next {@code fsync} of that path; a new file whose write-back failed is removed, an
  * overwritten one keeps its old content. Unmount waits for
  * everything. At most {@link #MAX_IN_FLIGHT} files are in flight; a writer past that waits.
+ *
+ * <p>Switched off ({@code dfs.mount.writeback=false}), a completion runs in {@code close} itself and
+ * {@code close} reports its failure: every close then costs the pipeline flush and a consensus
+ * round, for applications that rely on close rather than fsync for durability.
  */
 final class WriteBehind implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
@@ -52,12 +56,15 @@ final class WriteBehind implements AutoCloseable {
   private final MetricRegistry metrics;
   private final Consumer<FileStatus> onCompleted;
   private final Consumer<String> onFailed;
+  private final boolean enabled;
 
   /**
    * {@code onCompleted} gets every file completed here, {@code onFailed} the path of every one
    * that failed (for the mount's attribute cache).
    */
-  WriteBehind(MetricRegistry metrics, Consumer<FileStatus> onCompleted, Consumer<String> onFailed) {
+  WriteBehind(boolean enabled, MetricRegistry metrics, Consumer<FileStatus> onCompleted,
+      Consumer<String> onFailed) {
+    this.enabled = enabled;
     this.metrics = metrics;
     this.onCompleted = onCompleted;
     this.onFailed = onFailed;
@@ -78,6 +85,15 @@ final class WriteBehind implements AutoCloseable {
     Pending earlier = pending.get(path);
     if (earlier != null) {
       join(earlier.done());
+    }
+    if (!enabled) {
+      try {
+        onCompleted.accept(completion.complete());
+      } catch (IOException | RuntimeException e) {
+        onFailed.accept(path);
+        throw e;
+      }
+      return;
     }
     try {
       slots.acquire();

@@ -57,4 +57,18 @@ class FuseFaultTest {
       assertThat(m.mount.metrics().counter("fuse.writeback.errors").getCount()).isEqualTo(2);
     }
   }
+
+  @Test
+  void withoutWriteBackCloseItselfReportsTheFailure() throws Exception {
+    try (MountedCluster m = MountedCluster.start(dir, 3, false)) {
+      for (int i = 0; i < 3; i++) {
+        m.cluster.stopNode(i);
+      }
+      MountedCluster.Result closed = m.sh("python3 -c \"import os; fd = os.open('mnt/f', os.O_CREAT | os.O_WRONLY);"
+          + " os.write(fd, b'data'); os.close(fd)\"");
+      assertThat(closed.code()).as(closed.out()).isNotZero();
+      assertThat(closed.out()).contains("Input/output error");
+      assertThat(m.mount.metrics().meter("fuse.writeback.files").getCount()).isZero();
+    }
+  }
 }

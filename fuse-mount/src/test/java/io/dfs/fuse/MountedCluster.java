@@ -30,11 +30,17 @@ final class MountedCluster implements AutoCloseable {
   }
 
   static MountedCluster start(Path dir, int nodes) throws IOException {
+    return start(dir, nodes, true);
+  }
+
+  /** {@code writeBack}: the mount's {@code dfs.mount.writeback}. */
+  static MountedCluster start(Path dir, int nodes, boolean writeBack) throws IOException {
     assumeFuse();
     MiniDfsCluster cluster = MiniDfsCluster.start(dir.resolve("cluster"), nodes);
     Path mnt = Files.createDirectories(dir.resolve("mnt"));
     try {
-      return new MountedCluster(cluster, MountCommand.mount(cluster.config(), mnt), mnt);
+      return new MountedCluster(cluster, MountCommand.mount(
+          cluster.config().with(MountCommand.WRITE_BACK, Boolean.toString(writeBack)), mnt), mnt);
     } catch (IOException | RuntimeException e) {
       cluster.close();
       throw e;
