@@ -169,16 +169,7 @@ final class FileHandle {
     }
     if (mode == Mode.STREAM) {
       FileStatus shown = pendingStatus();
-      DfsOutputStream o = out;
-      AttributeUpdate update = attributes;
-      out = null;
-      mode = Mode.IDLE;
-      attributes = AttributeUpdate.NONE;
-      writeBehind.submit(path, shown, () -> {
-        o.setAttributesOnClose(update);
-        o.close();
-        return o.completed();
-      });
+      writeBehind.submit(path, shown, detachStream());
     } else if (mode == Mode.SPILL && dirty) {
       DfsOutputStream o = fs.create(path, options().withOverwrite(true));
       try (o; InputStream i = Channels.newInputStream(spill.position(0))) {
@@ -222,23 +213,7 @@ final class FileHandle {
     if (mode == Mode.IDLE || (mode == Mode.SPILL && !dirty)) {
       return null;
     }
-    FileStatus.Builder b = opened.toBuilder().setLength(length);
-    if (attributes.mode() >= 0) {
-      b.setMode(attributes.mode());
-    }
-    if (!attributes.owner().isEmpty()) {
-      b.setOwner(attributes.owner());
-    }
-    if (!attributes.group().isEmpty()) {
-      b.setGroup(attributes.group());
-    }
-    if (attributes.mtimeMs() >= 0) {
-      b.setMtimeMs(attributes.mtimeMs());
-    }
-    if (attributes.atimeMs() >= 0) {
-      b.setAtimeMs(attributes.atimeMs());
-    }
-    return b.build();
+    return attributes.appliedTo(opened.toBuilder().setLength(length).build());
   }
 
   /** The file as this handle's last completion left it in the cluster, once; else null. */
@@ -262,13 +237,24 @@ final class FileHandle {
   }
 
   private void completeStream() throws IOException {
+    written = detachStream().complete();
+  }
+
+  /**
+   * Leaves the streaming mode and returns what completes the file: closing the stream with the
+   * attribute changes kept so far, now ({@link #completeStream}) or in the write-behind.
+   */
+  private WriteBehind.Completion detachStream() {
     DfsOutputStream o = out;
+    AttributeUpdate update = attributes;
     out = null;
     mode = Mode.IDLE;
-    o.setAttributesOnClose(attributes);
     attributes = AttributeUpdate.NONE;
-    o.close();
-    written = o.completed();
+    return () -> {
+      o.setAttributesOnClose(update);
+      o.close();
+      return o.completed();
+    };
   }
 
   /** Copy-on-write: the file's current content becomes a local file that takes the writes. */

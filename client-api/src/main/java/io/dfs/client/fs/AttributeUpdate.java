@@ -1,5 +1,6 @@
 package io.dfs.client.fs;
 
+import io.dfs.proto.FileStatus;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetTimesRequest;
@@ -38,6 +39,27 @@ public record AttributeUpdate(int mode, String owner, String group, long mtimeMs
 
   public boolean isEmpty() {
     return equals(NONE);
+  }
+
+  /** The entry as it will be once this update is applied. */
+  public FileStatus appliedTo(FileStatus entry) {
+    FileStatus.Builder b = entry.toBuilder();
+    if (mode >= 0) {
+      b.setMode(mode);
+    }
+    if (!owner.isEmpty()) {
+      b.setOwner(owner);
+    }
+    if (!group.isEmpty()) {
+      b.setGroup(group);
+    }
+    if (mtimeMs >= 0) {
+      b.setMtimeMs(mtimeMs);
+    }
+    if (atimeMs >= 0) {
+      b.setAtimeMs(atimeMs);
+    }
+    return b.build();
   }
 
   /** The namespace writes that apply this update to {@code path}, in order. */
