@@ -118,6 +118,13 @@ final class AttributeCache {
     listings.put(dir, new Listing(ConcurrentHashMap.newKeySet(), expiry()));
   }
 
+  /** This mount created the entry: its attributes, its name in its directory, the directory's changed times. */
+  void entryCreated(String path, FileStatus status) {
+    changed(path, status);
+    nameAdded(path);
+    invalidate(parentOf(path));
+  }
+
   /** This mount added a name (create, mkdir, rename's destination). */
   void nameAdded(String path) {
     Listing l = listings.get(parentOf(path));
@@ -139,7 +146,8 @@ final class AttributeCache {
     listings.remove(dir);
   }
 
-  private static String parentOf(String path) {
+  /** The directory holding {@code path} ("/" for the root and its entries). */
+  static String parentOf(String path) {
     int slash = path.lastIndexOf('/');
     return slash <= 0 ? "/" : path.substring(0, slash);
   }

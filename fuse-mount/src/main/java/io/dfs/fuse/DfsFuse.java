@@ -1,5 +1,7 @@
 package io.dfs.fuse;
 
+import static io.dfs.fuse.AttributeCache.parentOf;
+
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.fs.AttributeUpdate;
@@ -116,6 +118,11 @@ public final class DfsFuse extends FuseStubFS {
       metrics.meter("fuse.attr_cache.absent").mark();
       throw new PathNotFoundException("no such file or directory", path);
     }
+    return fetch(path);
+  }
+
+  /** The cluster's entry, remembered unless this mount changed something meanwhile. */
+  private FileStatus fetch(String path) throws IOException {
     long epoch = attributes.epoch();
     FileStatus fresh = fs.stat(path);
     attributes.fill(path, fresh, epoch);
@@ -156,10 +163,8 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
-      attributes.changed(path, fs.mkdir(path, (int) (mode & 07777)));
+      attributes.entryCreated(path, fs.mkdir(path, (int) (mode & 07777)));
       attributes.createdDirectory(path);
-      attributes.nameAdded(path);
-      attributes.invalidate(parentOf(path));
       return 0;
     });
   }
@@ -217,9 +222,7 @@ public final class DfsFuse extends FuseStubFS {
     return call("create", () -> {
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
       fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out)));
-      attributes.changed(path, out.created());
-      attributes.nameAdded(path);
-      attributes.invalidate(parentOf(path));
+      attributes.entryCreated(path, out.created());
       return 0;
     });
   }
@@ -231,9 +234,7 @@ public final class DfsFuse extends FuseStubFS {
       // own write-back of the file and with what another descriptor here is still writing
       settle(path);
       writeBehind.await(path);
-      long epoch = attributes.epoch();
-      FileStatus st = fs.stat(path);
-      attributes.fill(path, st, epoch);
+      FileStatus st = fetch(path);
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
@@ -446,11 +447,6 @@ public final class DfsFuse extends FuseStubFS {
     if (writer != null) {
       writer.settle();
     }
-  }
-
-  private static String parentOf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   private FileHandle handle(FuseFileInfo fi) {
