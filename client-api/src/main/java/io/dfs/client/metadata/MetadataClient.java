@@ -102,10 +102,9 @@ public final class MetadataClient implements Closeable {
         .exceptionallyCompose(failure -> {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
-          if ((cause instanceof LeaderSteppingDownException || cause instanceof TransferLeadershipException)
-              && attempt < MAX_ATTEMPTS) {
-            Executor later = CompletableFuture.delayedExecutor(Math.min(1000, 50L * attempt), TimeUnit.MILLISECONDS);
-            return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> sendEntry(entry, attempt + 1));
+          if (isHandover(cause) && attempt < MAX_ATTEMPTS) {
+            Executor later = CompletableFuture.delayedExecutor(handoverPauseMs(attempt), TimeUnit.MILLISECONDS);
+            return CompletableFuture.runAsync(() -> { }, later).thenCompose(x -> sendEntry(entry, attempt + 1));
           }
           return CompletableFuture.failedFuture(cause);
         });
@@ -344,12 +343,21 @@ public final class MetadataClient implements Closeable {
         }
       }
       try {
-        Thread.sleep(Math.min(1000, 50L * attempt));
+        Thread.sleep(handoverPauseMs(attempt));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new java.io.InterruptedIOException("interrupted while the metadata leader changed");
       }
     }
+  }
+
+  /** A refusal from a leader handing over: the request never reached the log, so it may be sent again. */
+  private static boolean isHandover(Throwable t) {
+    return t instanceof LeaderSteppingDownException || t instanceof TransferLeadershipException;
+  }
+
+  private static long handoverPauseMs(int attempt) {
+    return Math.min(1000, 50L * attempt);
   }
 
   private static Message message(MetaRequest request) {
