@@ -77,7 +77,7 @@ public final class CommandExecutor implements Consumer<NodeCommand>, AutoCloseab
          InputStream in = Files.newInputStream(r.data())) {
       byte[] buf = new byte[BlockWriter.PACKET_SIZE];
       for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
-        w.write(buf, 0, n);
+        w.writeAll(buf, 0, n);
       }
       w.finish();
       onReplicated.run();

@@ -1,5 +1,6 @@
 package io.dfs.blockstore.pipeline;
 
+import io.dfs.blockstore.storage.ReplicaNotFoundException;
 import io.dfs.blockstore.storage.ReplicaWriter;
 import io.dfs.blockstore.transfer.NodeServices;
 import io.dfs.client.error.NoSpaceException;
@@ -12,6 +13,7 @@ import io.dfs.proto.PacketAck;
 import io.dfs.proto.TransferHeader;
 import io.dfs.proto.TransferStatus;
 import io.dfs.proto.WriteBlockOp;
+import io.dfs.proto.WriteStage;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class PipelineReceiver {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReceiver.class);
 
-  private record Pending(long seqno, TransferStatus local, boolean last) {}
+  /** A packet whose ack waits for the downstream node's; {@code end}: its last byte's offset + 1. */
+  private record Pending(long seqno, long end, TransferStatus local, boolean last) {}
 
   private final NodeServices node;
   private final ChannelHandlerContext upstream;
@@ -57,9 +60,14 @@ public final class PipelineReceiver {
     this.node = node;
     this.upstream = upstream;
     this.op = op;
+    int bpc = op.getBytesPerChecksum() > 0 ? op.getBytesPerChecksum() : ChunkChecksums.BYTES_PER_CHECKSUM;
     try {
-      writer = node.store().create(op.getBlock(), op.getBytesPerChecksum() > 0
-          ? op.getBytesPerChecksum() : ChunkChecksums.BYTES_PER_CHECKSUM);
+      writer = op.getStage() == WriteStage.RECOVERY
+          ? node.store().recover(op.getBlock(), op.getResumeOffset(), bpc)
+          : node.store().create(op.getBlock(), bpc);
+    } catch (ReplicaNotFoundException e) {
+      respondAndClose(TransferStatus.ERROR_NOT_FOUND, e.getMessage(), node.nodeId());
+      return;
     } catch (NoSpaceException e) {
       respondAndClose(TransferStatus.ERROR_NO_SPACE, e.getMessage(), node.nodeId());
       return;
@@ -80,7 +88,7 @@ public final class PipelineReceiver {
         link -> upstream.executor().execute(() -> {
           if (link == null) {
             releaseHeld();
-            abort();
+            letGo();
             respondAndClose(TransferStatus.ERROR, "cannot reach " + next.getNodeId(), next.getNodeId());
             return;
           }
@@ -123,32 +131,43 @@ public final class PipelineReceiver {
     if (p.getLast() && local == TransferStatus.SUCCESS) {
       local = finalizeLocally();
     }
-    pending.add(new Pending(p.getSeqno(), local, p.getLast()));
+    pending.add(new Pending(p.getSeqno(), p.getOffsetInBlock() + p.getDataLength(), local, p.getLast()));
     drain();
   }
 
+  /**
+   * Verifies and appends one packet. A packet continues the replica at its length, or (after an
+   * hflush that ended inside a chunk) starts at that partial chunk and rewrites it whole, so every
+   * stored checksum always covers a whole chunk from its start.
+   */
   private TransferStatus writeLocally(Packet p, TransferFrame frame) {
-    if (p.getOffsetInBlock() != writer.length()) {
-      LOG.warn("block {}: packet at {} but replica has {} bytes", op.getBlock().getBlockId(),
-          p.getOffsetInBlock(), writer.length());
+    long length = writer.length();
+    long offset = p.getOffsetInBlock();
+    int bpc = writer.bytesPerChecksum();
+    if (offset != length && (offset > length || offset % bpc != 0 || length - offset >= bpc)) {
+      LOG.warn("block {}: packet at {} but replica has {} bytes", op.getBlock().getBlockId(), offset, length);
       return TransferStatus.ERROR;
     }
-    if (frame.data() == null) {
-      return TransferStatus.SUCCESS;
-    }
-    ByteBuffer data = frame.buffer().nioBuffer();
-    int bpc = op.getBytesPerChecksum() > 0 ? op.getBytesPerChecksum() : ChunkChecksums.BYTES_PER_CHECKSUM;
+    ByteBuffer data = frame.data() == null ? ByteBuffer.allocate(0) : frame.buffer().nioBuffer();
     if (p.getChecksumsCount() != ChunkChecksums.chunks(data.remaining(), bpc)
         || ChunkChecksums.firstMismatch(data, bpc, p.getChecksumsList()) >= 0) {
       node.metrics().counter("checksum.errors").inc();
       return TransferStatus.ERROR_CHECKSUM;
     }
     try {
+      if (offset != length) {
+        writer.truncate(offset);
+      }
       int[] crcs = new int[p.getChecksumsCount()];
       for (int i = 0; i < crcs.length; i++) {
         crcs[i] = p.getChecksums(i);
       }
-      writer.append(data, crcs);
+      if (data.hasRemaining()) {
+        writer.append(data, crcs);
+      }
+      if (p.getSync() && !p.getLast()) {
+        writer.force(); // the last packet's finalize fsyncs anyway
+      }
       node.metrics().meter("bytes.written").mark(p.getDataLength());
       return TransferStatus.SUCCESS;
     } catch (NoSpaceException e) {
@@ -179,7 +198,7 @@ public final class PipelineReceiver {
       if (r.getStatus() == TransferStatus.SUCCESS) {
         respond(TransferStatus.SUCCESS, "", "");
       } else {
-        abort();
+        letGo();
         String bad = r.getFirstBadNode().isEmpty() ? op.getDownstream(0).getNodeId() : r.getFirstBadNode();
         respondAndClose(r.getStatus(), r.getMessage(), bad);
       }
@@ -215,6 +234,9 @@ public final class PipelineReceiver {
         }
       }
       pending.poll();
+      if (ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS)) {
+        writer.acknowledge(head.end());
+      }
       upstream.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setAck(ack).build()));
       if (head.last() && downstream != null) {
         downstream.close();
@@ -222,11 +244,14 @@ public final class PipelineReceiver {
     }
   }
 
-  /** The client or upstream node went away: an unfinished replica is dropped. */
+  /**
+   * The client or upstream node went away. An unfinished replica of a client's block stays for a
+   * pipeline or lease recovery; a failed copy between nodes, or a replica that failed here, is dropped.
+   */
   public void upstreamClosed() {
     upstreamGone = true;
     releaseHeld();
-    abort();
+    letGo();
     if (downstream != null) {
       downstream.close();
     }
@@ -235,6 +260,16 @@ public final class PipelineReceiver {
   private void releaseHeld() {
     while (!held.isEmpty()) {
       held.poll().release();
+    }
+  }
+
+  /** This pipeline is over before its last packet: keep the replica for a recovery when one may come. */
+  private void letGo() {
+    if (writer != null && !finished && !localFailed && op.getStage() != WriteStage.REPLICATION) {
+      writer.detach();
+      finished = true;
+    } else {
+      abort();
     }
   }
 

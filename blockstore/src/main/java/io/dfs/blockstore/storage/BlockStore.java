@@ -22,15 +22,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replicas of one storage node across its data directories. A replica is written under tmp/,
- * fsync'd, then renamed into finalized/, so after a crash every finalized replica is whole; tmp/ is
- * emptied at start. At most one replica per block id is kept: the newest generation stamp wins.
+ * fsync'd, then renamed into finalized/, so after a crash every finalized replica is whole. At most
+ * one replica per block id is kept: the newest generation stamp wins.
+ *
+ * <p>Replicas being written are kept by block id too: when a pipeline breaks, its replica stays
+ * for {@link #UNFINISHED_GRACE_MS} so a pipeline recovery can continue it ({@link #recover}) or a
+ * lease recovery can finalize it at the acknowledged length ({@link #finalizeUnfinished}); after
+ * that it is reaped.
+ *
+ * <p>Lock order: this store's monitor, then a {@link ReplicaWriter}'s; a writer never takes the
+ * store's monitor (space accounting and the unfinished map are lock-free).
  */
 public final class BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
 
   private final List<StorageDir> dirs;
   private final long configuredCapacity;
+  /** How long a replica whose pipeline broke waits for a recovery before it is deleted. */
+  public static final long UNFINISHED_GRACE_MS = 10 * 60_000;
+
   private final Map<Long, Replica> replicas = new ConcurrentHashMap<>();
+  private final Map<Long, ReplicaWriter> unfinished = new ConcurrentHashMap<>();
   private final AtomicLong used = new AtomicLong();
   private int nextDir;
 
@@ -43,16 +55,13 @@ public final class BlockStore {
     this.configuredCapacity = capacity;
   }
 
-  /** Creates the directories, drops unfinished replicas, and loads the finalized ones. */
+  /**
+   * Creates the directories and loads the finalized replicas; unfinished ones left by a crash are
+   * kept (cut to their intact prefix) for a lease recovery, then reaped like any other.
+   */
   public void start() throws IOException {
     for (StorageDir dir : dirs) {
       dir.create();
-      try (Stream<Path> leftovers = Files.list(dir.tmp())) {
-        for (Path p : leftovers.toList()) {
-          Files.deleteIfExists(p);
-          LOG.info("dropped unfinished replica {}", p);
-        }
-      }
       try (Stream<Path> files = Files.list(dir.finalized())) {
         for (Path data : files.toList()) {
           long[] id = ReplicaFiles.parse(data);
@@ -70,20 +79,140 @@ public final class BlockStore {
         }
       }
     }
-    used.set(replicas.values().stream().mapToLong(r -> r.block().getLength()).sum());
+    for (StorageDir dir : dirs) {
+      try (Stream<Path> leftovers = Files.list(dir.tmp())) {
+        for (Path data : leftovers.toList()) {
+          long[] id = ReplicaFiles.parse(data);
+          if (id == null) {
+            continue; // a .meta file: handled with its data file
+          }
+          loadUnfinished(dir, data, id[0], id[1]);
+        }
+      }
+    }
+    used.set(replicas.values().stream().mapToLong(r -> r.block().getLength()).sum()
+        + unfinished.values().stream().mapToLong(ReplicaWriter::length).sum());
+  }
+
+  private void loadUnfinished(StorageDir dir, Path data, long blockId, long stamp) throws IOException {
+    Path meta = data.resolveSibling(ReplicaFiles.metaName(blockId, stamp));
+    Replica done = replicas.get(blockId);
+    if (!Files.exists(meta) || done != null && done.block().getGenerationStamp() >= stamp) {
+      Files.deleteIfExists(data);
+      Files.deleteIfExists(meta);
+      LOG.info("dropped unfinished replica {}", data);
+      return;
+    }
+    BlockInfo block = BlockInfo.newBuilder().setBlockId(blockId).setGenerationStamp(stamp).build();
+    ReplicaWriter w = ReplicaWriter.found(this, dir, block, ReplicaMeta.bytesPerChecksum(meta));
+    ReplicaWriter other = unfinished.get(blockId);
+    if (other != null && other.block.getGenerationStamp() > stamp) {
+      w.abort();
+      return;
+    }
+    unfinished.put(blockId, w);
+    if (other != null) {
+      other.abort();
+    }
+    LOG.info("kept unfinished replica {} ({} intact bytes) for a recovery", data, w.length());
   }
 
   /** Starts a replica under tmp/ on the data directory with the most free space. */
   public ReplicaWriter create(BlockInfo block, int bytesPerChecksum) throws IOException {
+    reapUnfinished(System.currentTimeMillis() - UNFINISHED_GRACE_MS);
     if (remaining() <= 0) {
       throw new NoSpaceException(ErrorCode.NO_SPACE, "storage node is full", "block " + block.getBlockId());
     }
-    return new ReplicaWriter(this, chooseDir(), block, bytesPerChecksum);
+    ReplicaWriter w = new ReplicaWriter(this, chooseDir(), block, bytesPerChecksum);
+    ReplicaWriter older = unfinished.put(block.getBlockId(), w);
+    if (older != null) {
+      older.abort();
+    }
+    return w;
+  }
+
+  /**
+   * Pipeline recovery: the unfinished replica of the block continues under {@code recovered}'s
+   * newer generation stamp from {@code offset}; without one, a replica starting at offset 0 is
+   * created (a replacement node joining before any byte was acknowledged).
+   *
+   * @throws ReplicaNotFoundException when there is none to continue (or it is too short)
+   */
+  public synchronized ReplicaWriter recover(BlockInfo recovered, long offset, int bytesPerChecksum) throws IOException {
+    ReplicaWriter old = unfinished.get(recovered.getBlockId());
+    Replica done = replicas.get(recovered.getBlockId());
+    if (old == null && done != null && done.block().getGenerationStamp() < recovered.getGenerationStamp()) {
+      old = reopenFinalized(done); // the last packet got here before the pipeline broke further down
+    }
+    if (old == null) {
+      if (offset == 0) {
+        return create(recovered, bytesPerChecksum);
+      }
+      throw new ReplicaNotFoundException("no unfinished replica of block " + recovered.getBlockId());
+    }
+    if (old.block.getGenerationStamp() >= recovered.getGenerationStamp()) {
+      throw new ReplicaNotFoundException("replica of block " + recovered.getBlockId() + " already has generation "
+          + old.block.getGenerationStamp() + ", recovery asked for " + recovered.getGenerationStamp());
+    }
+    if (old.length() < offset) {
+      throw new ReplicaNotFoundException("replica of block " + recovered.getBlockId() + " has " + old.length()
+          + " bytes, recovery resumes at " + offset);
+    }
+    ReplicaWriter next = old.takeOver(recovered, offset);
+    unfinished.put(recovered.getBlockId(), next);
+    return next;
+  }
+
+  /** A finalized replica goes back to being written, for a recovery of its pipeline's last packet. */
+  private ReplicaWriter reopenFinalized(Replica done) throws IOException {
+    StorageDir dir = dirs.stream().filter(d -> done.data().startsWith(d.root())).findFirst().orElseThrow();
+    BlockInfo block = done.block();
+    Path data = dir.tmp().resolve(ReplicaFiles.dataName(block.getBlockId(), block.getGenerationStamp()));
+    Path meta = dir.tmp().resolve(ReplicaFiles.metaName(block.getBlockId(), block.getGenerationStamp()));
+    if (!replicas.remove(block.getBlockId(), done)) {
+      return null;
+    }
+    Files.move(done.data(), data, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(done.meta(), meta, StandardCopyOption.ATOMIC_MOVE);
+    ReplicaWriter w = ReplicaWriter.found(this, dir, block, done.bytesPerChecksum());
+    unfinished.put(block.getBlockId(), w);
+    return w;
+  }
+
+  /** The unfinished replica of this block and generation, if this node has one. */
+  public Optional<ReplicaWriter> unfinished(BlockInfo block) {
+    ReplicaWriter w = unfinished.get(block.getBlockId());
+    return w != null && w.block.getGenerationStamp() == block.getGenerationStamp() ? Optional.of(w) : Optional.empty();
+  }
+
+  /** Lease recovery: the unfinished replica is cut to {@code length} and finalized. */
+  public synchronized Replica finalizeUnfinished(BlockInfo block, long length) throws IOException {
+    ReplicaWriter w = unfinished(block).orElseThrow(() ->
+        new ReplicaNotFoundException("no unfinished replica of block " + block.getBlockId()));
+    w.prepareFinalize(length);
+    return finalizeReplica(w);
+  }
+
+  /** Deletes unfinished replicas whose pipeline let go of them before {@code cutoffMs}. */
+  void reapUnfinished(long cutoffMs) {
+    for (ReplicaWriter w : unfinished.values()) {
+      long detached = w.detachedAtMs();
+      if (detached > 0 && detached < cutoffMs) {
+        LOG.info("dropping unfinished replica {}: no recovery came", w.data.getFileName());
+        w.abort();
+      }
+    }
+  }
+
+  /** The writer is gone (aborted or finalized). */
+  void forget(ReplicaWriter w) {
+    unfinished.remove(w.block.getBlockId(), w);
   }
 
   /** fsyncs and publishes a complete replica, replacing an older generation of the same block. */
   public Replica finalizeReplica(ReplicaWriter w) throws IOException {
     w.sync();
+    forget(w);
     BlockInfo block = w.block();
     Path data = w.dir.finalized().resolve(ReplicaFiles.dataName(block.getBlockId(), block.getGenerationStamp()));
     Path meta = w.dir.finalized().resolve(ReplicaFiles.metaName(block.getBlockId(), block.getGenerationStamp()));

@@ -38,4 +38,30 @@ public final class ReplicaVerifier {
     }
     return true;
   }
+
+  /**
+   * How much of an unfinished replica found after a crash is trustworthy: the bytes up to the
+   * first chunk whose data does not match its stored checksum (or has none).
+   */
+  static long intactPrefix(java.nio.file.Path data, java.nio.file.Path meta, int bpc) throws IOException {
+    long length = Files.size(data);
+    long stored = (Files.size(meta) - ReplicaMeta.HEADER) / 4;
+    int chunks = (int) Math.min(stored, (length + bpc - 1) / bpc);
+    if (chunks <= 0) {
+      return 0;
+    }
+    int[] crcs = ReplicaMeta.read(meta, 0, chunks);
+    byte[] buf = new byte[bpc];
+    long good = 0;
+    try (InputStream in = Files.newInputStream(data)) {
+      for (int chunk = 0; chunk < chunks; chunk++) {
+        int n = in.readNBytes(buf, 0, bpc);
+        if (n == 0 || ChunkChecksums.firstMismatch(ByteBuffer.wrap(buf, 0, n), bpc, List.of(crcs[chunk])) >= 0) {
+          break;
+        }
+        good += n;
+      }
+    }
+    return good;
+  }
 }

@@ -11,7 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One connection carries one operation: a block write (pipeline) or a block read. */
+/** One connection carries one operation: a block write (pipeline), a block read or a replica recovery. */
 final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
   private static final Logger LOG = LoggerFactory.getLogger(TransferHandler.class);
   private final NodeServices node;
@@ -38,6 +38,12 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
         case READ -> {
           frame.release();
           new BlockSender(node, ctx, h.getRead()).send();
+        }
+        case RECOVER_REPLICA -> {
+          frame.release();
+          ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder()
+              .setResponse(new ReplicaRecovery(node).answer(h.getRecoverReplica())).build()))
+              .addListener(ChannelFutureListener.CLOSE);
         }
         default -> {
           frame.release();

@@ -13,226 +13,409 @@ import io.dfs.proto.WriteStage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Streams one block through a pipeline of storage nodes: packets go to the first node while a
- * reader thread collects the acks, with a bounded window of unacknowledged packets. Used by clients
- * for new blocks and by storage nodes to copy a replica to another node.
+ * Streams one block through one pipeline of storage nodes, the way HDFS's DataStreamer does:
+ * bytes fill a packet; a full packet is sent and moves to the ack queue; it leaves the ack queue
+ * when every node acknowledged it. At most {@link #WINDOW_PACKETS} packets are unacknowledged, so
+ * a stream holds a few MiB whatever its block size.
  *
- * <p>The pipeline is set up with the first packet: the setup header and the first packet leave in
- * one write and the nodes' setup answer arrives ahead of the acks, so a block that fits in one
- * packet (a small file) costs one round trip through the pipeline, not two. A node that cannot
- * take part shows up as a {@link PipelineException} from {@link #write} or {@link #finish}, which
- * the writer handles like any pipeline failure (it kept the block's bytes).
+ * <p>When the pipeline fails (a {@link PipelineException} from any step), the writer keeps the
+ * unacknowledged packets and the packet being filled; {@link #resumeOn} builds the writer for the
+ * recovered pipeline, which cuts the nodes' replicas to the first unacknowledged byte and resends
+ * only from there. Every step is idempotent, so the caller simply repeats the step that failed on
+ * the new writer.
+ *
+ * <p>After {@link #flush} ends a packet inside a checksum chunk, the next packet starts at that
+ * chunk again and rewrites it whole (the nodes replace the partial chunk), so every checksum on
+ * disk covers a chunk from its start.
+ *
+ * <p>The setup travels with the first packet: a block that fits in one packet costs one round trip.
+ * Used by clients for new blocks and by storage nodes to copy a replica to another node.
+ *
+ * <p>Threads: the writing thread calls every public method; the ack reader thread only takes
+ * acknowledged packets off the ack queue. Both hold this object's monitor for the queue.
  */
 public final class BlockWriter implements Closeable {
-  public static final int PACKET_SIZE = 16 * ChunkChecksums.BYTES_PER_CHECKSUM; // 1 MiB
-  private static final int WINDOW_PACKETS = 16;
+  public static final int PACKET_SIZE = 4 * ChunkChecksums.BYTES_PER_CHECKSUM; // 256 KiB
+  /** Unacknowledged packets per stream: 16 x 256 KiB = 4 MiB in flight at most. */
+  static final int WINDOW_PACKETS = 16;
   static final int TIMEOUT_MS = 60_000;
+  private static final int FIRST_BUFFER = 16 << 10;
+
+  /** A packet kept until every pipeline node acknowledged it, so a recovery can resend it. */
+  public record SentPacket(long offset, byte[] data, int length, int[] checksums, boolean last, boolean sync) {
+    long end() {
+      return offset + length;
+    }
+  }
+
+  private record InFlight(long seqno, SentPacket packet) {}
 
   private final List<NodeInfo> pipeline;
   private final BlockInfo block;
   private final TransferHeader setup;
-  private BlockingFrameChannel channel;
-  private final Semaphore window = new Semaphore(WINDOW_PACKETS);
-  private final AtomicReference<PipelineException> failure = new AtomicReference<>();
-  private final AtomicLong ackedPackets = new AtomicLong();
-  private final Thread ackReader;
-  private final byte[] packet = new byte[PACKET_SIZE];
-  private int packetFill;
-  private long offset;
-  private long seqno;
-  private volatile boolean lastAcked;
-  private volatile long lastSeqno = -1;
+  private final int bytesPerChecksum = ChunkChecksums.BYTES_PER_CHECKSUM;
 
-  private BlockWriter(List<NodeInfo> pipeline, BlockInfo block, TransferHeader setup) {
-    this.pipeline = pipeline;
+  private final ArrayDeque<InFlight> ackQueue = new ArrayDeque<>(); // guarded by this
+  private PipelineException failure; // guarded by this
+  private long acknowledged; // guarded by this
+  private boolean lastAcked; // guarded by this
+
+  /** A failed pipeline's unacknowledged packets, not yet sent on this one. */
+  private final ArrayDeque<SentPacket> toResend = new ArrayDeque<>();
+  private BlockingFrameChannel channel;
+  private Thread ackReader;
+  private byte[] packet;
+  private int packetFill;
+  private long packetOffset;
+  private long seqno;
+  private boolean lastSent;
+  private long bytesResent;
+
+  private BlockWriter(List<NodeInfo> pipeline, BlockInfo block, WriteBlockOp setup) {
+    this.pipeline = List.copyOf(pipeline);
     this.block = block;
-    this.setup = setup;
-    this.ackReader = new Thread(this::readAcks, "acks-blk_" + block.getBlockId());
-    this.ackReader.setDaemon(true);
+    this.setup = TransferHeader.newBuilder().setWrite(setup).build();
   }
 
-  /** A writer for the block through these nodes; nothing is sent before the first packet. */
+  /** A writer for a new block (or a replica copy) through these nodes; nothing is sent before the first packet. */
   public static BlockWriter open(List<NodeInfo> pipeline, BlockInfo block, WriteStage stage, String clientId,
       long expectedLength) throws PipelineException {
+    return new BlockWriter(requireNodes(pipeline, block), block, setup(pipeline, block, stage, clientId)
+        .setExpectedLength(expectedLength).build());
+  }
+
+  /**
+   * The writer that continues this failed one on the recovered pipeline: {@code recovered} carries
+   * the new generation stamp; the nodes cut their replicas to {@link #resumeOffset()} and this
+   * writer's unacknowledged packets are sent again, then its partly filled packet continues.
+   */
+  public BlockWriter resumeOn(List<NodeInfo> recoveredPipeline, BlockInfo recovered, String clientId)
+      throws PipelineException {
+    BlockWriter next = new BlockWriter(requireNodes(recoveredPipeline, recovered), recovered,
+        setup(recoveredPipeline, recovered, WriteStage.RECOVERY, clientId).setResumeOffset(resumeOffset()).build());
+    next.toResend.addAll(unacknowledged());
+    next.packet = packet;
+    next.packetFill = packetFill;
+    next.packetOffset = packetOffset;
+    next.bytesResent = bytesResent;
+    synchronized (this) {
+      next.acknowledged = Math.min(acknowledged, next.resumeOffset());
+    }
+    packet = null;
+    packetFill = 0;
+    close();
+    return next;
+  }
+
+  private static List<NodeInfo> requireNodes(List<NodeInfo> pipeline, BlockInfo block) throws PipelineException {
     if (pipeline.isEmpty()) {
       throw new PipelineException("no storage nodes to write block " + block.getBlockId() + " to", "",
           TransferStatus.ERROR);
     }
-    return new BlockWriter(pipeline, block, TransferHeader.newBuilder().setWrite(WriteBlockOp.newBuilder()
-        .setBlock(block).addAllDownstream(pipeline.subList(1, pipeline.size()))
-        .setClientId(clientId).setStage(stage).setBytesPerChecksum(ChunkChecksums.BYTES_PER_CHECKSUM)
-        .setExpectedLength(expectedLength)).build());
+    return pipeline;
   }
 
-  /** Connects to the first node and queues the setup header ahead of the first packet. */
-  private void connect() throws PipelineException {
-    NodeInfo first = pipeline.get(0);
-    try {
-      channel = BlockingFrameChannel.connect(first.getHost(), first.getDataPort(), 5_000, TIMEOUT_MS);
-    } catch (IOException e) {
-      throw new PipelineException("cannot reach " + first.getNodeId() + ": " + e.getMessage(), first.getNodeId(),
-          TransferStatus.ERROR);
-    }
-    try {
-      channel.write(setup, null, 0, 0);
-    } catch (IOException e) {
-      closeQuietly(channel);
-      throw new PipelineException("pipeline setup failed at " + first.getNodeId() + ": " + e.getMessage(),
-          first.getNodeId(), TransferStatus.ERROR);
-    }
-    ackReader.start();
+  private static WriteBlockOp.Builder setup(List<NodeInfo> pipeline, BlockInfo block, WriteStage stage,
+      String clientId) {
+    return WriteBlockOp.newBuilder().setBlock(block).addAllDownstream(pipeline.subList(1, pipeline.size()))
+        .setClientId(clientId).setStage(stage).setBytesPerChecksum(ChunkChecksums.BYTES_PER_CHECKSUM);
   }
 
-  public void write(byte[] data, int off, int len) throws PipelineException {
+  // ------------------------------------------------------------------ steps (writing thread)
+
+  /** Copies as much as fits in the current packet (never blocks, never fails); returns how much. */
+  public int buffer(byte[] data, int off, int len) {
+    int n = Math.min(len, PACKET_SIZE - packetFill);
+    if (packet == null || packet.length < packetFill + n) {
+      int size = Math.max(FIRST_BUFFER, packet == null ? 0 : packet.length);
+      while (size < packetFill + n) {
+        size *= 2;
+      }
+      byte[] grown = new byte[Math.min(size, PACKET_SIZE)];
+      if (packetFill > 0) {
+        System.arraycopy(packet, 0, grown, 0, packetFill);
+      }
+      packet = grown;
+    }
+    System.arraycopy(data, off, packet, packetFill, n);
+    packetFill += n;
+    return n;
+  }
+
+  public boolean packetFull() {
+    return packetFill == PACKET_SIZE;
+  }
+
+  /** Sends what a recovery still owes, then the current packet if it is full. */
+  public void sendIfFull() throws PipelineException {
+    resendPending();
+    if (packetFull()) {
+      send(false, false);
+    }
+  }
+
+  /**
+   * hflush ({@code sync} false) or hsync: sends what is buffered and waits until every node
+   * acknowledged every byte written so far (with {@code sync}, after fsyncing it).
+   */
+  public void flush(boolean sync) throws PipelineException {
+    resendPending();
+    if (packetFill > 0 || sync) {
+      send(false, sync);
+    }
+    awaitAcks(false);
+  }
+
+  /** Sends what is buffered as the last packet and waits until every node finalized the block. */
+  public BlockInfo finish() throws PipelineException {
+    resendPending();
+    if (!lastSent) {
+      send(true, false);
+    }
+    awaitAcks(true);
+    close();
+    synchronized (this) {
+      return block.toBuilder().setLength(acknowledged).build();
+    }
+  }
+
+  /** Convenience for a caller that does not recover (a node copying a replica): buffer and send. */
+  public void writeAll(byte[] data, int off, int len) throws PipelineException {
     while (len > 0) {
-      int n = Math.min(len, PACKET_SIZE - packetFill);
-      System.arraycopy(data, off, packet, packetFill, n);
-      packetFill += n;
+      int n = buffer(data, off, len);
       off += n;
       len -= n;
-      if (packetFill == PACKET_SIZE) {
-        sendPacket(false);
-      }
+      sendIfFull();
     }
   }
 
-  /** Sends what is buffered as the last packet and waits until every node acknowledged the block. */
-  public BlockInfo finish() throws PipelineException {
-    sendPacket(true);
-    try {
-      if (!window.tryAcquire(WINDOW_PACKETS, TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-        throw new PipelineException("timed out waiting for acks of block " + block.getBlockId(),
-            pipeline.get(0).getNodeId(), TransferStatus.ERROR);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PipelineException("interrupted", "", TransferStatus.ERROR);
-    }
-    checkFailure();
-    if (!lastAcked) {
-      throw new PipelineException("pipeline closed before the last ack", pipeline.get(0).getNodeId(),
-          TransferStatus.ERROR);
-    }
-    closeQuietly(channel);
-    return block.toBuilder().setLength(offset).build();
+  /** Where the recovered pipeline continues: the first byte not known to be on every node. */
+  public long resumeOffset() {
+    List<SentPacket> pending = unacknowledged();
+    return pending.isEmpty() ? packetOffset : pending.get(0).offset();
   }
 
-  public long bytesSent() {
-    return offset + packetFill;
+  public synchronized long acknowledgedLength() {
+    return acknowledged;
   }
 
-  private void sendPacket(boolean last) throws PipelineException {
-    if (channel == null) {
-      connect();
+  /** Bytes sent a second time because a pipeline failed before acknowledging them (this block, all recoveries). */
+  public long bytesResent() {
+    return bytesResent;
+  }
+
+  private List<SentPacket> unacknowledged() {
+    List<SentPacket> out = new ArrayList<>();
+    synchronized (this) {
+      ackQueue.forEach(f -> out.add(f.packet()));
     }
-    checkFailure();
+    out.addAll(toResend);
+    return out;
+  }
+
+  private void resendPending() throws PipelineException {
+    while (!toResend.isEmpty()) {
+      connectOnce();
+      awaitWindow();
+      SentPacket p = toResend.poll();
+      bytesResent += p.length();
+      lastSent |= p.last();
+      transmit(p);
+    }
+  }
+
+  /** Turns the buffered bytes into a packet and sends it; after a flush inside a chunk, that chunk starts the next packet. */
+  private void send(boolean last, boolean sync) throws PipelineException {
+    connectOnce();
+    awaitWindow();
+    byte[] data = packet == null ? new byte[0] : packet;
+    int length = packetFill;
+    SentPacket p = new SentPacket(packetOffset, data, length,
+        ChunkChecksums.compute(ByteBuffer.wrap(data, 0, length), bytesPerChecksum), last, sync);
+    int partial = last ? 0 : (int) (p.end() % bytesPerChecksum);
+    packet = null;
+    packetFill = 0;
+    packetOffset = p.end() - partial;
+    if (partial > 0) {
+      buffer(data, length - partial, partial);
+    }
+    lastSent |= last;
+    transmit(p);
+  }
+
+  private void transmit(SentPacket p) throws PipelineException {
+    long s = seqno++;
+    synchronized (this) {
+      ackQueue.add(new InFlight(s, p));
+    }
+    Packet.Builder header = Packet.newBuilder().setSeqno(s).setOffsetInBlock(p.offset())
+        .setDataLength(p.length()).setLast(p.last()).setSync(p.sync());
+    for (int c : p.checksums()) {
+      header.addChecksums(c);
+    }
     try {
-      while (!window.tryAcquire(1, 1, TimeUnit.SECONDS)) {
-        checkFailure();
-        if (!ackReader.isAlive()) {
-          throw new PipelineException("ack stream ended", pipeline.get(0).getNodeId(), TransferStatus.ERROR);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PipelineException("interrupted", "", TransferStatus.ERROR);
-    }
-    int[] crcs = ChunkChecksums.compute(ByteBuffer.wrap(packet, 0, packetFill), ChunkChecksums.BYTES_PER_CHECKSUM);
-    if (last) {
-      lastSeqno = seqno;
-    }
-    Packet.Builder p = Packet.newBuilder().setSeqno(seqno++).setOffsetInBlock(offset)
-        .setDataLength(packetFill).setLast(last);
-    for (int c : crcs) {
-      p.addChecksums(c);
-    }
-    try {
-      channel.write(TransferHeader.newBuilder().setPacket(p).build(), packet, 0, packetFill);
+      channel.write(TransferHeader.newBuilder().setPacket(header).build(), p.data(), 0, p.length());
       channel.flush();
     } catch (IOException e) {
       awaitAckReader(); // a node that refused the setup closed the connection: its answer names who failed
       checkFailure();
-      throw new PipelineException("send to " + pipeline.get(0).getNodeId() + " failed: " + e.getMessage(),
-          pipeline.get(0).getNodeId(), TransferStatus.ERROR);
+      throw new PipelineException("send to " + first() + " failed: " + e.getMessage(), first(), TransferStatus.ERROR);
     }
-    offset += packetFill;
-    packetFill = 0;
   }
+
+  /** Connects to the first node and queues the setup header ahead of the first packet. */
+  private void connectOnce() throws PipelineException {
+    if (channel != null) {
+      checkFailure();
+      return;
+    }
+    NodeInfo node = pipeline.get(0);
+    try {
+      channel = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS);
+    } catch (IOException e) {
+      throw new PipelineException("cannot reach " + first() + ": " + e.getMessage(), first(), TransferStatus.ERROR);
+    }
+    try {
+      channel.write(setup, null, 0, 0);
+    } catch (IOException e) {
+      closeChannel();
+      throw new PipelineException("pipeline setup failed at " + first() + ": " + e.getMessage(), first(),
+          TransferStatus.ERROR);
+    }
+    ackReader = new Thread(this::readAcks, "acks-blk_" + block.getBlockId());
+    ackReader.setDaemon(true);
+    ackReader.start();
+  }
+
+  private synchronized void awaitWindow() throws PipelineException {
+    awaitWhile(() -> ackQueue.size() >= WINDOW_PACKETS, "a free slot in the window");
+  }
+
+  private synchronized void awaitAcks(boolean last) throws PipelineException {
+    awaitWhile(() -> last ? !lastAcked : !ackQueue.isEmpty(), last ? "the last ack" : "the acks");
+  }
+
+  private void awaitWhile(java.util.function.BooleanSupplier waiting, String what) throws PipelineException {
+    long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+    try {
+      while (failure == null && waiting.getAsBoolean()) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new PipelineException("timed out waiting for " + what + " of block " + block.getBlockId(),
+              first(), TransferStatus.ERROR);
+        }
+        if (ackReader != null && !ackReader.isAlive() && failure == null) {
+          throw new PipelineException("ack stream of block " + block.getBlockId() + " ended", first(),
+              TransferStatus.ERROR);
+        }
+        wait(Math.min(left, 1_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PipelineException("interrupted", "", TransferStatus.ERROR);
+    }
+    checkFailure();
+  }
+
+  // ------------------------------------------------------------------ acks (ack reader thread)
 
   private void readAcks() {
     try {
-      while (!lastAcked) {
-        var frame = channel.read().header();
+      while (true) {
+        synchronized (this) {
+          if (lastAcked || failure != null) {
+            return;
+          }
+        }
+        TransferHeader frame = channel.read().header();
         if (frame.hasResponse() && frame.getResponse().getStatus() != TransferStatus.SUCCESS) {
           var r = frame.getResponse();
-          String bad = r.getFirstBadNode().isEmpty() ? pipeline.get(0).getNodeId() : r.getFirstBadNode();
+          String bad = r.getFirstBadNode().isEmpty() ? first() : r.getFirstBadNode();
           fail(new PipelineException("pipeline setup failed: " + r.getStatus() + " " + r.getMessage(), bad,
               r.getStatus()));
           return;
         }
-        if (!frame.hasAck()) {
-          continue;
-        }
-        PacketAck ack = frame.getAck();
-        for (int i = 0; i < ack.getRepliesCount(); i++) {
-          if (ack.getReplies(i) != TransferStatus.SUCCESS) {
-            String bad = i < ack.getNodeIdsCount() ? ack.getNodeIds(i) : pipeline.get(Math.min(i, pipeline.size() - 1)).getNodeId();
-            fail(new PipelineException("node " + bad + " failed packet " + ack.getSeqno() + ": " + ack.getReplies(i),
-                bad, ack.getReplies(i)));
-            return;
-          }
-        }
-        if (ack.getRepliesCount() < pipeline.size()) {
-          String bad = pipeline.get(ack.getRepliesCount()).getNodeId();
-          fail(new PipelineException("no ack from " + bad, bad, TransferStatus.ERROR));
+        if (frame.hasAck() && !acknowledge(frame.getAck())) {
           return;
         }
-        ackedPackets.incrementAndGet();
-        if (ack.getSeqno() == lastSeqno) {
-          lastAcked = true;
-        }
-        window.release();
       }
     } catch (IOException e) {
-      fail(new PipelineException("lost connection to " + pipeline.get(0).getNodeId() + ": " + e.getMessage(),
-          pipeline.get(0).getNodeId(), TransferStatus.ERROR));
+      fail(new PipelineException("lost connection to " + first() + ": " + e.getMessage(), first(),
+          TransferStatus.ERROR));
+    }
+  }
+
+  /** Takes an acknowledged packet off the ack queue; false when the ack reports a failed node. */
+  private boolean acknowledge(PacketAck ack) {
+    for (int i = 0; i < ack.getRepliesCount(); i++) {
+      if (ack.getReplies(i) != TransferStatus.SUCCESS) {
+        String bad = i < ack.getNodeIdsCount() ? ack.getNodeIds(i) : pipeline.get(Math.min(i, pipeline.size() - 1)).getNodeId();
+        fail(new PipelineException("node " + bad + " failed packet " + ack.getSeqno() + ": " + ack.getReplies(i),
+            bad, ack.getReplies(i)));
+        return false;
+      }
+    }
+    if (ack.getRepliesCount() < pipeline.size()) {
+      String bad = pipeline.get(ack.getRepliesCount()).getNodeId();
+      fail(new PipelineException("no ack from " + bad, bad, TransferStatus.ERROR));
+      return false;
+    }
+    synchronized (this) {
+      InFlight head = ackQueue.peek();
+      if (head == null || head.seqno() != ack.getSeqno()) {
+        fail(new PipelineException("ack for packet " + ack.getSeqno() + " out of order", first(), TransferStatus.ERROR));
+        return false;
+      }
+      ackQueue.poll();
+      acknowledged = Math.max(acknowledged, head.packet().end());
+      lastAcked = head.packet().last();
+      notifyAll();
+    }
+    return true;
+  }
+
+  private void fail(PipelineException e) {
+    synchronized (this) {
+      if (failure == null) {
+        failure = e;
+      }
+      notifyAll();
+    }
+    closeChannel();
+  }
+
+  private synchronized void checkFailure() throws PipelineException {
+    if (failure != null) {
+      throw failure;
     }
   }
 
   private void awaitAckReader() {
     try {
-      ackReader.join(1_000);
+      if (ackReader != null) {
+        ackReader.join(1_000);
+      }
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void fail(PipelineException e) {
-    failure.compareAndSet(null, e);
-    window.release(WINDOW_PACKETS);
-    closeQuietly(channel);
-  }
-
-  private void checkFailure() throws PipelineException {
-    PipelineException e = failure.get();
-    if (e != null) {
-      throw e;
-    }
+  private String first() {
+    return pipeline.get(0).getNodeId();
   }
 
   @Override
   public void close() {
-    closeQuietly(channel);
+    closeChannel();
   }
 
-  private static void closeQuietly(Closeable c) {
+  private void closeChannel() {
+    BlockingFrameChannel c = channel;
     if (c == null) {
       return;
     }

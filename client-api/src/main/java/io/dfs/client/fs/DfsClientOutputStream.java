@@ -25,15 +25,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Writes a file block by block. The bytes of the block in flight are kept until its last packet
- * is acknowledged, so when a node fails mid-block the stream gets a new generation stamp from the
- * leader, rebuilds the pipeline from the surviving nodes (plus a replacement) and sends the block
- * again: nothing acknowledged to the caller is ever lost, and stale partial replicas on the failed
- * node can never pass for current. Memory per stream is at most one block, held in 1 MiB pieces.
+ * Writes a file block by block through {@link BlockWriter}, which keeps only the packets the
+ * pipeline has not acknowledged yet (a few MiB per stream, whatever the block size).
+ *
+ * <p>Pipeline recovery (HDFS's model): when a node fails, the stream drops it, gets a new
+ * generation stamp from the leader (so the failed node's partial replica can never pass for
+ * current), and continues with the survivors from the first unacknowledged byte: they cut their
+ * replicas there and only the unacknowledged packets are sent again. A replacement node joins
+ * only while nothing of the block was acknowledged yet (it has nothing to catch up on); later the
+ * block completes on the survivors and the leader's replication monitor restores its factor, as
+ * HDFS's best-effort replacement policy does. The write fails only when no node is left that
+ * holds the acknowledged bytes.
  *
  * <p>A stream that failed never completes a file with what it had: closing it deletes a new file
- * (or completes it at the length last made durable by {@link #hflush()}), and a replacement
- * written to a hidden sibling is deleted, leaving the file it was to replace untouched.
+ * (or, when {@link #hflush()} was called, completes it with the blocks finished before the
+ * failure), and a replacement written to a hidden sibling is deleted, leaving the file it was to
+ * replace untouched.
  */
 final class DfsClientOutputStream extends DfsOutputStream {
   private static final int MAX_RECOVERIES = 5;
@@ -49,15 +56,14 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private final long blockSize;
   private final int replication;
   private final Set<String> excluded = new HashSet<>();
-  private final List<byte[]> blockBytes = new ArrayList<>();
   private final byte[] one = new byte[1];
   private LocatedBlock current;
   private List<NodeInfo> pipeline;
   private BlockWriter writer;
   private BlockInfo previous;
-  private int tailFill;
   private long inBlock;
   private long pos;
+  private long bytesResent;
   private boolean closed;
   private boolean failed;
   private boolean flushed;
@@ -68,6 +74,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private LocatedBlock preallocated;
   private AttributeUpdate onClose = AttributeUpdate.NONE;
   private FileStatus completed;
+
+  /** A pipeline step; after a recovery it is repeated on the new writer (every step is idempotent). */
+  @FunctionalInterface
+  private interface Step<T> {
+    T run(BlockWriter w) throws PipelineException;
+  }
 
   /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
   DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces) {
@@ -103,17 +115,17 @@ final class DfsClientOutputStream extends DfsOutputStream {
       if (current == null) {
         startBlock();
       }
-      int n = (int) Math.min(len, blockSize - inBlock);
-      keep(b, off, n);
-      try {
-        writer.write(b, off, n);
-      } catch (PipelineException e) {
-        recover(e);
-      }
+      int n = writer.buffer(b, off, (int) Math.min(len, blockSize - inBlock));
       inBlock += n;
       pos += n;
       off += n;
       len -= n;
+      if (writer.packetFull()) {
+        step(w -> {
+          w.sendIfFull();
+          return null;
+        });
+      }
       if (inBlock == blockSize) {
         finishBlock();
       }
@@ -140,19 +152,35 @@ final class DfsClientOutputStream extends DfsOutputStream {
     return pos;
   }
 
-  /** Ends the current block early so everything written so far is on every replica. */
+  /** Bytes this stream sent more than once because pipelines failed (for tests and metrics). */
+  long bytesResent() {
+    return bytesResent + (writer == null ? 0 : writer.bytesResent());
+  }
+
   @Override
   public void hflush() throws IOException {
+    flush(false);
+  }
+
+  @Override
+  public void hsync() throws IOException {
+    flush(true);
+  }
+
+  private void flush(boolean sync) throws IOException {
     ensureOpen();
-    if (current != null) {
+    if (writer != null) {
       try {
-        finishBlock();
+        step(w -> {
+          w.flush(sync);
+          return null;
+        });
       } catch (IOException | RuntimeException e) {
         failed = true;
         throw e;
       }
     }
-    flushed = previous != null;
+    flushed = true;
   }
 
   @Override
@@ -180,7 +208,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     if (failed) {
       IOException e = new StorageException(ErrorCode.IO_ERROR, "the write failed earlier; "
-          + (replaces != null ? "the file was left as it was" : "nothing past the last hflush was kept"), target());
+          + (replaces != null ? "the file was left as it was" : "only blocks finished before an hflush were kept"),
+          target());
       discard(e);
       throw e;
     }
@@ -203,8 +232,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
     return metadata.complete(complete.build(), onClose.requests(path));
   }
 
-  /** After a failure: keep what hflush made durable in a new file, drop everything else. */
+  /** After a failure: keep the finished blocks of an hflushed new file, drop everything else. */
   private void discard(Exception cause) {
+    if (writer != null) {
+      writer.close();
+    }
     try {
       if (replaces == null && flushed) {
         if (current != null) {
@@ -228,12 +260,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
-    blockBytes.clear();
-    try {
-      writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
-    } catch (PipelineException e) {
-      recover(e);
-    }
+    writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
   }
 
   /** The next block from the leader, waiting for storage nodes to (re)appear for up to NODE_WAIT_MS. */
@@ -258,80 +285,79 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   private void finishBlock() throws IOException {
-    BlockInfo done = null;
-    for (int attempt = 0; done == null; attempt++) {
+    previous = step(BlockWriter::finish);
+    bytesResent += writer.bytesResent();
+    current = null;
+    writer = null;
+  }
+
+  private <T> T step(Step<T> step) throws IOException {
+    for (int attempt = 0; ; attempt++) {
       try {
-        done = writer.finish();
+        return step.run(writer);
       } catch (PipelineException e) {
-        if (attempt > MAX_RECOVERIES) {
-          throw e;
+        if (attempt >= MAX_RECOVERIES) {
+          throw new StorageException(ErrorCode.IO_ERROR, "pipeline failed " + (attempt + 1) + " times: "
+              + e.getMessage(), path);
         }
         recover(e);
       }
     }
-    previous = done;
-    current = null;
-    writer = null;
-    blockBytes.clear();
   }
 
   /**
-   * Rebuilds the pipeline without the failed node and resends the block's bytes under a new
-   * generation stamp. Retries while nodes remain; fails only when no pipeline can be formed.
+   * Drops the failed node, bumps the block's generation stamp and resumes on the survivors from the
+   * first unacknowledged byte. Retries while nodes remain; fails when none holds the acknowledged bytes.
    */
   private void recover(PipelineException failure) throws IOException {
     PipelineException last = failure;
+    BlockWriter failedWriter = writer;
     long deadline = System.currentTimeMillis() + NODE_WAIT_MS;
     for (int attempt = 0; attempt < MAX_RECOVERIES; attempt++) {
-      if (writer != null) {
-        writer.close();
-      }
+      failedWriter.close();
       String bad = last.badNode();
-      excluded.add(bad);
-      pipeline.removeIf(n -> n.getNodeId().equals(bad));
-      int wanted = Math.max(0, replication - pipeline.size());
-      Set<String> avoid = new HashSet<>(excluded);
-      pipeline.forEach(n -> avoid.add(n.getNodeId()));
-      LocatedBlock bumped = metadata.updateBlock(UpdateBlockRequest.newBuilder().setPath(path)
-          .setBlock(current.getBlock().toBuilder().setLength(0)).addAllExcludeNodes(avoid)
-          .setReplacementsWanted(wanted).addFailedNodes(bad).build());
-      current = current.toBuilder().setBlock(bumped.getBlock()).build();
-      pipeline.addAll(bumped.getLocationsList());
-      if (pipeline.isEmpty() && System.currentTimeMillis() < deadline) {
-        attempt--; // not a failed attempt: waiting for nodes to register with a new leader
-        pause();
-        continue;
+      if (!bad.isEmpty()) {
+        excluded.add(bad);
+        pipeline.removeIf(n -> n.getNodeId().equals(bad));
       }
-      if (pipeline.isEmpty()) {
+      long resume = failedWriter.resumeOffset();
+      if (pipeline.isEmpty() && resume > 0) {
         throw last.status() == TransferStatus.ERROR_NO_SPACE
             ? new NoSpaceException(ErrorCode.NO_SPACE, "every storage node is full", path)
-            : new StorageException(ErrorCode.IO_ERROR, "no storage node left to write to: " + last.getMessage(), path);
+            : new StorageException(ErrorCode.IO_ERROR,
+                "no storage node left that holds the acknowledged bytes: " + last.getMessage(), path);
       }
-      try {
-        writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.RECOVERY, metadata.clientId(), 0);
-        for (int i = 0; i < blockBytes.size(); i++) {
-          writer.write(blockBytes.get(i), 0, i == blockBytes.size() - 1 ? tailFill : BlockWriter.PACKET_SIZE);
+      // a replacement can join only while there is nothing of the block for it to catch up on
+      int wanted = resume == 0 ? Math.max(0, replication - pipeline.size()) : 0;
+      Set<String> avoid = new HashSet<>(excluded);
+      pipeline.forEach(n -> avoid.add(n.getNodeId()));
+      UpdateBlockRequest.Builder update = UpdateBlockRequest.newBuilder().setPath(path)
+          .setBlock(current.getBlock().toBuilder().setLength(resume)).addAllExcludeNodes(avoid)
+          .setReplacementsWanted(wanted);
+      if (!bad.isEmpty()) {
+        update.addFailedNodes(bad);
+      }
+      LocatedBlock bumped = metadata.updateBlock(update.build());
+      current = current.toBuilder().setBlock(bumped.getBlock()).build();
+      pipeline.addAll(bumped.getLocationsList());
+      if (pipeline.isEmpty()) {
+        if (System.currentTimeMillis() < deadline) {
+          attempt--; // not a failed attempt: waiting for nodes to register with a new leader
+          pause();
+          continue;
         }
+        throw new StorageException(ErrorCode.IO_ERROR, "no storage node left to write to: " + last.getMessage(), path);
+      }
+      writer = failedWriter.resumeOn(pipeline, current.getBlock(), metadata.clientId());
+      try {
+        writer.sendIfFull(); // resends the unacknowledged packets
         return;
       } catch (PipelineException e) {
         last = e;
+        failedWriter = writer;
       }
     }
     throw new StorageException(ErrorCode.IO_ERROR, "pipeline recovery failed: " + last.getMessage(), path);
-  }
-
-  private void keep(byte[] b, int off, int len) {
-    while (len > 0) {
-      if (blockBytes.isEmpty() || tailFill == BlockWriter.PACKET_SIZE) {
-        blockBytes.add(new byte[BlockWriter.PACKET_SIZE]);
-        tailFill = 0;
-      }
-      int n = Math.min(len, BlockWriter.PACKET_SIZE - tailFill);
-      System.arraycopy(b, off, blockBytes.get(blockBytes.size() - 1), tailFill, n);
-      tailFill += n;
-      off += n;
-      len -= n;
-    }
   }
 
   private void pause() throws IOException {

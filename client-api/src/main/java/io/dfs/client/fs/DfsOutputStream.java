@@ -16,11 +16,14 @@ public abstract class DfsOutputStream extends OutputStream {
   public abstract io.dfs.proto.FileStatus created();
 
   /**
-   * Waits until every byte written so far is acknowledged by the pipeline (hflush): a reader that
-   * opens the file afterwards is not promised to see them until close, but they survive a crash
-   * of this client.
+   * Waits until every byte written so far is on every node of the pipeline (hflush). The block
+   * stays open: later writes continue it. The bytes survive a crash of this client (lease
+   * recovery completes the file at the length every node acknowledged).
    */
   public abstract void hflush() throws IOException;
+
+  /** {@link #hflush()}, and every node has also fsync'd the bytes: they survive a crash of every node. */
+  public abstract void hsync() throws IOException;
 
   /**
    * Attributes the file takes when {@link #close()} completes it, in the same metadata write as

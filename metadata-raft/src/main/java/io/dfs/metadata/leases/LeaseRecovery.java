@@ -6,9 +6,11 @@ import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.metadata.statemachine.NamespaceStateMachine.OpenFile;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.NodeInfo;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.RecoverLeaseRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -16,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's lease monitor: a file whose writer let its lease lapse is completed without it,
- * at the length its nodes finalized (HDFS's lease recovery, with the last block's length taken
- * from the replicas the nodes reported). The completion goes through the Raft log like any write,
+ * The leader's lease monitor: a file whose writer let its lease lapse is completed without it
+ * (HDFS's lease recovery). A last block its nodes finalized keeps their length; an unfinished one
+ * is finalized by its pipeline nodes at the length all of them acknowledged
+ * ({@link UnfinishedBlockRecovery}); without any, the block is dropped. The completion goes through the Raft log like any write,
  * proposed by this peer as a client of its own group, off the monitor thread.
  */
 public final class LeaseRecovery implements AutoCloseable {
@@ -50,11 +53,12 @@ public final class LeaseRecovery implements AutoCloseable {
   public void pass() {
     for (OpenFile f : namespace.get().openFiles()) {
       if (leases.shouldRecover(f.writer(), f.path())) {
-        BlockInfo last = f.lastBlock() == null ? null : blocks.finalizedReplica(f.lastBlock());
+        BlockInfo finalized = f.lastBlock() == null ? null : blocks.finalizedReplica(f.lastBlock());
+        List<NodeInfo> pipeline = f.lastBlock() == null || finalized != null ? List.of() : blocks.locationsOf(f.lastBlock());
         leases.recoveryProposed(f.path());
-        LOG.info("lease of {} on {} expired: completing it{}", f.writer(), f.path(),
-            last == null ? " without its unfinished last block" : " with its last block at " + last.getLength() + " bytes");
-        proposer.execute(() -> propose(f, last));
+        LOG.info("lease of {} on {} expired: completing it", f.writer(), f.path());
+        proposer.execute(() -> propose(f, finalized != null || pipeline.isEmpty() ? finalized
+            : UnfinishedBlockRecovery.recover(f.lastBlock(), pipeline)));
       }
     }
   }
