@@ -64,4 +64,19 @@ public final class ReplicaVerifier {
     }
     return good;
   }
+
+  /** CRC32C of {@code length} bytes of a data file at {@code offset}. */
+  public static int checksum(java.nio.file.Path data, long offset, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    try (var ch = java.nio.channels.FileChannel.open(data)) {
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw new IOException(data + " is shorter than " + (offset + length) + " bytes");
+        }
+      }
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(buf.flip());
+    return (int) crc.getValue();
+  }
 }

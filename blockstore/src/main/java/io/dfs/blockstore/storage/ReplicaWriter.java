@@ -95,6 +95,11 @@ public final class ReplicaWriter implements Closeable {
     }
   }
 
+  /** What readers of the file being written may see: the acknowledged bytes. */
+  public Replica visible() {
+    return new Replica(block.toBuilder().setLength(acknowledged).build(), data, meta, bytesPerChecksum);
+  }
+
   public int bytesPerChecksum() {
     return bytesPerChecksum;
   }
@@ -258,16 +263,9 @@ public final class ReplicaWriter implements Closeable {
     if (partial == 0) {
       return;
     }
-    ByteBuffer tail = ByteBuffer.allocate(partial);
     long chunkStart = length - partial;
-    while (tail.hasRemaining()) {
-      if (dataChannel.read(tail, chunkStart + tail.position()) < 0) {
-        throw new IOException("replica " + data.getFileName() + " is shorter than " + length + " bytes");
-      }
-    }
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(tail.flip());
-    ByteBuffer stored = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+    int crc = ReplicaVerifier.checksum(data, chunkStart, partial);
+    ByteBuffer stored = ByteBuffer.allocate(4).putInt(crc).flip();
     long at = ReplicaMeta.HEADER + (chunkStart / bytesPerChecksum) * 4;
     while (stored.hasRemaining()) {
       at += metaChannel.write(stored, at);

@@ -2,6 +2,8 @@ package io.dfs.blockstore.transfer;
 
 import io.dfs.blockstore.storage.Replica;
 import io.dfs.blockstore.storage.ReplicaMeta;
+import io.dfs.blockstore.storage.ReplicaVerifier;
+import io.dfs.blockstore.storage.ReplicaWriter;
 import io.dfs.client.transfer.TransferFrame;
 import io.dfs.proto.OpResponse;
 import io.dfs.proto.Packet;
@@ -17,7 +19,8 @@ import java.util.Optional;
 /**
  * Serves a range of a replica: the stored checksums go in each packet header and the data goes
  * straight from the file to the socket (sendfile). The client verifies; this side never reads the
- * data into memory.
+ * data into memory. A replica still being written is served up to the length every pipeline node
+ * acknowledged, so a reader sees what the writer's hflush promised.
  */
 final class BlockSender {
   static final int CHUNKS_PER_PACKET = 16;
@@ -35,6 +38,11 @@ final class BlockSender {
   void send() {
     Optional<Replica> found = node.store().get(op.getBlock().getBlockId())
         .filter(r -> r.block().getGenerationStamp() >= op.getBlock().getGenerationStamp());
+    boolean unfinished = found.isEmpty();
+    if (unfinished) {
+      // a file being written: its readers see what every pipeline node acknowledged (hflush)
+      found = node.store().unfinished(op.getBlock()).map(ReplicaWriter::visible);
+    }
     if (found.isEmpty()) {
       respond(TransferStatus.ERROR_NOT_FOUND, "no replica of block " + op.getBlock().getBlockId()
           + " with generation " + op.getBlock().getGenerationStamp() + " on " + node.nodeId());
@@ -53,6 +61,10 @@ final class BlockSender {
     long seqno = 0;
     try {
       int[] allCrcs = ReplicaMeta.read(r.meta(), firstChunk, (int) ((end - position + bpc - 1) / bpc));
+      if (unfinished && end % bpc != 0 && allCrcs.length > 0) {
+        // the stored checksum of a chunk still being written may cover bytes past the acknowledged end
+        allCrcs[allCrcs.length - 1] = ReplicaVerifier.checksum(r.data(), end - end % bpc, (int) (end % bpc));
+      }
       do {
         long length = Math.min((long) bpc * CHUNKS_PER_PACKET, end - position);
         int chunks = (int) ((length + bpc - 1) / bpc);

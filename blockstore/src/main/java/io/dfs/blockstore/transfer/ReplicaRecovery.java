@@ -5,7 +5,7 @@ import io.dfs.blockstore.storage.ReplicaNotFoundException;
 import io.dfs.blockstore.storage.ReplicaWriter;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.OpResponse;
-import io.dfs.proto.RecoverReplicaOp;
+import io.dfs.proto.ReplicaLengthOp;
 import io.dfs.proto.TransferStatus;
 import java.io.IOException;
 import java.util.Optional;
@@ -23,7 +23,7 @@ final class ReplicaRecovery {
     this.node = node;
   }
 
-  OpResponse answer(RecoverReplicaOp op) {
+  OpResponse answer(ReplicaLengthOp op) {
     BlockInfo block = op.getBlock();
     Optional<Replica> done = node.store().get(block.getBlockId())
         .filter(r -> r.block().getGenerationStamp() == block.getGenerationStamp());

@@ -39,10 +39,10 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
           frame.release();
           new BlockSender(node, ctx, h.getRead()).send();
         }
-        case RECOVER_REPLICA -> {
+        case REPLICA_LENGTH_OP -> {
           frame.release();
           ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder()
-              .setResponse(new ReplicaRecovery(node).answer(h.getRecoverReplica())).build()))
+              .setResponse(new ReplicaRecovery(node).answer(h.getReplicaLengthOp())).build()))
               .addListener(ChannelFutureListener.CLOSE);
         }
         default -> {

@@ -7,6 +7,7 @@ import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
 import io.dfs.proto.Packet;
 import io.dfs.proto.ReadBlockOp;
+import io.dfs.proto.ReplicaLengthOp;
 import io.dfs.proto.TransferHeader;
 import io.dfs.proto.TransferStatus;
 import java.io.IOException;
@@ -61,6 +62,23 @@ public final class BlockReader {
           return copied;
         }
       }
+    }
+  }
+
+  /**
+   * The length a reader may see of the node's replica: for one still being written, the bytes
+   * every pipeline node acknowledged; for a finalized one, its length.
+   */
+  public static long visibleLength(NodeInfo node, BlockInfo block) throws IOException {
+    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
+        BlockWriter.TIMEOUT_MS)) {
+      ch.write(TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)).build());
+      OpResponse r = ch.read().header().getResponse();
+      if (r.getStatus() != TransferStatus.SUCCESS) {
+        throw new IOException("length of block " + block.getBlockId() + " on " + node.getNodeId() + ": "
+            + r.getStatus() + " " + r.getMessage());
+      }
+      return r.getReplicaLength();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.dfs.client.fs;
 
+import io.dfs.client.block.BlockReader;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.InvalidPathException;
@@ -15,8 +16,10 @@ import io.dfs.proto.FileType;
 import io.dfs.proto.FsckResponse;
 import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
@@ -78,8 +81,31 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public DfsInputStream open(String path) throws IOException {
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
-    return new DfsClientInputStream(metadata, path, r.getStatus().getInodeId(), r.getStatus().getLength(),
-        r.getBlocksList());
+    List<LocatedBlock> blocks = r.getBlocksList();
+    long length = r.getStatus().getLength();
+    if (r.getStatus().getUnderConstruction() && !blocks.isEmpty()) {
+      // the block being written: what its nodes acknowledged (hflush) is readable now
+      LocatedBlock last = blocks.get(blocks.size() - 1);
+      long visible = visibleLength(last);
+      if (visible > last.getBlock().getLength()) {
+        blocks = new ArrayList<>(blocks);
+        blocks.set(blocks.size() - 1, last.toBuilder().setBlock(last.getBlock().toBuilder().setLength(visible)).build());
+        length = last.getOffset() + visible;
+      }
+    }
+    return new DfsClientInputStream(metadata, path, r.getStatus().getInodeId(), length, blocks);
+  }
+
+  /** The acknowledged length of a block being written, from the first of its nodes that answers. */
+  private static long visibleLength(LocatedBlock block) {
+    for (NodeInfo node : block.getLocationsList()) {
+      try {
+        return BlockReader.visibleLength(node, block.getBlock());
+      } catch (IOException e) {
+        // the next node may know
+      }
+    }
+    return block.getBlock().getLength();
   }
 
   @Override

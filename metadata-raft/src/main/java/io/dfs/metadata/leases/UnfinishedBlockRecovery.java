@@ -4,7 +4,7 @@ import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
-import io.dfs.proto.RecoverReplicaOp;
+import io.dfs.proto.ReplicaLengthOp;
 import io.dfs.proto.TransferHeader;
 import io.dfs.proto.TransferStatus;
 import java.io.IOException;
@@ -32,7 +32,7 @@ final class UnfinishedBlockRecovery {
     List<NodeInfo> holders = new ArrayList<>();
     long length = Long.MAX_VALUE;
     for (NodeInfo n : pipeline) {
-      OpResponse r = ask(n, RecoverReplicaOp.newBuilder().setBlock(block).build());
+      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         holders.add(n);
         length = Math.min(length, r.getReplicaLength());
@@ -44,7 +44,7 @@ final class UnfinishedBlockRecovery {
     BlockInfo agreed = block.toBuilder().setLength(length).build();
     int finalized = 0;
     for (NodeInfo n : holders) {
-      OpResponse r = ask(n, RecoverReplicaOp.newBuilder().setBlock(block).setFinalize(true).setLength(length).build());
+      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setFinalize(true).setLength(length).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         finalized++;
       }
@@ -53,9 +53,9 @@ final class UnfinishedBlockRecovery {
     return finalized > 0 ? agreed : null;
   }
 
-  private static OpResponse ask(NodeInfo node, RecoverReplicaOp op) {
+  private static OpResponse ask(NodeInfo node, ReplicaLengthOp op) {
     try (BlockingFrameChannel c = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS)) {
-      c.write(TransferHeader.newBuilder().setRecoverReplica(op).build());
+      c.write(TransferHeader.newBuilder().setReplicaLengthOp(op).build());
       TransferHeader answer = c.read().header();
       if (!answer.hasResponse()) {
         return null;
