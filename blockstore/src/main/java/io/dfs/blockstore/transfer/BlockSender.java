@@ -51,8 +51,10 @@ final class BlockSender {
     Replica r = found.get();
     long replicaLength = r.block().getLength();
     long start = Math.min(op.getOffset(), replicaLength);
-    long end = op.getLength() > 0 ? Math.min(replicaLength, start + op.getLength()) : replicaLength;
     int bpc = r.bytesPerChecksum();
+    // whole chunks only: a stored checksum covers its chunk from start to end, so a range ending
+    // inside a chunk is sent to the chunk's end (the reader keeps what it asked for)
+    long end = op.getLength() > 0 ? Math.min(replicaLength, roundUp(start + op.getLength(), bpc)) : replicaLength;
     long firstChunk = start / bpc;
     long position = firstChunk * bpc;
     ctx.write(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
@@ -87,6 +89,10 @@ final class BlockSender {
       return;
     }
     ctx.flush();
+  }
+
+  private static long roundUp(long offset, int bpc) {
+    return (offset + bpc - 1) / bpc * bpc;
   }
 
   private void respond(TransferStatus status, String message) {

@@ -100,6 +100,10 @@ class FileRoundTripTest {
       assertThat(n).isEqualTo(50);
       assertThat(java.util.Arrays.copyOf(tail, 50)).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 50, data.length));
       assertThat(in.getPos()).isEqualTo(MiB + 10);
+      // a range that ends inside a checksum chunk, in the middle of a block
+      byte[] inside = new byte[10];
+      assertThat(in.read(100_000, inside, 0, 10)).isEqualTo(10);
+      assertThat(inside).isEqualTo(java.util.Arrays.copyOfRange(data, 100_000, 100_010));
       in.seek(data.length);
       assertThat(in.read()).isEqualTo(-1);
     }

@@ -26,41 +26,78 @@ public final class BlockReader {
 
   /**
    * Reads {@code length} bytes at {@code offset} of the block into {@code dst}; returns how many
-   * were read (fewer only at the end of the replica).
+   * were read (fewer only at the end of the replica). Uses an idle connection to the node when
+   * there is one (a stale one is replaced once) and leaves it idle again afterwards.
    */
   public static int read(NodeInfo node, BlockInfo block, long offset, byte[] dst, int dstOffset, int length,
       String clientId) throws IOException {
-    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
-        BlockWriter.TIMEOUT_MS)) {
-      ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block)
-          .setOffset(offset).setLength(length).setClientId(clientId)).build());
-      TransferHeader first = ch.read().header();
-      OpResponse r = first.getResponse();
-      if (r.getStatus() != TransferStatus.SUCCESS) {
-        throw new IOException("read of block " + block.getBlockId() + " from " + node.getNodeId() + " failed: "
-            + r.getStatus() + " " + r.getMessage());
+    NodeConnections pool = NodeConnections.shared();
+    BlockingFrameChannel idle = pool.takeIdle(node);
+    if (idle != null) {
+      try {
+        int n = readOver(idle, node, block, offset, dst, dstOffset, length, clientId);
+        pool.giveBack(node, idle);
+        return n;
+      } catch (ChecksumException e) {
+        NodeConnections.closeQuietly(idle);
+        throw e;
+      } catch (IOException e) {
+        NodeConnections.closeQuietly(idle); // the node may have restarted since: once more on a new connection
       }
-      int bpc = r.getBytesPerChecksum();
-      long end = Math.min(offset + length, r.getReplicaLength());
-      int copied = 0;
-      while (true) {
-        BlockingFrameChannel.Frame frame = ch.read();
-        Packet p = frame.header().getPacket();
-        ByteBuffer data = ByteBuffer.wrap(frame.data());
-        if (ChunkChecksums.firstMismatch(data, bpc, p.getChecksumsList()) >= 0) {
-          throw new ChecksumException("checksum mismatch in block " + block.getBlockId() + " at "
-              + p.getOffsetInBlock() + " from " + node.getNodeId());
+    }
+    BlockingFrameChannel fresh = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
+        BlockWriter.TIMEOUT_MS);
+    try {
+      int n = readOver(fresh, node, block, offset, dst, dstOffset, length, clientId);
+      pool.giveBack(node, fresh);
+      return n;
+    } catch (IOException | RuntimeException e) {
+      NodeConnections.closeQuietly(fresh);
+      throw e;
+    }
+  }
+
+  /**
+   * One read exchange. Packets that fall inside the range are read straight into {@code dst} and
+   * verified there; only the first and last (which may start before or end after it: the node
+   * sends whole chunks) go through a scratch buffer.
+   */
+  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, long offset, byte[] dst,
+      int dstOffset, int length, String clientId) throws IOException {
+    ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block)
+        .setOffset(offset).setLength(length).setClientId(clientId)).build());
+    OpResponse r = ch.readHead().header().getResponse();
+    if (r.getStatus() != TransferStatus.SUCCESS) {
+      throw new IOException("read of block " + block.getBlockId() + " from " + node.getNodeId() + " failed: "
+          + r.getStatus() + " " + r.getMessage());
+    }
+    int bpc = r.getBytesPerChecksum();
+    long end = Math.min(offset + length, r.getReplicaLength());
+    int copied = 0;
+    while (true) {
+      BlockingFrameChannel.Head head = ch.readHead();
+      Packet p = head.header().getPacket();
+      long from = p.getOffsetInBlock();
+      long to = from + head.dataLength();
+      boolean inside = from >= offset && to <= end;
+      byte[] target = inside ? dst : new byte[head.dataLength()];
+      int at = inside ? dstOffset + (int) (from - offset) : 0;
+      ch.readData(target, at, head.dataLength());
+      if (ChunkChecksums.firstMismatch(ByteBuffer.wrap(target, at, head.dataLength()), bpc, p.getChecksumsList()) >= 0) {
+        throw new ChecksumException("checksum mismatch in block " + block.getBlockId() + " at "
+            + p.getOffsetInBlock() + " from " + node.getNodeId());
+      }
+      long keepFrom = Math.max(offset, from);
+      long keepTo = Math.min(end, to);
+      if (keepTo > keepFrom) {
+        if (!inside) {
+          System.arraycopy(target, (int) (keepFrom - from), dst, dstOffset + (int) (keepFrom - offset),
+              (int) (keepTo - keepFrom));
         }
-        long from = Math.max(offset, p.getOffsetInBlock());
-        long to = Math.min(end, p.getOffsetInBlock() + frame.data().length);
-        if (to > from) {
-          int n = (int) (to - from);
-          System.arraycopy(frame.data(), (int) (from - p.getOffsetInBlock()), dst, dstOffset + copied, n);
-          copied += n;
-        }
-        if (p.getLast()) {
-          return copied;
-        }
+        copied += (int) (keepTo - keepFrom);
+      }
+      if (p.getLast()) {
+        return copied;
       }
     }
   }

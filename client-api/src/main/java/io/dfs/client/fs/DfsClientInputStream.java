@@ -17,7 +17,17 @@ import java.util.List;
  * before giving up.
  */
 final class DfsClientInputStream extends DfsInputStream {
-  static final int READ_AHEAD = 8 << 20;
+  static final int READ_AHEAD = 4 << 20;
+  /**
+   * Streams of this client that may read ahead at once, each with one spare window: the memory
+   * spent on read-ahead is bounded (32 x 4 MiB) however many files are open; the others read
+   * without prefetching.
+   */
+  static final int PREFETCHING_STREAMS = 32;
+  private static final java.util.concurrent.Semaphore PREFETCH_SLOTS =
+      new java.util.concurrent.Semaphore(PREFETCHING_STREAMS);
+  /** Gives a stream's slot back if it is dropped without close. */
+  private static final java.lang.ref.Cleaner SLOT_RETURN = java.lang.ref.Cleaner.create();
   /** Prefetches run here so the next window arrives while the reader consumes this one. */
   private static final java.util.concurrent.ExecutorService PREFETCH =
       java.util.concurrent.Executors.newCachedThreadPool(r -> {
@@ -31,9 +41,14 @@ final class DfsClientInputStream extends DfsInputStream {
   /** The file this stream reads, whatever its path names later (a rename must never mix files). */
   private final long inodeId;
   private final long length;
+  /** Window size: a small file gets a buffer of its own size, not 4 MiB. */
+  private final int window;
   private List<LocatedBlock> blocks;
-  private byte[] buffer = new byte[READ_AHEAD];
-  private byte[] spare = new byte[READ_AHEAD];
+  private byte[] buffer;
+  /** The prefetch window; non-null only while this stream holds a prefetch slot. */
+  private byte[] spare;
+  /** Returns the prefetch slot exactly once: at close, or when the stream is collected unclosed. */
+  private java.lang.ref.Cleaner.Cleanable slot;
   private long bufferStart;
   private int bufferLength;
   private long prefetchStart = -1;
@@ -46,6 +61,7 @@ final class DfsClientInputStream extends DfsInputStream {
     this.path = path;
     this.inodeId = inodeId;
     this.length = length;
+    this.window = (int) Math.max(1, Math.min(READ_AHEAD, length));
     this.blocks = blocks;
   }
 
@@ -73,9 +89,16 @@ final class DfsClientInputStream extends DfsInputStream {
     return n;
   }
 
-  /** Makes the window at {@code pos} current, from the prefetch when it guessed right, and starts the next one. */
+  /**
+   * Makes the window at {@code pos} current, from the prefetch when it guessed right, and, when
+   * the reader is going through the file in order, starts fetching the next one.
+   */
   private void fill() throws IOException {
-    int wanted = (int) Math.min(buffer.length, length - pos);
+    if (buffer == null) {
+      buffer = new byte[window];
+    }
+    boolean sequential = pos == 0 || pos == bufferStart + bufferLength;
+    int wanted = (int) Math.min(window, length - pos);
     if (prefetch != null && prefetchStart == pos) {
       try {
         bufferLength = prefetch.get();
@@ -95,7 +118,11 @@ final class DfsClientInputStream extends DfsInputStream {
     bufferStart = pos;
     prefetch = null;
     long next = bufferStart + bufferLength;
-    if (next < length) {
+    if (sequential && next < length && (spare != null || PREFETCH_SLOTS.tryAcquire())) {
+      if (spare == null) {
+        spare = new byte[window];
+        slot = SLOT_RETURN.register(this, PREFETCH_SLOTS::release);
+      }
       byte[] target = spare;
       int n = (int) Math.min(target.length, length - next);
       prefetchStart = next;
@@ -156,8 +183,16 @@ final class DfsClientInputStream extends DfsInputStream {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     cancelPrefetch();
+    buffer = null;
+    spare = null;
+    if (slot != null) {
+      slot.clean();
+    }
   }
 
   /** Fills {@code len} bytes at {@code position}, crossing block boundaries as needed. */

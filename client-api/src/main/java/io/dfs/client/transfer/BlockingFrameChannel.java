@@ -65,7 +65,10 @@ public final class BlockingFrameChannel implements Closeable {
     flush();
   }
 
-  public Frame read() throws IOException {
+  /** A frame's header, its raw data not read yet: follow with {@link #readData} for exactly {@code dataLength} bytes. */
+  public record Head(TransferHeader header, int dataLength) {}
+
+  public Head readHead() throws IOException {
     int frameLength;
     try {
       frameLength = in.readInt();
@@ -81,9 +84,19 @@ public final class BlockingFrameChannel implements Closeable {
     }
     byte[] h = new byte[headerLength];
     in.readFully(h);
-    byte[] data = new byte[frameLength - 4 - headerLength];
+    return new Head(TransferHeader.parseFrom(h), frameLength - 4 - headerLength);
+  }
+
+  /** The raw data of the frame whose head was just read, straight into {@code dst}. */
+  public void readData(byte[] dst, int offset, int length) throws IOException {
+    in.readFully(dst, offset, length);
+  }
+
+  public Frame read() throws IOException {
+    Head head = readHead();
+    byte[] data = new byte[head.dataLength()];
     in.readFully(data);
-    return new Frame(TransferHeader.parseFrom(h), data);
+    return new Frame(head.header(), data);
   }
 
   @Override

@@ -53,7 +53,10 @@ public final class BlockManager {
   private NodeRegistry nodes;
   private ReplicaMap replicas = new ReplicaMap();
   private final Map<String, List<NodeCommand>> pendingCommands = new HashMap<>();
-  private final Map<Long, Long> replicationDeadlines = new HashMap<>();
+  /** A replication command on its way: until its deadline, unless one of its targets dies first. */
+  private record CopyInFlight(long deadlineMs, List<String> targets) {}
+
+  private final Map<Long, CopyInFlight> replicationDeadlines = new HashMap<>();
   private boolean leader;
   private boolean leaderReady;
   private long leaderSinceMs;
@@ -316,9 +319,9 @@ public final class BlockManager {
     // a good copy exists: replicas that can never serve go, so their nodes can take a good one
     unusable.forEach(n -> dropReplica(n, holders.get(n)));
     if (effective < wanted) {
-      Long deadline = replicationDeadlines.get(block.getBlockId());
-      if (deadline != null && deadline > now) {
-        return; // a copy is on its way
+      CopyInFlight copy = replicationDeadlines.get(block.getBlockId());
+      if (copy != null && copy.deadlineMs() > now && copy.targets().stream().allMatch(nodes::isLive)) {
+        return; // a copy is on its way (a target that died meanwhile cannot take it: choose again)
       }
       List<NodeInfo> targets = PlacementPolicy.choose(nodes.live(), wanted - effective, exclude,
           Math.max(block.getLength(), 1));
@@ -328,7 +331,8 @@ public final class BlockManager {
       String source = good.get((int) (block.getBlockId() % good.size()));
       enqueue(source, NodeCommand.newBuilder().setReplicate(ReplicateBlockCommand.newBuilder()
           .setBlock(block).addAllTargets(targets)).build());
-      replicationDeadlines.put(block.getBlockId(), now + REPLICATION_TIMEOUT_MS);
+      replicationDeadlines.put(block.getBlockId(), new CopyInFlight(now + REPLICATION_TIMEOUT_MS,
+          targets.stream().map(NodeInfo::getNodeId).toList()));
     } else {
       replicationDeadlines.remove(block.getBlockId());
       if (good.size() > wanted) {

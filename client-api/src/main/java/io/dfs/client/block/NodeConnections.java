@@ -1,0 +1,75 @@
+package io.dfs.client.block;
+
+import io.dfs.client.transfer.BlockingFrameChannel;
+import io.dfs.proto.NodeInfo;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Idle connections to storage nodes, kept for the next read (HDFS's client keeps a socket cache
+ * for the same reason): a read is one request and its packets, after which the connection is
+ * free for the next one, so a stream reading block after block, or many small files from the same
+ * nodes, does not pay a TCP handshake and a new node-side handler each time. At most
+ * {@link #MAX_IDLE_PER_NODE} are kept per node, each for at most {@link #IDLE_MS}.
+ */
+public final class NodeConnections {
+  static final int MAX_IDLE_PER_NODE = 8;
+  static final long IDLE_MS = 30_000;
+  private static final NodeConnections SHARED = new NodeConnections();
+
+  private record Idle(BlockingFrameChannel channel, long sinceMs) {}
+
+  private final Map<String, ArrayDeque<Idle>> idle = new HashMap<>(); // guarded by this
+
+  static NodeConnections shared() {
+    return SHARED;
+  }
+
+  /** A connection to the node that was idle, or null when none is. */
+  BlockingFrameChannel takeIdle(NodeInfo node) {
+    long now = System.currentTimeMillis();
+    while (true) {
+      Idle found;
+      synchronized (this) {
+        ArrayDeque<Idle> q = idle.get(key(node));
+        found = q == null ? null : q.pollLast();
+      }
+      if (found == null) {
+        return null;
+      }
+      if (now - found.sinceMs() < IDLE_MS) {
+        return found.channel();
+      }
+      closeQuietly(found.channel());
+    }
+  }
+
+  /** A connection whose last exchange ended cleanly, for the next read from the node. */
+  void giveBack(NodeInfo node, BlockingFrameChannel channel) {
+    boolean kept;
+    synchronized (this) {
+      ArrayDeque<Idle> q = idle.computeIfAbsent(key(node), k -> new ArrayDeque<>());
+      kept = q.size() < MAX_IDLE_PER_NODE;
+      if (kept) {
+        q.addLast(new Idle(channel, System.currentTimeMillis()));
+      }
+    }
+    if (!kept) {
+      closeQuietly(channel);
+    }
+  }
+
+  private static String key(NodeInfo node) {
+    return node.getHost() + ":" + node.getDataPort();
+  }
+
+  static void closeQuietly(BlockingFrameChannel c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // a connection we were done with
+    }
+  }
+}
