@@ -67,7 +67,8 @@ function render(data) {
     const ago = Math.max(0, (data.timeMs - num(n.lastHeartbeatMs)) / 1000).toFixed(1) + " s ago";
     tr.append(cell(n.nodeId), cell(n.state, "state-" + n.state), cell(n.host + ":" + n.dataPort),
         cell(n.blockCount), cell(human(n.usedBytes)), cell(human(n.remainingBytes)),
-        cell(human(n.writeBytesPerSec) + "/s"), cell(human(n.readBytesPerSec) + "/s"), cell(ago));
+        cell(human(n.writeBytesPerSec) + "/s"), cell(human(n.readBytesPerSec) + "/s"),
+        cell(num(n.activeTransfers)), cell(num(n.queuedPackets)), cell(ago));
     return tr;
   }));
 

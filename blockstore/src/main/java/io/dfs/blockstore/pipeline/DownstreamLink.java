@@ -12,13 +12,21 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.function.Consumer;
 
-/** The connection from one pipeline node to the next; frames coming back go to {@code onFrame}. */
+/**
+ * The connection from one pipeline node to the next; frames coming back go to {@code onFrame}.
+ * Backpressure: while more than {@link #HIGH_WATER} bytes wait to go downstream, the upstream
+ * connection stops reading ({@code onWritable(false)}), so a slow next node slows the writer
+ * instead of filling this node's memory.
+ */
 final class DownstreamLink {
   static final int CONNECT_TIMEOUT_MS = 5_000;
+  static final int LOW_WATER = 1 << 20;
+  static final int HIGH_WATER = 4 << 20;
 
   private final Channel channel;
 
@@ -28,13 +36,14 @@ final class DownstreamLink {
 
   /** Connects asynchronously; {@code onConnected} gets the link or null when the node is unreachable. */
   static void connect(EventLoopGroup group, NodeInfo next, Consumer<TransferFrame> onFrame, Runnable onClosed,
-      Consumer<DownstreamLink> onConnected) {
+      Consumer<Boolean> onWritable, Consumer<DownstreamLink> onConnected) {
     new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
         .option(ChannelOption.SO_SNDBUF, 1 << 20)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(LOW_WATER, HIGH_WATER))
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -48,6 +57,11 @@ final class DownstreamLink {
                   @Override
                   public void channelInactive(ChannelHandlerContext ctx) {
                     onClosed.run();
+                  }
+
+                  @Override
+                  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                    onWritable.accept(ctx.channel().isWritable());
                   }
 
                   @Override

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineReceiver {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineReceiver.class);
+  /** Node metrics: block writes and reads in progress, and packets received and not yet acknowledged upstream. */
+  public static final String TRANSFERS_ACTIVE = "transfers.active";
+  public static final String PACKETS_QUEUED = "pipeline.packets.queued";
 
   /** A packet whose ack waits for the downstream node's; {@code end}: its last byte's offset + 1. */
   private record Pending(long seqno, long end, TransferStatus local, boolean last) {}
@@ -55,6 +58,8 @@ public final class PipelineReceiver {
   private boolean localFailed;
   private boolean finished;
   private boolean upstreamGone;
+  /** Counted in the node's {@code transfers.active} until the upstream connection ends. */
+  private boolean active;
 
   public PipelineReceiver(NodeServices node, ChannelHandlerContext upstream, WriteBlockOp op) {
     this.node = node;
@@ -75,6 +80,8 @@ public final class PipelineReceiver {
       respondAndClose(TransferStatus.ERROR, e.toString(), node.nodeId());
       return;
     }
+    active = true;
+    node.metrics().counter(TRANSFERS_ACTIVE).inc();
     if (op.getDownstreamCount() == 0) {
       respond(TransferStatus.SUCCESS, "", "");
       return;
@@ -85,6 +92,7 @@ public final class PipelineReceiver {
     DownstreamLink.connect(node.downstreamGroup(), next,
         frame -> upstream.executor().execute(() -> onDownstreamFrame(frame)),
         () -> upstream.executor().execute(this::onDownstreamClosed),
+        writable -> upstream.channel().config().setAutoRead(writable),
         link -> upstream.executor().execute(() -> {
           if (link == null) {
             releaseHeld();
@@ -132,6 +140,7 @@ public final class PipelineReceiver {
       local = finalizeLocally();
     }
     pending.add(new Pending(p.getSeqno(), p.getOffsetInBlock() + p.getDataLength(), local, p.getLast()));
+    node.metrics().counter(PACKETS_QUEUED).inc();
     drain();
   }
 
@@ -209,6 +218,7 @@ public final class PipelineReceiver {
   }
 
   private void onDownstreamClosed() {
+    upstream.channel().config().setAutoRead(true); // nothing waits to go downstream any more
     if (downstream != null && !downstreamFailed && !(finished && pending.isEmpty())) {
       downstreamFailed = true;
       node.metrics().counter("pipeline.downstream_failures").inc();
@@ -234,6 +244,7 @@ public final class PipelineReceiver {
         }
       }
       pending.poll();
+      node.metrics().counter(PACKETS_QUEUED).dec();
       if (ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS)) {
         writer.acknowledge(head.end());
       }
@@ -250,6 +261,12 @@ public final class PipelineReceiver {
    */
   public void upstreamClosed() {
     upstreamGone = true;
+    node.metrics().counter(PACKETS_QUEUED).dec(pending.size());
+    pending.clear();
+    if (active) {
+      active = false;
+      node.metrics().counter(TRANSFERS_ACTIVE).dec();
+    }
     releaseHeld();
     letGo();
     if (downstream != null) {

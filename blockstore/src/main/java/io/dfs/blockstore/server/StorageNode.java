@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.blockstore.heartbeat.CommandExecutor;
 import io.dfs.blockstore.heartbeat.MetadataLink;
+import io.dfs.blockstore.pipeline.PipelineReceiver;
 import io.dfs.blockstore.scanner.BlockScanner;
 import io.dfs.blockstore.storage.BlockStore;
 import io.dfs.blockstore.storage.Replica;
@@ -112,6 +113,8 @@ public final class StorageNode implements Closeable, Callable<Integer> {
         .setBlockCount(store.blockCount())
         .setWriteBytesPerSec(metrics.meter("bytes.written").getOneMinuteRate())
         .setReadBytesPerSec(metrics.meter("bytes.read").getOneMinuteRate())
+        .setActiveTransfers((int) metrics.counter(PipelineReceiver.TRANSFERS_ACTIVE).getCount())
+        .setQueuedPackets((int) metrics.counter(PipelineReceiver.PACKETS_QUEUED).getCount())
         .build();
   }
 

@@ -1,5 +1,6 @@
 package io.dfs.blockstore.transfer;
 
+import io.dfs.blockstore.pipeline.PipelineReceiver;
 import io.dfs.blockstore.storage.Replica;
 import io.dfs.blockstore.storage.ReplicaMeta;
 import io.dfs.blockstore.storage.ReplicaVerifier;
@@ -57,10 +58,22 @@ final class BlockSender {
     long end = op.getLength() > 0 ? Math.min(replicaLength, roundUp(start + op.getLength(), bpc)) : replicaLength;
     long firstChunk = start / bpc;
     long position = firstChunk * bpc;
+    if (op.getShortCircuit() && !unfinished && clientIsOnThisHost()) {
+      // the client reads the files itself: no copy through this process or the socket
+      ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
+          .setStatus(TransferStatus.SUCCESS).setReplicaLength(replicaLength).setBytesPerChecksum(bpc)
+          .setLocalDataPath(r.data().toAbsolutePath().toString())
+          .setLocalMetaPath(r.meta().toAbsolutePath().toString())).build()));
+      node.metrics().meter("bytes.read.short_circuit").mark(end - start);
+      return;
+    }
     ctx.write(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
         .setStatus(TransferStatus.SUCCESS).setReplicaLength(replicaLength).setBytesPerChecksum(bpc)
         .setFirstChunkOffset(position)).build()));
     long seqno = 0;
+    var active = node.metrics().counter(PipelineReceiver.TRANSFERS_ACTIVE);
+    active.inc();
+    io.netty.channel.ChannelFuture sent = null;
     try {
       int[] allCrcs = ReplicaMeta.read(r.meta(), firstChunk, (int) ((end - position + bpc - 1) / bpc));
       if (unfinished && end % bpc != 0 && allCrcs.length > 0) {
@@ -79,16 +92,30 @@ final class BlockSender {
           p.addChecksums(c);
         }
         TransferHeader header = TransferHeader.newBuilder().setPacket(p).build();
-        ctx.write(length == 0 ? TransferFrame.of(header)
+        sent = ctx.write(length == 0 ? TransferFrame.of(header)
             : TransferFrame.of(header, new DefaultFileRegion(r.data().toFile(), position, length)));
         node.metrics().meter("bytes.read").mark(length);
         position += length;
       } while (position < end);
     } catch (IOException e) {
+      active.dec();
       ctx.close();
       return;
     }
+    sent.addListener(f -> active.dec());
     ctx.flush();
+  }
+
+  private boolean clientIsOnThisHost() {
+    if (!(ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress peer)) {
+      return false;
+    }
+    try {
+      java.net.InetAddress a = peer.getAddress();
+      return a.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   private static long roundUp(long offset, int bpc) {

@@ -86,6 +86,36 @@ class FileRoundTripTest {
   }
 
   @Test
+  void shortCircuitAndNetworkReadsReturnTheSameBytes() throws Exception {
+    byte[] data = random(2 * MiB + 4321, 9);
+    write(fs, "/rt/both-ways", data, MiB);
+    long local = shortCircuitBytes();
+    assertThat(readAll(fs, "/rt/both-ways")).isEqualTo(data);
+    assertThat(shortCircuitBytes() - local).as("bytes read from the replicas' files directly").isEqualTo(data.length);
+    System.setProperty("dfs.client.read.shortcircuit", "false");
+    try {
+      long before = shortCircuitBytes();
+      assertThat(readAll(fs, "/rt/both-ways")).isEqualTo(data);
+      try (DfsInputStream in = fs.open("/rt/both-ways")) {
+        byte[] inside = new byte[10];
+        assertThat(in.read(MiB + 100_000, inside, 0, 10)).isEqualTo(10);
+        assertThat(inside).isEqualTo(java.util.Arrays.copyOfRange(data, MiB + 100_000, MiB + 100_010));
+      }
+      assertThat(shortCircuitBytes()).isEqualTo(before);
+    } finally {
+      System.clearProperty("dfs.client.read.shortcircuit");
+    }
+  }
+
+  private static long shortCircuitBytes() {
+    long sum = 0;
+    for (int i = 0; i < cluster.nodeCount(); i++) {
+      sum += cluster.node(i).metrics().meter("bytes.read.short_circuit").getCount();
+    }
+    return sum;
+  }
+
+  @Test
   void seekAndPositionalReads() throws Exception {
     byte[] data = random(3 * MiB + 77, 7);
     write(fs, "/rt/seek", data, MiB);

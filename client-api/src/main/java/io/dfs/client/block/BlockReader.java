@@ -24,6 +24,11 @@ public final class BlockReader {
     }
   }
 
+  /** Whether the node runs on this machine (its replicas can be read short-circuit): such replicas are read first. */
+  public static boolean isLocal(NodeInfo node) {
+    return ShortCircuitReads.worthAsking(node);
+  }
+
   /**
    * Reads {@code length} bytes at {@code offset} of the block into {@code dst}; returns how many
    * were read (fewer only at the end of the replica). Uses an idle connection to the node when
@@ -64,12 +69,25 @@ public final class BlockReader {
    */
   private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, long offset, byte[] dst,
       int dstOffset, int length, String clientId) throws IOException {
+    return readOver(ch, node, block, offset, dst, dstOffset, length, clientId, ShortCircuitReads.worthAsking(node));
+  }
+
+  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, long offset, byte[] dst,
+      int dstOffset, int length, String clientId, boolean local) throws IOException {
     ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block)
-        .setOffset(offset).setLength(length).setClientId(clientId)).build());
+        .setOffset(offset).setLength(length).setClientId(clientId).setShortCircuit(local)).build());
     OpResponse r = ch.readHead().header().getResponse();
     if (r.getStatus() != TransferStatus.SUCCESS) {
       throw new IOException("read of block " + block.getBlockId() + " from " + node.getNodeId() + " failed: "
           + r.getStatus() + " " + r.getMessage());
+    }
+    if (!r.getLocalDataPath().isEmpty()) {
+      try {
+        return ShortCircuitReads.read(node, r, block.getBlockId(), offset, dst, dstOffset, length);
+      } catch (ShortCircuitReads.NotReadableHere e) {
+        // replaced or deleted meanwhile, or not ours to open: the same read over the network
+        return readOver(ch, node, block, offset, dst, dstOffset, length, clientId, false);
+      }
     }
     int bpc = r.getBytesPerChecksum();
     long end = Math.min(offset + length, r.getReplicaLength());

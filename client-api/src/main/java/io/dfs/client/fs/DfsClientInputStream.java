@@ -211,7 +211,10 @@ final class DfsClientInputStream extends DfsInputStream {
   private void readFromSomeReplica(LocatedBlock block, long inBlock, byte[] b, int off, int len) throws IOException {
     IOException last = null;
     for (int round = 0; round < 2; round++) {
-      for (NodeInfo node : block.getLocationsList()) {
+      // the leader lists the least busy replicas first; one on this machine goes before them all
+      List<NodeInfo> nodes = new java.util.ArrayList<>(block.getLocationsList());
+      nodes.sort(java.util.Comparator.comparing((NodeInfo n) -> !BlockReader.isLocal(n)));
+      for (NodeInfo node : nodes) {
         try {
           int n = BlockReader.read(node, block.getBlock(), inBlock, b, off, len, metadata.clientId());
           if (n == len) {

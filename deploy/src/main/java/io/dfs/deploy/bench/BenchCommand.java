@@ -48,6 +48,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report", defaultValue = "docs/benchmarks.md", description = "Markdown report to write.")
   Path report;
 
+  /** Writers (then readers) at once in the concurrent data-path measurement. */
+  static final int CONCURRENT_STREAMS = 8;
+
   record Row(String what, String value, String limit, String ratio) {}
 
   @Override
@@ -75,6 +78,17 @@ public final class BenchCommand implements Callable<Integer> {
             "disk write / 3 = " + fmt(writeLimit), fmt(data.writeMiBps() / writeLimit)));
         rows.add(new Row("read", fmt(data.readMiBps()) + " MiB/s", "local read = " + fmt(disk.readMiBps()),
             fmt(data.readMiBps() / disk.readMiBps())));
+        long each = Math.max(1, sizeMib / CONCURRENT_STREAMS) << 20;
+        out.println(CONCURRENT_STREAMS + " writers, then " + CONCURRENT_STREAMS + " readers, of "
+            + (each >> 20) + " MiB each ...");
+        DataThroughput.Result many = DataThroughput.concurrent(fs, CONCURRENT_STREAMS, each);
+        rows.add(new Row(CONCURRENT_STREAMS + " concurrent writers, RF 3 (aggregate)", fmt(many.writeMiBps()) + " MiB/s",
+            "disk write / 3 = " + fmt(writeLimit), fmt(many.writeMiBps() / writeLimit)));
+        rows.add(new Row(CONCURRENT_STREAMS + " concurrent readers (aggregate)", fmt(many.readMiBps()) + " MiB/s",
+            "local read = " + fmt(disk.readMiBps()), fmt(many.readMiBps() / disk.readMiBps())));
+        double heap = DataThroughput.heapPerOpenStreamMiB(fs, 100, 1 << 20);
+        rows.add(new Row("heap per open output stream (100 open, 1 MiB written each)", fmt(heap) + " MiB",
+            "target <= 8 MiB", fmt(8 / Math.max(heap, 0.01))));
         String noFuse = FuseCopyThroughput.unavailable();
         if (noFuse == null) {
           out.println("cp of " + sizeMib + " MiB into and out of the FUSE mount ...");

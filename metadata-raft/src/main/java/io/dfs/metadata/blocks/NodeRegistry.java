@@ -44,6 +44,7 @@ final class NodeRegistry {
         .setRemainingBytes(node.getRemainingBytes())
         .setBlockCount(node.getBlockCount())
         .setActiveTransfers(node.getActiveTransfers())
+        .setQueuedPackets(node.getQueuedPackets())
         .setWriteBytesPerSec(node.getWriteBytesPerSec())
         .setReadBytesPerSec(node.getReadBytesPerSec())
         .build());
