@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PipelineRecoveryTest {
   static final int MiB = 1 << 20;
   /** Bytes a stream may have sent and not yet had acknowledged: what a recovery can resend at most. */
-  static final long WINDOW = 16L * 256 * 1024;
+  static final long WINDOW = 8L * 512 * 1024;
   static final int BLOCK = 8 * MiB;
 
   @TempDir Path dir;

@@ -40,9 +40,9 @@ import java.util.List;
  * acknowledged packets off the ack queue. Both hold this object's monitor for the queue.
  */
 public final class BlockWriter implements Closeable {
-  public static final int PACKET_SIZE = 4 * ChunkChecksums.BYTES_PER_CHECKSUM; // 256 KiB
-  /** Unacknowledged packets per stream: 16 x 256 KiB = 4 MiB in flight at most. */
-  static final int WINDOW_PACKETS = 16;
+  public static final int PACKET_SIZE = 8 * ChunkChecksums.BYTES_PER_CHECKSUM; // 512 KiB
+  /** Unacknowledged packets per stream: 8 x 512 KiB = 4 MiB in flight at most (fewer, larger packets measured faster than 16 x 256 KiB). */
+  static final int WINDOW_PACKETS = 8;
   static final int TIMEOUT_MS = 60_000;
   private static final int FIRST_BUFFER = 16 << 10;
 

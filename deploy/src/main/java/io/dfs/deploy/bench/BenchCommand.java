@@ -48,6 +48,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report", defaultValue = "docs/benchmarks.md", description = "Markdown report to write.")
   Path report;
 
+  @Option(names = "--only", split = ",", description = "Sections to run, of: data, fuse, small, metadata, failover "
+      + "(default: all).")
+  java.util.Set<String> only;
+
+  private boolean runs(String section) {
+    return only == null || only.isEmpty() || only.contains(section);
+  }
+
   /** Writers (then readers) at once in the concurrent data-path measurement. */
   static final int CONCURRENT_STREAMS = 8;
 
@@ -71,78 +79,105 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       cluster.startCore();
       try (DfsClient fs = new DfsClient(config, "bench")) {
-        out.println("replicated write + read of " + sizeMib + " MiB (RF 3, 3 nodes on this machine) ...");
-        DataThroughput.Result data = DataThroughput.run(fs, sizeMib << 20);
-        double writeLimit = disk.writeMiBps() / 3;
-        rows.add(new Row("replicated write, RF 3", fmt(data.writeMiBps()) + " MiB/s",
-            "disk write / 3 = " + fmt(writeLimit), fmt(data.writeMiBps() / writeLimit)));
-        rows.add(new Row("read", fmt(data.readMiBps()) + " MiB/s", "local read = " + fmt(disk.readMiBps()),
-            fmt(data.readMiBps() / disk.readMiBps())));
-        long each = Math.max(1, sizeMib / CONCURRENT_STREAMS) << 20;
-        out.println(CONCURRENT_STREAMS + " writers, then " + CONCURRENT_STREAMS + " readers, of "
-            + (each >> 20) + " MiB each ...");
-        DataThroughput.Result many = DataThroughput.concurrent(fs, CONCURRENT_STREAMS, each);
-        rows.add(new Row(CONCURRENT_STREAMS + " concurrent writers, RF 3 (aggregate)", fmt(many.writeMiBps()) + " MiB/s",
-            "disk write / 3 = " + fmt(writeLimit), fmt(many.writeMiBps() / writeLimit)));
-        rows.add(new Row(CONCURRENT_STREAMS + " concurrent readers (aggregate)", fmt(many.readMiBps()) + " MiB/s",
-            "local read = " + fmt(disk.readMiBps()), fmt(many.readMiBps() / disk.readMiBps())));
-        double heap = DataThroughput.heapPerOpenStreamMiB(fs, 100, 1 << 20);
-        rows.add(new Row("heap per open output stream (100 open, 1 MiB written each)", fmt(heap) + " MiB",
-            "target <= 8 MiB", fmt(8 / Math.max(heap, 0.01))));
+        DataThroughput.Result data = runs("data") ? dataPath(fs, disk, rows, out) : null;
         String noFuse = FuseCopyThroughput.unavailable();
-        if (noFuse == null) {
-          out.println("cp of " + sizeMib + " MiB into and out of the FUSE mount ...");
-          FuseCopyThroughput.Result cp = FuseCopyThroughput.run(config, home.resolve("fuse"), sizeMib << 20);
-          rows.add(new Row("FUSE cp into the mount", fmt(cp.inMiBps()) + " MiB/s",
-              "client write = " + fmt(data.writeMiBps()), fmt(cp.inMiBps() / data.writeMiBps())));
-          rows.add(new Row("FUSE cp out of the mount", fmt(cp.outMiBps()) + " MiB/s",
-              "client read = " + fmt(data.readMiBps()), fmt(cp.outMiBps() / data.readMiBps())));
-        } else {
-          out.println("skipping the FUSE measurement: " + noFuse);
+        if (noFuse != null) {
+          out.println("skipping the FUSE measurements: " + noFuse);
         }
-        out.println("small files: create+write+close through the client, one thread ...");
-        SmallFilesThroughput.Client small = SmallFilesThroughput.client(fs, 500);
-        rows.add(new Row("small files create+write+close (client, 1 thread)", fmt(small.opsPerSec()) + " files/s",
-            "p50 " + fmt(small.p50Ms()) + " ms, p99 " + fmt(small.p99Ms()) + " ms", "target p50 <= 3 ms"));
-        if (noFuse == null) {
-          out.println("small files: tar x of " + smallFiles + " files onto the local disk and into the mount ...");
-          Path tar = SmallFilesThroughput.tree(home, smallFiles);
-          SmallFilesThroughput.Tar untar = SmallFilesThroughput.untar(config, home, tar, smallFiles);
-          rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
-              + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
-              fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
-          out.println("git clone of the tree's small files onto the local disk and the mount ...");
-          SmallFilesThroughput.GitClone git = SmallFilesThroughput.gitClone(config, home);
-          rows.add(new Row("git clone --no-local of the tree's files < 64 KiB onto the mount",
-              fmt(git.mountSeconds()) + " s", "local disk = " + fmt(git.localSeconds()) + " s",
-              fmt(git.localSeconds() / git.mountSeconds())));
-          rows.add(new Row("then git status / git fsck --strict on the mount",
-              fmt(git.statusSeconds()) + " s / " + fmt(git.fsckSeconds()) + " s", "-", "-"));
-          out.println("ls -l of a 10,000-entry directory through the mount ...");
-          long ls = ListingThroughput.lsMillis(config, home, 10_000);
-          rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
-              fmt(1000.0 / ls)));
+        if (noFuse == null && data != null && runs("fuse")) {
+          fuseCopy(config, home, data, rows, out);
+        }
+        if (runs("small")) {
+          smallFiles(fs, config, home, noFuse == null, rows, out);
         }
       }
-      out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, "
-          + seconds + " s ...");
-      double ops = MetadataThroughput.run(config, clients, inFlight, Duration.ofSeconds(seconds));
-      rows.add(new Row("metadata create+complete", fmt(ops) + " ops/s", "target 2,000 (goal 10,000)",
-          fmt(ops / 2000)));
-      out.println("metadata mix (mkdir, create+close, rename, stat), " + clients + " clients, blocking, "
-          + seconds + " s ...");
-      double mix = MetadataMix.opsPerSecond(config, clients, Duration.ofSeconds(seconds));
-      rows.add(new Row("metadata mix, " + clients + " blocking clients (mkdir, create+close, rename, stat)",
-          fmt(mix) + " ops/s", "target 10,000", fmt(mix / 10_000)));
-      out.println("leader failover ...");
-      long failover = MetadataThroughput.failoverMillis(config, () -> killLeader(layout, config));
-      rows.add(new Row("leader failover (kill -9 to next committed write)", failover + " ms", "-", "-"));
+      if (runs("metadata")) {
+        metadata(config, rows, out);
+      }
+      if (runs("failover")) {
+        out.println("leader failover ...");
+        long failover = MetadataThroughput.failoverMillis(config, () -> killLeader(layout, config));
+        rows.add(new Row("leader failover (kill -9 to next committed write)", failover + " ms", "-", "-"));
+      }
     } finally {
       cluster.stopAll(Duration.ofSeconds(10));
     }
     print(rows, out);
     writeReport(rows);
     return 0;
+  }
+
+  private DataThroughput.Result dataPath(DfsClient fs, DiskBaseline disk, List<Row> rows, PrintStream out)
+      throws Exception {
+    double writeLimit = disk.writeMiBps() / 3;
+    out.println("replicated write + read of " + sizeMib + " MiB (RF 3, 3 nodes on this machine) ...");
+    DataThroughput.Result data = DataThroughput.run(fs, sizeMib << 20);
+    rows.add(new Row("replicated write, RF 3", fmt(data.writeMiBps()) + " MiB/s",
+        "disk write / 3 = " + fmt(writeLimit), fmt(data.writeMiBps() / writeLimit)));
+    rows.add(new Row("read", fmt(data.readMiBps()) + " MiB/s", "local read = " + fmt(disk.readMiBps()),
+        fmt(data.readMiBps() / disk.readMiBps())));
+    long each = Math.max(1, sizeMib / CONCURRENT_STREAMS) << 20;
+    out.println(CONCURRENT_STREAMS + " writers, then " + CONCURRENT_STREAMS + " readers, of " + (each >> 20)
+        + " MiB each ...");
+    DataThroughput.Result many = DataThroughput.concurrent(fs, CONCURRENT_STREAMS, each);
+    rows.add(new Row(CONCURRENT_STREAMS + " concurrent writers, RF 3 (aggregate)", fmt(many.writeMiBps()) + " MiB/s",
+        "disk write / 3 = " + fmt(writeLimit), fmt(many.writeMiBps() / writeLimit)));
+    rows.add(new Row(CONCURRENT_STREAMS + " concurrent readers (aggregate)", fmt(many.readMiBps()) + " MiB/s",
+        "local read = " + fmt(disk.readMiBps()), fmt(many.readMiBps() / disk.readMiBps())));
+    double heap = DataThroughput.heapPerOpenStreamMiB(fs, 100, 1 << 20);
+    rows.add(new Row("heap per open output stream (100 open, 1 MiB written each)", fmt(heap) + " MiB",
+        "target <= 8 MiB", fmt(8 / Math.max(heap, 0.01))));
+    return data;
+  }
+
+  private void fuseCopy(ClusterConfig config, Path home, DataThroughput.Result data, List<Row> rows, PrintStream out)
+      throws Exception {
+    out.println("cp of " + sizeMib + " MiB into and out of the FUSE mount ...");
+    FuseCopyThroughput.Result cp = FuseCopyThroughput.run(config, home.resolve("fuse"), sizeMib << 20);
+    rows.add(new Row("FUSE cp into the mount", fmt(cp.inMiBps()) + " MiB/s",
+        "client write = " + fmt(data.writeMiBps()), fmt(cp.inMiBps() / data.writeMiBps())));
+    rows.add(new Row("FUSE cp out of the mount", fmt(cp.outMiBps()) + " MiB/s",
+        "client read = " + fmt(data.readMiBps()), fmt(cp.outMiBps() / data.readMiBps())));
+  }
+
+  private void smallFiles(DfsClient fs, ClusterConfig config, Path home, boolean fuse, List<Row> rows,
+      PrintStream out) throws Exception {
+    out.println("small files: create+write+close through the client, one thread ...");
+    SmallFilesThroughput.Client small = SmallFilesThroughput.client(fs, 500);
+    rows.add(new Row("small files create+write+close (client, 1 thread)", fmt(small.opsPerSec()) + " files/s",
+        "p50 " + fmt(small.p50Ms()) + " ms, p99 " + fmt(small.p99Ms()) + " ms", "target p50 <= 3 ms"));
+    if (!fuse) {
+      return;
+    }
+    out.println("small files: tar x of " + smallFiles + " files onto the local disk and into the mount ...");
+    Path tar = SmallFilesThroughput.tree(home, smallFiles);
+    SmallFilesThroughput.Tar untar = SmallFilesThroughput.untar(config, home, tar, smallFiles);
+    rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
+        + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
+        fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
+    out.println("git clone of the tree's small files onto the local disk and the mount ...");
+    SmallFilesThroughput.GitClone git = SmallFilesThroughput.gitClone(config, home);
+    rows.add(new Row("git clone --no-local of the tree's files < 64 KiB onto the mount",
+        fmt(git.mountSeconds()) + " s", "local disk = " + fmt(git.localSeconds()) + " s",
+        fmt(git.localSeconds() / git.mountSeconds())));
+    rows.add(new Row("then git status / git fsck --strict on the mount",
+        fmt(git.statusSeconds()) + " s / " + fmt(git.fsckSeconds()) + " s", "-", "-"));
+    out.println("ls -l of a 10,000-entry directory through the mount ...");
+    long ls = ListingThroughput.lsMillis(config, home, 10_000);
+    rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
+        fmt(1000.0 / ls)));
+  }
+
+  private void metadata(ClusterConfig config, List<Row> rows, PrintStream out) throws Exception {
+    out.println("metadata create+complete, " + clients + " clients x " + inFlight + " in flight, " + seconds + " s ...");
+    double ops = MetadataThroughput.run(config, clients, inFlight, Duration.ofSeconds(seconds));
+    rows.add(new Row("metadata create+complete", fmt(ops) + " ops/s", "target 2,000 (goal 10,000)",
+        fmt(ops / 2000)));
+    out.println("metadata mix (mkdir, create+close, rename, stat), " + clients + " clients, blocking, "
+        + seconds + " s ...");
+    double mix = MetadataMix.opsPerSecond(config, clients, Duration.ofSeconds(seconds));
+    rows.add(new Row("metadata mix, " + clients + " blocking clients (mkdir, create+close, rename, stat)",
+        fmt(mix) + " ops/s", "target 10,000", fmt(mix / 10_000)));
   }
 
   private static void killLeader(LocalClusterLayout layout, ClusterConfig config) {
