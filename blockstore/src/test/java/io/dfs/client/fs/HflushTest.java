@@ -34,6 +34,10 @@ class HflushTest {
           out.hflush();
           assertThat(readAll(reader, "/tail")).as("after hflush at %d", written)
               .isEqualTo(Arrays.copyOf(data, written));
+          int expected = written;
+          // the length reaches the namespace too (asynchronously for hflush): stat shows it
+          await().atMost(Duration.ofSeconds(10))
+              .until(() -> reader.stat("/tail").getLength(), length -> length == expected);
         }
         out.write(data, written, data.length - written);
       }
@@ -53,6 +57,8 @@ class HflushTest {
       DfsOutputStream out = writer.create("/journal", CreateOptions.defaults());
       out.write(data);
       out.hsync();
+      assertThat(cluster.newFileSystem("observer").stat("/journal").getLength()).as("length after hsync")
+          .isEqualTo(data.length);
       writer.close(); // the writer dies: no close of the stream, no more lease renewals
       for (int i = 0; i < cluster.nodeCount(); i++) {
         cluster.restartNode(i);

@@ -11,6 +11,7 @@ import io.dfs.proto.BlockInfo;
 import io.dfs.proto.CompleteFileRequest;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
+import io.dfs.proto.FsyncRequest;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
@@ -167,8 +168,14 @@ final class DfsClientOutputStream extends DfsOutputStream {
     flush(true);
   }
 
+  /**
+   * Waits until every node acknowledged everything written, then records the length in the
+   * namespace so stat shows it: hsync waits for that too, hflush does not (its readers ask the
+   * nodes, and concurrent reports share Raft entries).
+   */
   private void flush(boolean sync) throws IOException {
     ensureOpen();
+    BlockInfo written = previous;
     if (writer != null) {
       try {
         step(w -> {
@@ -179,8 +186,17 @@ final class DfsClientOutputStream extends DfsOutputStream {
         failed = true;
         throw e;
       }
+      written = current.getBlock().toBuilder().setLength(writer.acknowledgedLength()).build();
     }
     flushed = true;
+    if (written != null) {
+      FsyncRequest report = FsyncRequest.newBuilder().setPath(path).setLast(written).build();
+      if (sync) {
+        metadata.fsync(report);
+      } else {
+        metadata.fsyncAsync(report); // a report overtaken by a pipeline recovery is refused, harmlessly
+      }
+    }
   }
 
   @Override

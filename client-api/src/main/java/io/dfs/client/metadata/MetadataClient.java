@@ -16,6 +16,7 @@ import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FsckRequest;
 import io.dfs.proto.FsckResponse;
+import io.dfs.proto.FsyncRequest;
 import io.dfs.proto.GetBlockLocationsRequest;
 import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListRequest;
@@ -243,6 +244,16 @@ public final class MetadataClient implements Closeable {
   public LocatedBlock updateBlock(UpdateBlockRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setUpdateBlock(r.toBuilder().setClientId(clientId)).build())
         .getLocatedBlock();
+  }
+
+  /** Records the acknowledged length of the block being written (hsync waits for it). */
+  public FileStatus fsync(FsyncRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setFsync(r.toBuilder().setClientId(clientId)).build()).getStatus();
+  }
+
+  /** The same without waiting (hflush): concurrent ones share Raft entries. */
+  public CompletableFuture<MetaResponse> fsyncAsync(FsyncRequest r) {
+    return writeAsync(MetaRequest.newBuilder().setFsync(r.toBuilder().setClientId(clientId)).build());
   }
 
   public void abandonBlock(AbandonBlockRequest r) throws IOException {

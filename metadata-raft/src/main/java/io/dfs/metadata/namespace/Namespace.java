@@ -167,6 +167,25 @@ public final class Namespace {
     return bumped;
   }
 
+  /** hflush/hsync: the open file's last block is at least {@code last}'s length (never shrinks). */
+  public Inode fsync(String path, String writer, BlockInfo last, long now) throws DfsException {
+    Inode file = openFile(path, writer);
+    if (file.blocks.isEmpty()) {
+      return file;
+    }
+    BlockInfo current = file.blocks.get(file.blocks.size() - 1);
+    if (last.getBlockId() != current.getBlockId() || last.getGenerationStamp() != current.getGenerationStamp()) {
+      throw new DfsException(ErrorCode.STALE_GENERATION, "block " + last.getBlockId() + " generation "
+          + last.getGenerationStamp() + " is not the file's block being written", path);
+    }
+    if (last.getLength() > current.getLength()) {
+      file.blocks.set(file.blocks.size() - 1, current.toBuilder().setLength(last.getLength()).build());
+      file.mtimeMs = now;
+      blockTable.index(file);
+    }
+    return file;
+  }
+
   public void abandonBlock(String path, String writer, BlockInfo block) throws DfsException {
     Inode file = openFile(path, writer);
     int index = indexOfBlock(file, block.getBlockId(), path);

@@ -221,6 +221,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       case ADD_BLOCK -> request.getAddBlock().getClientId();
       case UPDATE_BLOCK -> request.getUpdateBlock().getClientId();
       case ABANDON_BLOCK -> request.getAbandonBlock().getClientId();
+      case FSYNC -> request.getFsync().getClientId();
       case COMPLETE -> request.getComplete().getClientId();
       default -> "";
     };

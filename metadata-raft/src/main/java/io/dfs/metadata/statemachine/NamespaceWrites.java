@@ -68,6 +68,10 @@ final class NamespaceWrites {
             r.getFailedNodesList(), nodeIds(r.getTargetsList()));
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped).addAllLocations(r.getTargetsList()));
       }
+      case FSYNC -> {
+        var r = request.getFsync();
+        out.setStatus(ns.status(ns.fsync(r.getPath(), r.getClientId(), r.getLast(), now)));
+      }
       case ABANDON_BLOCK -> {
         var r = request.getAbandonBlock();
         ns.abandonBlock(r.getPath(), r.getClientId(), r.getBlock());
