@@ -137,7 +137,7 @@ public final class PipelineReceiver {
       localFailed = true;
     }
     if (p.getLast() && local == TransferStatus.SUCCESS) {
-      local = finalizeLocally();
+      local = op.getStage() == WriteStage.TRANSFER ? keepUnfinished(p) : finalizeLocally();
     }
     pending.add(new Pending(p.getSeqno(), p.getOffsetInBlock() + p.getDataLength(), local, p.getLast()));
     node.metrics().counter(PACKETS_QUEUED).inc();
@@ -185,6 +185,14 @@ public final class PipelineReceiver {
       LOG.warn("block {}: local write failed", op.getBlock().getBlockId(), e);
       return TransferStatus.ERROR;
     }
+  }
+
+  /** A transferred copy: complete up to here, left unfinished for the recovered pipeline to continue. */
+  private TransferStatus keepUnfinished(Packet last) {
+    writer.acknowledge(last.getOffsetInBlock() + last.getDataLength());
+    writer.detach();
+    finished = true;
+    return TransferStatus.SUCCESS;
   }
 
   private TransferStatus finalizeLocally() {
@@ -282,7 +290,8 @@ public final class PipelineReceiver {
 
   /** This pipeline is over before its last packet: keep the replica for a recovery when one may come. */
   private void letGo() {
-    if (writer != null && !finished && !localFailed && op.getStage() != WriteStage.REPLICATION) {
+    boolean clientWrite = op.getStage() == WriteStage.CREATE || op.getStage() == WriteStage.RECOVERY;
+    if (writer != null && !finished && !localFailed && clientWrite) {
       writer.detach();
       finished = true;
     } else {

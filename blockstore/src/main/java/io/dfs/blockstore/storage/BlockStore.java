@@ -185,6 +185,15 @@ public final class BlockStore {
     return w != null && w.block.getGenerationStamp() == block.getGenerationStamp() ? Optional.of(w) : Optional.empty();
   }
 
+  /**
+   * The unfinished replica of this block at this generation or an earlier one: a survivor that a
+   * failed recovery never reached still holds the acknowledged bytes under the stamp before it.
+   */
+  public Optional<ReplicaWriter> unfinishedUpTo(BlockInfo block) {
+    ReplicaWriter w = unfinished.get(block.getBlockId());
+    return w != null && w.block.getGenerationStamp() <= block.getGenerationStamp() ? Optional.of(w) : Optional.empty();
+  }
+
   /** Lease recovery: the unfinished replica is cut to {@code length} and finalized. */
   public synchronized Replica finalizeUnfinished(BlockInfo block, long length) throws IOException {
     ReplicaWriter w = unfinished(block).orElseThrow(() ->

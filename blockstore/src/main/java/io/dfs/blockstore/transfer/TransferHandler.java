@@ -39,6 +39,10 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
           frame.release();
           new BlockSender(node, ctx, h.getRead()).send();
         }
+        case TRANSFER_REPLICA -> {
+          frame.release();
+          ReplicaTransfer.start(node, ctx, h.getTransferReplica());
+        }
         case REPLICA_LENGTH_OP -> {
           frame.release();
           ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder()

@@ -77,6 +77,35 @@ class PipelineRecoveryTest {
   }
 
   @Test
+  void withOneSurvivorMidBlockAReplacementGetsTheAcknowledgedBytesAndJoins() throws Exception {
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 4)) {
+      DfsFileSystem fs = cluster.newFileSystem("writer");
+      byte[] data = random(BLOCK + 4 * MiB, 42);
+      try (DfsOutputStream out = fs.create("/lonely", CreateOptions.defaults().withBlockSize(BLOCK))) {
+        out.write(data, 0, 5 * MiB);
+        out.hflush(); // every node has the 5 MiB: a replacement must get them before it can join
+        long open = blocks(fs, "/lonely").get(0).getBlock().getBlockId();
+        List<Integer> pipeline = await().atMost(Duration.ofSeconds(10))
+            .until(() -> cluster.nodesWriting(open), nodes -> nodes.size() == 3);
+        cluster.stopNode(pipeline.get(1));
+        cluster.stopNode(pipeline.get(2));
+        out.write(data, 5 * MiB, data.length - 5 * MiB);
+      }
+      long first = blocks(fs, "/lonely").get(0).getBlock().getBlockId();
+      long copies = 0;
+      for (int i = 0; i < cluster.nodeCount(); i++) {
+        if (cluster.node(i) != null) {
+          copies += cluster.node(i).metrics().counter("replica.transfers").getCount();
+        }
+      }
+      assertThat(copies).as("unfinished replicas copied to a replacement").isPositive();
+      // the interrupted block completed on the survivor and the replacement, not on one node
+      assertThat(cluster.replicaCount(first)).isEqualTo(2);
+      assertThat(sha256(readAll(fs, "/lonely"))).isEqualTo(sha256(data));
+    }
+  }
+
+  @Test
   void hflushInsideAChunkThenANodeDeathKeepsEveryByteAndEveryChecksumWhole() throws Exception {
     try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 3)) {
       DfsFileSystem fs = cluster.newFileSystem("logger");

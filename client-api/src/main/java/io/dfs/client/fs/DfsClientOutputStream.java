@@ -2,6 +2,7 @@ package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockWriter;
 import io.dfs.client.block.PipelineException;
+import io.dfs.client.block.ReplicaTransferRequest;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
@@ -32,11 +33,11 @@ import java.util.Set;
  * <p>Pipeline recovery (HDFS's model): when a node fails, the stream drops it, gets a new
  * generation stamp from the leader (so the failed node's partial replica can never pass for
  * current), and continues with the survivors from the first unacknowledged byte: they cut their
- * replicas there and only the unacknowledged packets are sent again. A replacement node joins
- * only while nothing of the block was acknowledged yet (it has nothing to catch up on); later the
- * block completes on the survivors and the leader's replication monitor restores its factor, as
- * HDFS's best-effort replacement policy does. The write fails only when no node is left that
- * holds the acknowledged bytes.
+ * replicas there and only the unacknowledged packets are sent again. Replacement nodes follow
+ * HDFS's default policy ({@link #replacementsWanted}): one that joins mid-block first gets a copy of
+ * the acknowledged bytes from a survivor; when no replacement is wanted or possible the block
+ * completes on the survivors and the leader's replication monitor restores its factor. The write
+ * fails only when no node is left that holds the acknowledged bytes.
  *
  * <p>A stream that failed never completes a file with what it had: closing it deletes a new file
  * (or, when {@link #hflush()} was called, completes it with the blocks finished before the
@@ -343,8 +344,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
             : new StorageException(ErrorCode.IO_ERROR,
                 "no storage node left that holds the acknowledged bytes: " + last.getMessage(), path);
       }
-      // a replacement can join only while there is nothing of the block for it to catch up on
-      int wanted = resume == 0 ? Math.max(0, replication - pipeline.size()) : 0;
+      int wanted = replacementsWanted(resume);
       Set<String> avoid = new HashSet<>(excluded);
       pipeline.forEach(n -> avoid.add(n.getNodeId()));
       UpdateBlockRequest.Builder update = UpdateBlockRequest.newBuilder().setPath(path)
@@ -354,8 +354,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
         update.addFailedNodes(bad);
       }
       LocatedBlock bumped = metadata.updateBlock(update.build());
+      BlockInfo survivorsCopy = current.getBlock();
       current = current.toBuilder().setBlock(bumped.getBlock()).build();
-      pipeline.addAll(bumped.getLocationsList());
+      if (resume == 0 || catchUp(survivorsCopy, resume, bumped.getLocationsList())) {
+        pipeline.addAll(bumped.getLocationsList());
+      }
       if (pipeline.isEmpty()) {
         if (System.currentTimeMillis() < deadline) {
           attempt--; // not a failed attempt: waiting for nodes to register with a new leader
@@ -374,6 +377,35 @@ final class DfsClientOutputStream extends DfsOutputStream {
       }
     }
     throw new StorageException(ErrorCode.IO_ERROR, "pipeline recovery failed: " + last.getMessage(), path);
+  }
+
+  /**
+   * HDFS's default replace-datanode-on-failure policy: before anything of the block is
+   * acknowledged, a replacement simply starts with the others; after that one is worth a copy of
+   * the acknowledged bytes only when few survivors remain (at most half the factor, for a factor of
+   * 3 or more) or an hflush promised durability on the pipeline. Otherwise the block completes on
+   * the survivors and the replication monitor restores its factor.
+   */
+  private int replacementsWanted(long resume) {
+    int missing = Math.max(0, replication - pipeline.size());
+    if (resume == 0) {
+      return missing;
+    }
+    boolean needed = replication >= 3 && (pipeline.size() <= replication / 2 || flushed);
+    return needed && !pipeline.isEmpty() ? missing : 0;
+  }
+
+  /** Has a survivor copy the acknowledged bytes to the replacements; false (go on without them) when it cannot. */
+  private boolean catchUp(BlockInfo block, long length, List<NodeInfo> replacements) {
+    if (replacements.isEmpty()) {
+      return false;
+    }
+    try {
+      ReplicaTransferRequest.send(pipeline.get(0), block, length, replacements, metadata.clientId());
+      return true;
+    } catch (IOException e) {
+      return false; // best effort, as in HDFS: the survivors carry on, re-replication follows
+    }
   }
 
   private void pause() throws IOException {
