@@ -45,6 +45,7 @@ import java.util.Set;
  * replace untouched.
  */
 final class DfsClientOutputStream extends DfsOutputStream {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DfsClientOutputStream.class);
   private static final int MAX_RECOVERIES = 5;
   /**
    * How long to wait for storage nodes to appear before reporting no space: a newly elected
@@ -359,6 +360,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
       if (resume == 0 || catchUp(survivorsCopy, resume, bumped.getLocationsList())) {
         pipeline.addAll(bumped.getLocationsList());
       }
+      LOG.info("{} block {}: {} failed ({}); resuming at {} on {}", path, bumped.getBlock().getBlockId(), bad,
+          last.getMessage(), resume, pipeline.stream().map(NodeInfo::getNodeId).toList());
       if (pipeline.isEmpty()) {
         if (System.currentTimeMillis() < deadline) {
           attempt--; // not a failed attempt: waiting for nodes to register with a new leader
@@ -400,12 +403,16 @@ final class DfsClientOutputStream extends DfsOutputStream {
     if (replacements.isEmpty()) {
       return false;
     }
-    try {
-      ReplicaTransferRequest.send(pipeline.get(0), block, length, replacements, metadata.clientId());
-      return true;
-    } catch (IOException e) {
-      return false; // best effort, as in HDFS: the survivors carry on, re-replication follows
+    for (NodeInfo source : pipeline) { // a survivor not known to have failed may still be dead: try the next
+      try {
+        ReplicaTransferRequest.send(source, block, length, replacements, metadata.clientId());
+        return true;
+      } catch (IOException e) {
+        LOG.info("{} block {}: {} could not copy to the replacements {}: {}", path, block.getBlockId(),
+            source.getNodeId(), replacements.stream().map(NodeInfo::getNodeId).toList(), e.getMessage());
+      }
     }
+    return false; // best effort, as in HDFS: the survivors carry on, re-replication follows
   }
 
   private void pause() throws IOException {

@@ -157,9 +157,9 @@ public final class BlockManager {
   // ------------------------------------------------------------------ placement and reads
 
   /**
-   * Nodes for a new block or a pipeline's replacements: distinct live nodes with room. Right
-   * after a leader change, while nodes are still re-registering, it gives all {@code count} or
-   * none (the writer waits and asks again) rather than put a block on the few nodes heard so far.
+   * Nodes for a new block: distinct live nodes with room. Right after a leader change, while nodes
+   * are still re-registering, it gives all {@code count} or none (the writer waits and asks again)
+   * rather than put a block on the few nodes heard so far.
    */
   public synchronized List<NodeInfo> chooseTargets(int count, Set<String> exclude) {
     List<NodeInfo> chosen = PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize);
@@ -167,6 +167,11 @@ public final class BlockManager {
       return List.of();
     }
     return chosen;
+  }
+
+  /** Replacements for a broken pipeline: as many of {@code count} as there are, at any time (best effort). */
+  public synchronized List<NodeInfo> chooseReplacements(int count, Set<String> exclude) {
+    return leader ? PlacementPolicy.choose(nodes.live(), count, exclude, defaultBlockSize) : List.of();
   }
 
   /**

@@ -205,7 +205,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
         List<NodeInfo> targets = r.getReplacementsWanted() <= 0 ? List.of()
-            : blocks.chooseTargets(r.getReplacementsWanted(), new HashSet<>(r.getExcludeNodesList()));
+            : blocks.chooseReplacements(r.getReplacementsWanted(), new HashSet<>(r.getExcludeNodesList()));
         return request.toBuilder().setUpdateBlock(r.toBuilder().clearTargets().addAllTargets(targets)).build();
       }
       default -> {
