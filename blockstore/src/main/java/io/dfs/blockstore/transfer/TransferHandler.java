@@ -46,7 +46,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
         case REPLICA_LENGTH_OP -> {
           frame.release();
           ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder()
-              .setResponse(new ReplicaRecovery(node).answer(h.getReplicaLengthOp())).build()))
+              .setResponse(new ReplicaLengths(node).answer(h.getReplicaLengthOp())).build()))
               .addListener(ChannelFutureListener.CLOSE);
         }
         default -> {

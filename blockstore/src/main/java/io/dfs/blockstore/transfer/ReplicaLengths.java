@@ -11,15 +11,16 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * This node's part in a lease recovery of a block whose writer died mid-block: report how many
- * bytes of the unfinished replica every pipeline node acknowledged, then finalize it at the
- * length the leader chose (the smallest any node reported, so all replicas agree). A replica
- * that was finalized already (the last packet got here) answers with its length.
+ * Answers {@code ReplicaLengthOp}: how long this node's replica of a block is. For a replica still
+ * being written that is the length every pipeline node acknowledged (what a reader of the file may
+ * see, and what a lease recovery may keep); a finalized replica answers with its length. With
+ * {@code finalize} (lease recovery of a writer that died mid-block), the unfinished replica is
+ * first cut to the length the leader chose (the smallest any node reported, so all agree).
  */
-final class ReplicaRecovery {
+final class ReplicaLengths {
   private final NodeServices node;
 
-  ReplicaRecovery(NodeServices node) {
+  ReplicaLengths(NodeServices node) {
     this.node = node;
   }
 
