@@ -18,6 +18,7 @@ final class Errno {
       case IS_A_DIRECTORY -> -ErrorCodes.EISDIR();
       case DIRECTORY_NOT_EMPTY -> -ErrorCodes.ENOTEMPTY();
       case NAME_TOO_LONG -> -ErrorCodes.ENAMETOOLONG();
+      case FILE_TOO_LARGE -> -ErrorCodes.EFBIG();
       case INVALID_PATH, INVALID_ARGUMENT -> -ErrorCodes.EINVAL();
       case PERMISSION_DENIED -> -ErrorCodes.EACCES();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();

@@ -1,5 +1,6 @@
 package io.dfs.fuse;
 
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
@@ -102,6 +103,7 @@ final class FileHandle {
   }
 
   synchronized void write(long offset, byte[] data, int size) throws IOException {
+    withinMaxSize(offset + size);
     closeReader();
     if (mode == Mode.IDLE && length == 0 && offset == 0) {
       out = fs.create(path, options().withOverwrite(true));
@@ -129,6 +131,7 @@ final class FileHandle {
   }
 
   synchronized void truncate(long size) throws IOException {
+    withinMaxSize(size);
     closeReader();
     if (mode == Mode.STREAM && size == length) {
       return;
@@ -281,6 +284,13 @@ final class FileHandle {
     if (in != null) {
       in.close();
       in = null;
+    }
+  }
+
+  /** EFBIG before anything is written: a sparse spill file would otherwise turn into real zeros on upload. */
+  private void withinMaxSize(long end) throws FileTooLargeException {
+    if (end > DfsFileSystem.MAX_FILE_SIZE) {
+      throw new FileTooLargeException("past the maximum file size " + DfsFileSystem.MAX_FILE_SIZE, path);
     }
   }
 }

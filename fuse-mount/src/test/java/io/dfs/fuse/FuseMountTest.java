@@ -62,6 +62,20 @@ class FuseMountTest {
   }
 
   @Test
+  void growingAFilePastTheMaximumSizeIsEfbigAndWritesNothing() {
+    ok("printf abc > mnt/bounded");
+    // a conformance suite's truncate to 999,999,999,999,999 bytes once wrote zeros until a disk was full
+    MountedCluster.Result byPath = m.sh("truncate -s 999999999999999 mnt/bounded");
+    assertThat(byPath.code()).as(byPath.out()).isNotZero();
+    assertThat(byPath.out()).contains("File too large");
+    MountedCluster.Result byDescriptor = m.sh("python3 -c \"import os; fd = os.open('mnt/bounded', os.O_WRONLY);"
+        + " os.ftruncate(fd, 10**15)\"");
+    assertThat(byDescriptor.code()).as(byDescriptor.out()).isNotZero();
+    assertThat(byDescriptor.out()).contains("File too large");
+    assertThat(ok("cat mnt/bounded").out()).isEqualTo("abc");
+  }
+
+  @Test
   void rsyncTwiceTransfersNothingTheSecondTime() {
     ok("rsync -a src/tree/ mnt/synced/");
     ok("diff -r src/tree mnt/synced");

@@ -3,6 +3,7 @@ package io.dfs.client.fs;
 import io.dfs.client.block.BlockReader;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.AlreadyBeingCreatedException;
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
 import io.dfs.client.error.PathExistsException;
@@ -195,6 +196,9 @@ public final class DfsClient implements DfsFileSystem {
   public void truncate(String path, long length) throws IOException {
     if (length < 0) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "negative length " + length, path);
+    }
+    if (length > MAX_FILE_SIZE) {
+      throw new FileTooLargeException("length " + length + " is past the maximum file size " + MAX_FILE_SIZE, path);
     }
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     FileStatus st = r.getStatus();

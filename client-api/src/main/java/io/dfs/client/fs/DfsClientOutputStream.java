@@ -3,6 +3,7 @@ package io.dfs.client.fs;
 import io.dfs.client.block.BlockWriter;
 import io.dfs.client.block.PipelineException;
 import io.dfs.client.block.ReplicaTransferRequest;
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
@@ -105,6 +106,9 @@ final class DfsClientOutputStream extends DfsOutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
+    if (pos + len > DfsFileSystem.MAX_FILE_SIZE) {
+      throw new FileTooLargeException("writing past the maximum file size " + DfsFileSystem.MAX_FILE_SIZE, target());
+    }
     try {
       writeBlocks(b, off, len);
     } catch (IOException | RuntimeException e) {

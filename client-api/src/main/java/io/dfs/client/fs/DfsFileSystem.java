@@ -16,6 +16,12 @@ import java.util.List;
  * opens a file after a writer's {@code close()} returned sees all of that writer's bytes.
  */
 public interface DfsFileSystem extends Closeable {
+  /**
+   * The largest file: 16 TiB, ext4's limit. Until files can be sparse, a truncate that extends a
+   * file writes its zeros, so this bound is also what keeps one call from filling every node.
+   */
+  long MAX_FILE_SIZE = 16L << 40;
+
 
   /** Creates a file and returns a stream that writes it; the file is complete when the stream closes. */
   DfsOutputStream create(String path, CreateOptions options) throws IOException;
