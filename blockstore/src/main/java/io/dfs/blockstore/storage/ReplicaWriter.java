@@ -146,6 +146,11 @@ public final class ReplicaWriter implements Closeable {
     if (offset > length || offset % bytesPerChecksum != 0 && offset != length) {
       throw new IOException("cannot cut a replica of " + length + " bytes to " + offset);
     }
+    cut(offset);
+  }
+
+  /** Drops the bytes past {@code offset} and the checksums of the chunks wholly past it, and their space. */
+  private void cut(long offset) throws IOException {
     dataChannel.truncate(offset);
     metaChannel.truncate(ReplicaMeta.HEADER + ((offset + bytesPerChecksum - 1) / bytesPerChecksum) * 4);
     store.release(length - offset);
@@ -249,10 +254,7 @@ public final class ReplicaWriter implements Closeable {
       throw new IOException("replica has " + length + " bytes, cannot keep " + newLength);
     }
     if (newLength < length) {
-      dataChannel.truncate(newLength);
-      metaChannel.truncate(ReplicaMeta.HEADER + ((newLength + bytesPerChecksum - 1) / bytesPerChecksum) * 4);
-      store.release(length - newLength);
-      length = newLength;
+      cut(newLength);
       rewriteLastChecksum();
     }
   }

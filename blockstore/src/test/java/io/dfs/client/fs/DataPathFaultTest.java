@@ -23,7 +23,7 @@ class DataPathFaultTest {
   static final int MiB = 1 << 20;
   @TempDir Path dir;
 
-  private static List<LocatedBlock> blocks(DfsFileSystem fs, String path) throws Exception {
+  static List<LocatedBlock> blocks(DfsFileSystem fs, String path) throws Exception {
     return ((DfsClient) fs).metadata().getBlockLocations(path, 0, 0).getBlocksList();
   }
 

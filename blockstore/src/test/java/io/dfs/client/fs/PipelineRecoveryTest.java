@@ -1,5 +1,6 @@
 package io.dfs.client.fs;
 
+import static io.dfs.client.fs.DataPathFaultTest.blocks;
 import static io.dfs.client.fs.FileRoundTripTest.random;
 import static io.dfs.client.fs.FileRoundTripTest.readAll;
 import static io.dfs.client.fs.FileRoundTripTest.sha256;
@@ -175,9 +176,5 @@ class PipelineRecoveryTest {
       Thread.sleep(100);
     }
     return rt.totalMemory() - rt.freeMemory();
-  }
-
-  private static List<LocatedBlock> blocks(DfsFileSystem fs, String path) throws Exception {
-    return ((DfsClient) fs).metadata().getBlockLocations(path, 0, 0).getBlocksList();
   }
 }
