@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -54,8 +55,8 @@ final class ReplicaMap {
     return replicas.getOrDefault(blockId, Map.of());
   }
 
-  Collection<Long> blockIds() {
-    return Set.copyOf(replicas.keySet());
+  List<Long> blockIds() {
+    return List.copyOf(replicas.keySet());
   }
 
   Set<String> corruptHolders(long blockId) {

@@ -143,11 +143,17 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
-    monitor.scheduleWithFixedDelay(this::monitorPass, MONITOR_PERIOD_MS, MONITOR_PERIOD_MS, TimeUnit.MILLISECONDS);
+    monitor.schedule(this::monitorPass, MONITOR_PERIOD_MS, TimeUnit.MILLISECONDS);
     LOG.info("metadata peer {} serving Raft on {} with storage {}", id, self.hostPort(), dir);
   }
 
+  /**
+   * One pass of the replication monitor and lease recovery, then the next one after
+   * {@link #MONITOR_PERIOD_MS} or, when the namespace is large, after ten times as long as this
+   * pass took: the monitor costs at most a tenth of a core however many blocks there are.
+   */
   private void monitorPass() {
+    long started = System.nanoTime();
     try {
       if (isLeader()) {
         blocks.scan();
@@ -157,6 +163,14 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
       }
     } catch (RuntimeException e) {
       LOG.warn("replication monitor pass failed", e);
+    } finally {
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      metrics.histogram("blocks.monitor_pass_ms").update(tookMs);
+      try {
+        monitor.schedule(this::monitorPass, Math.max(MONITOR_PERIOD_MS, 10 * tookMs), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // the peer is shutting down
+      }
     }
   }
 

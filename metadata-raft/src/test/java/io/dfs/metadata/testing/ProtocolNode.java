@@ -76,6 +76,12 @@ public final class ProtocolNode implements AutoCloseable {
     link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addReceived(replica).build());
   }
 
+  /** This node finalized many replicas: one report for all of them. */
+  public void receivedAll(List<BlockInfo> finalized) throws IOException {
+    finalized.forEach(r -> replicas.put(r.getBlockId(), r));
+    link.blockReceived(BlockReceivedRequest.newBuilder().setNodeId(id()).addAllReceived(finalized).build());
+  }
+
   /** This node deleted a replica: forget it and report it. */
   public void deleted(BlockInfo replica) throws IOException {
     replicas.remove(replica.getBlockId());
