@@ -240,12 +240,13 @@ final class FileHandle {
   }
 
   private void completeStream() throws IOException {
-    written = detachStream().complete();
+    written = detachStream().complete(false);
   }
 
   /**
    * Leaves the streaming mode and returns what completes the file: closing the stream with the
-   * attribute changes kept so far, now ({@link #completeStream}) or in the write-behind.
+   * attribute changes kept so far, now ({@link #completeStream}) or, in the write-behind's
+   * background lane, later.
    */
   private WriteBehind.Completion detachStream() {
     DfsOutputStream o = out;
@@ -253,7 +254,10 @@ final class FileHandle {
     out = null;
     mode = Mode.IDLE;
     attributes = AttributeUpdate.NONE;
-    return () -> {
+    return inBackground -> {
+      if (inBackground) {
+        o.completeInBackground();
+      }
       o.setAttributesOnClose(update);
       o.close();
       return o.completed();

@@ -42,9 +42,12 @@ final class WriteBehind implements AutoCloseable {
   static final int MAX_IN_FLIGHT = 32;
   private static final int THREADS = 8;
 
-  /** The background part of a file's completion; returns the file as completed. */
+  /**
+   * The background part of a file's completion; returns the file as completed. {@code inBackground}:
+   * it runs here, where nobody waits for it, rather than in the caller's close.
+   */
   interface Completion {
-    FileStatus complete() throws IOException;
+    FileStatus complete(boolean inBackground) throws IOException;
   }
 
   private record Pending(FileStatus shown, CompletableFuture<FileStatus> done) {}
@@ -88,7 +91,7 @@ final class WriteBehind implements AutoCloseable {
     }
     if (!enabled) {
       try {
-        onCompleted.accept(completion.complete());
+        onCompleted.accept(completion.complete(false));
       } catch (IOException | RuntimeException e) {
         onFailed.accept(path);
         throw e;
@@ -108,7 +111,7 @@ final class WriteBehind implements AutoCloseable {
     metrics.meter("fuse.writeback.files").mark();
     workers.execute(() -> {
       try (var timer = metrics.timer("fuse.writeback.complete").time()) {
-        FileStatus completed = completion.complete();
+        FileStatus completed = completion.complete(true);
         onCompleted.accept(completed);
         done.complete(completed);
       } catch (IOException | RuntimeException e) {

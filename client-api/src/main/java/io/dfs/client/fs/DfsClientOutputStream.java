@@ -7,6 +7,7 @@ import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.metadata.WriteLane;
 import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BlockInfo;
@@ -77,6 +78,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
   /** The first block, allocated with the file; null once used or when none was. */
   private LocatedBlock preallocated;
   private AttributeUpdate onClose = AttributeUpdate.NONE;
+  private WriteLane completionLane = WriteLane.INTERACTIVE;
   private FileStatus completed;
 
   /** A pipeline step; after a recovery it is repeated on the new writer (every step is idempotent). */
@@ -147,6 +149,11 @@ final class DfsClientOutputStream extends DfsOutputStream {
   @Override
   public void setAttributesOnClose(AttributeUpdate update) {
     onClose = update;
+  }
+
+  @Override
+  public void completeInBackground() {
+    completionLane = WriteLane.BACKGROUND;
   }
 
   @Override
@@ -251,7 +258,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     if (previous != null) {
       complete.setLast(previous);
     }
-    return metadata.complete(complete.build(), onClose.requests(path));
+    return metadata.complete(complete.build(), onClose.requests(path), completionLane);
   }
 
   /** After a failure: keep the finished blocks of an hflushed new file, drop everything else. */

@@ -31,6 +31,14 @@ public abstract class DfsOutputStream extends OutputStream {
    */
   public abstract void setAttributesOnClose(AttributeUpdate update);
 
+  /**
+   * Nobody's next step waits for this stream's {@link #close()} (a write-behind): its completion
+   * may wait to share a Raft entry with other background writes of the client (see
+   * {@link io.dfs.client.metadata.WriteLane#BACKGROUND}). close() still returns only once the file
+   * is complete.
+   */
+  public abstract void completeInBackground();
+
   /** The file as {@link #close()} left it (complete, attributes applied); null until then. */
   public abstract io.dfs.proto.FileStatus completed();
 }

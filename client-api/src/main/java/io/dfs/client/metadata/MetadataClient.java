@@ -141,13 +141,18 @@ public final class MetadataClient implements Closeable {
   // ------------------------------------------------------------------ envelopes
 
   /**
-   * A write through the Raft log, waiting for its result. It goes through the same group commit
-   * as {@link #writeAsync}: writes of this client's threads that meet share a Raft entry (the
-   * mount's background completions, the gateway's uploads), a lone writer still pays one entry.
+   * A write through the Raft log, waiting for its result. It goes through the interactive lane's
+   * group commit, like {@link #writeAsync}: writes of this client's threads that meet share a Raft
+   * entry (the gateway's uploads, the mount's callbacks), a lone writer still pays one entry.
    */
   public MetaResponse write(MetaRequest request) throws IOException {
+    return write(request, WriteLane.INTERACTIVE);
+  }
+
+  /** {@link #write(MetaRequest)} in the given lane. */
+  public MetaResponse write(MetaRequest request, WriteLane lane) throws IOException {
     try {
-      return raiseError(batcher.submit(request).get());
+      return raiseError(batcher.submit(request, lane).get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for a metadata write");
@@ -165,7 +170,12 @@ public final class MetadataClient implements Closeable {
    * entries (group commit), which is how a busy client gets high metadata throughput.
    */
   public CompletableFuture<MetaResponse> writeAsync(MetaRequest request) {
-    return batcher.submit(request).thenApply(response -> {
+    return writeAsync(request, WriteLane.INTERACTIVE);
+  }
+
+  /** {@link #writeAsync(MetaRequest)} in the given lane. */
+  public CompletableFuture<MetaResponse> writeAsync(MetaRequest request, WriteLane lane) {
+    return batcher.submit(request, lane).thenApply(response -> {
       try {
         return raiseError(response);
       } catch (IOException e) {
@@ -220,20 +230,20 @@ public final class MetadataClient implements Closeable {
   }
 
   public FileStatus complete(CompleteFileRequest r) throws IOException {
-    return complete(r, List.of());
+    return complete(r, List.of(), WriteLane.INTERACTIVE);
   }
 
   /**
    * Completes a file and applies {@code then} (attribute changes of the same file) in the same Raft
-   * entry. Fails if the completion failed; the changes are applied in order after it.
+   * entry, in the given lane. Fails if the completion failed; the changes are applied in order after it.
    */
-  public FileStatus complete(CompleteFileRequest r, List<MetaRequest> then) throws IOException {
+  public FileStatus complete(CompleteFileRequest r, List<MetaRequest> then, WriteLane lane) throws IOException {
     MetaRequest complete = MetaRequest.newBuilder().setComplete(r.toBuilder().setClientId(clientId)).build();
     if (then.isEmpty()) {
-      return write(complete).getStatus();
+      return write(complete, lane).getStatus();
     }
     MetaResponse batch = write(MetaRequest.newBuilder()
-        .setBatch(MetaBatch.newBuilder().addRequests(complete).addAllRequests(then)).build());
+        .setBatch(MetaBatch.newBuilder().addRequests(complete).addAllRequests(then)).build(), lane);
     FileStatus last = null;
     for (MetaResponse each : batch.getBatch().getResponsesList()) {
       last = raiseError(each).getStatus();
