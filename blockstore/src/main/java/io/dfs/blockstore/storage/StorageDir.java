@@ -1,11 +1,27 @@
 package io.dfs.blockstore.storage;
 
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** One data directory: finalized replicas and the tmp area for replicas being written. */
-record StorageDir(Path root) {
+final class StorageDir {
+  private final Path root;
+  /**
+   * Its file system, found once: Files.getFileStore reads the mount table on every call, and every
+   * replica created asked for the free space several times (4% of a node's CPU with small files).
+   */
+  private volatile FileStore fileStore;
+
+  StorageDir(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
   Path finalized() {
     return root.resolve(ReplicaFiles.FINALIZED);
   }
@@ -21,7 +37,12 @@ record StorageDir(Path root) {
 
   long usableSpace() {
     try {
-      return Files.getFileStore(root).getUsableSpace();
+      FileStore fs = fileStore;
+      if (fs == null) {
+        fs = Files.getFileStore(root);
+        fileStore = fs;
+      }
+      return fs.getUsableSpace();
     } catch (IOException e) {
       return 0;
     }

@@ -182,23 +182,26 @@ public final class BlockManager {
   }
 
   /**
-   * Live, healthy replicas of the block's current generation, least busy first; before any node
-   * has reported a just-written block, the nodes of its pipeline (they acknowledged every byte).
+   * Live, healthy replicas of the block's current generation, least busy first, with the nodes of
+   * its pipeline that have not reported it yet: all of them before any report (a block being
+   * written), the missing ones for a few heartbeats after the block's commit (nodes batch their
+   * reports; every pipeline node acknowledged every byte).
    */
   public synchronized List<NodeInfo> locationsOf(BlockInfo block) {
     List<NodeInfo> out = new ArrayList<>();
-    for (var e : replicas.holders(block.getBlockId()).entrySet()) {
+    Map<String, BlockInfo> holders = replicas.holders(block.getBlockId());
+    for (var e : holders.entrySet()) {
       if (isGood(e.getKey(), e.getValue(), block)) {
         out.add(nodes.get(e.getKey()));
       }
     }
-    if (out.isEmpty()) {
-      BlockTable.Entry expected = table.get().get(block.getBlockId());
-      if (expected != null && expected.block().getGenerationStamp() == block.getGenerationStamp()) {
-        for (String n : expected.pipeline()) {
-          if (nodes.isLive(n) && !replicas.isCorrupt(n, block.getBlockId())) {
-            out.add(nodes.get(n));
-          }
+    BlockTable.Entry expected = table.get().get(block.getBlockId());
+    if (expected != null && expected.block().getGenerationStamp() == block.getGenerationStamp()
+        && (out.isEmpty() || !pendingPipelineNodes(expected, holders.keySet(), clock.millis()).isEmpty())) {
+      // pipeline nodes that have not reported yet (reports are batched): they hold every byte
+      for (String n : expected.pipeline()) {
+        if (!holders.containsKey(n) && nodes.isLive(n) && !replicas.isCorrupt(n, block.getBlockId())) {
+          out.add(nodes.get(n));
         }
       }
     }
