@@ -117,5 +117,33 @@ async function poll() {
     health.className = "badge bad";
   }
 }
+function renderLatency(rows) {
+  const body = document.getElementById("latency");
+  // busiest first within each process, processes in the order the gateway listed them
+  const order = [...new Set(rows.map(r => r.process))];
+  rows.sort((x, y) => order.indexOf(x.process) - order.indexOf(y.process) || num(y.ratePerSec) - num(x.ratePerSec)
+      || num(y.count) - num(x.count));
+  body.replaceChildren(...rows.map(r => {
+    const tr = document.createElement("tr");
+    if (r.error) {
+      tr.append(cell(r.process), cell(r.error, "state-DEAD"), cell(""), cell(""), cell(""), cell(""));
+    } else {
+      tr.append(cell(r.process), cell(r.operation), cell(r.count), cell(num(r.ratePerSec).toFixed(1)),
+          cell(num(r.p50Ms).toFixed(2)), cell(num(r.p99Ms).toFixed(2)));
+    }
+    return tr;
+  }));
+}
+
+async function pollLatency() {
+  try {
+    const r = await fetch("api/latency", {cache: "no-store"});
+    if (r.ok) renderLatency(await r.json());
+  } catch (e) {
+    // the cluster poll reports an unreachable gateway
+  }
+}
 poll();
 setInterval(poll, 2000);
+pollLatency();
+setInterval(pollLatency, 5000);

@@ -48,6 +48,7 @@ public final class MountCommand implements Callable<Integer>, Closeable {
 
   private void start(ClusterConfig config) throws IOException {
     client = new DfsClient(config, "mount-" + ProcessHandle.current().pid());
+    metrics.register("", client.metadata().metrics()); // client.<op> timers next to fuse.<callback>
     spillDir = Files.createTempDirectory("dfs-mount-spill");
     fuse = new DfsFuse(client, spillDir, metrics,
         Boolean.parseBoolean(config.get(WRITE_BACK).orElse("true")));

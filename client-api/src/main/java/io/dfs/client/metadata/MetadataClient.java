@@ -1,5 +1,7 @@
 package io.dfs.client.metadata;
 
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
@@ -37,7 +39,9 @@ import io.dfs.proto.UpdateBlockRequest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -76,6 +80,8 @@ public final class MetadataClient implements Closeable {
   private final String clientId;
   private final WriteBatcher batcher;
   private final LeaseRenewer leases;
+  private final MetricRegistry metrics = new MetricRegistry();
+  private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
   private MetadataClient(RaftClient raft, List<PeerAddress> peers, String clientId) {
     this.raft = raft;
@@ -84,6 +90,9 @@ public final class MetadataClient implements Closeable {
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
     this.batcher = new WriteBatcher(entry -> sendEntry(entry, 1));
+    for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
+      callTimers.put(op, metrics.timer("client." + op.name().toLowerCase()));
+    }
   }
 
   /**
@@ -133,6 +142,15 @@ public final class MetadataClient implements Closeable {
     return clientId;
   }
 
+  /**
+   * Latency and rate of this client's blocking metadata calls, one timer per operation
+   * ({@code client.create}, {@code client.stat}, ...): a process that embeds the client registers
+   * them with its own metrics.
+   */
+  public MetricRegistry metrics() {
+    return metrics;
+  }
+
   /** Leases this client holds while files are open for writing; streams open and release them. */
   public LeaseRenewer leases() {
     return leases;
@@ -151,7 +169,7 @@ public final class MetadataClient implements Closeable {
 
   /** {@link #write(MetaRequest)} in the given lane. */
   public MetaResponse write(MetaRequest request, WriteLane lane) throws IOException {
-    try {
+    try (var timer = callTimers.get(request.getOpCase()).time()) {
       return raiseError(batcher.submit(request, lane).get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -185,6 +203,12 @@ public final class MetadataClient implements Closeable {
   }
 
   public MetaResponse read(MetaRequest request, ReadConsistency consistency) throws IOException {
+    try (var timer = callTimers.get(request.getOpCase()).time()) {
+      return readUntimed(request, consistency);
+    }
+  }
+
+  private MetaResponse readUntimed(MetaRequest request, ReadConsistency consistency) throws IOException {
     if (consistency == ReadConsistency.LINEARIZABLE) {
       return unwrap(duringLeaderHandover(() -> raft.io().sendReadOnly(message(request))));
     }

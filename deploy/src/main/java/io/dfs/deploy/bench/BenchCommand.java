@@ -146,6 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
     SmallFilesThroughput.Client small = SmallFilesThroughput.client(fs, 500);
     rows.add(new Row("small files create+write+close (client, 1 thread)", fmt(small.opsPerSec()) + " files/s",
         "p50 " + fmt(small.p50Ms()) + " ms, p99 " + fmt(small.p99Ms()) + " ms", "target p50 <= 3 ms"));
+    rows.add(new Row("  of which create / close (of which completion), p50", fmt(small.createP50Ms()) + " / "
+        + fmt(small.closeP50Ms()) + " (" + fmt(small.completeP50Ms()) + ") ms", "-", "-"));
     if (!fuse) {
       return;
     }

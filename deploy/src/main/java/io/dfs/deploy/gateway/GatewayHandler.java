@@ -114,6 +114,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
         case "/list" -> json(ctx, HttpResponseStatus.OK,
             fs.list(GatewayPaths.absolute(params.getOrDefault("path", "/"))).stream().map(GatewayHandler::entry).toList());
         case "/api/cluster" -> bytes(ctx, HttpResponseStatus.OK, "application/json", dashboard.json());
+        case "/api/latency" -> bytes(ctx, HttpResponseStatus.OK, "application/json", dashboard.latencyJson());
         case "/metrics" -> bytes(ctx, HttpResponseStatus.OK, "application/json", renderer.json());
         case "/metrics/prometheus" -> bytes(ctx, HttpResponseStatus.OK, MetricsRenderer.PROMETHEUS_CONTENT_TYPE,
             renderer.prometheusText());
@@ -244,6 +245,6 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   static List<String> routes() {
     return List.of("/create_directory", "/delete_directory", "/upload_file", "/download_file", "/list",
-        "/api/cluster", "/metrics", "/metrics/prometheus", "/");
+        "/api/cluster", "/api/latency", "/metrics", "/metrics/prometheus", "/");
   }
 }

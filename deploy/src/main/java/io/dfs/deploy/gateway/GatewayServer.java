@@ -21,6 +21,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -53,8 +54,11 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
 
   private void startServer(ClusterConfig config, String host, int port) throws InterruptedException {
     client = new DfsClient(config, "gateway-" + ProcessHandle.current().pid());
+    metrics.register("", client.metadata().metrics());
     MetricsRenderer renderer = new MetricsRenderer(metrics);
-    DashboardApi dashboard = new DashboardApi(client, metrics);
+    Map<String, String> mounts = config.get("dfs.mount.http.port")
+        .map(mountPort -> Map.of("mount", "127.0.0.1:" + mountPort)).orElse(Map.of());
+    DashboardApi dashboard = new DashboardApi(client, metrics, renderer, mounts);
     channel = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

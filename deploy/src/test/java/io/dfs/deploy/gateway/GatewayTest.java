@@ -127,4 +127,20 @@ class GatewayTest {
     assertThat(cluster.get("leaderId").asText()).isNotEmpty();
     assertThat(cluster.get("nodes")).hasSize(3);
   }
+
+  @Test
+  void latencyShowsTheClientCallsBehindAnUpload() throws Exception {
+    upload("lat.bin", new byte[100], null);
+    JsonNode rows = json.readTree(http.send(HttpRequest.newBuilder(uri("/api/latency")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+    JsonNode create = null;
+    for (JsonNode r : rows) {
+      if (r.path("process").asText().equals("gateway") && r.path("operation").asText().equals("client.create")) {
+        create = r;
+      }
+    }
+    assertThat(create).as("the gateway's client.create row in %s", rows).isNotNull();
+    assertThat(create.get("count").asLong()).isPositive();
+    assertThat(create.get("p99Ms").asDouble()).isGreaterThan(0).isGreaterThanOrEqualTo(create.get("p50Ms").asDouble());
+  }
 }

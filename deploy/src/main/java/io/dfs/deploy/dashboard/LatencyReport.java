@@ -1,0 +1,67 @@
+package io.dfs.deploy.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The latency of every timed operation in the cluster's processes, for the dashboard: each
+ * process's {@code /metrics} is asked for its timers (the mount's {@code fuse.*} callbacks, every
+ * client's {@code client.*} calls, the peers' {@code namespace.apply.*}), and each timer with
+ * calls becomes one row: process, operation, calls, rate, p50, p99 (milliseconds). A process that
+ * does not answer within a second becomes a row with its error.
+ */
+final class LatencyReport {
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final ObjectMapper json = new ObjectMapper();
+
+  /** {@code processes}: a label and the host:port of its metrics endpoint; {@code local}: this process's own metrics JSON. */
+  byte[] json(Map<String, String> processes, String localLabel, byte[] local) throws IOException {
+    List<CompletableFuture<List<ObjectNode>>> answers = new ArrayList<>();
+    processes.forEach((label, address) -> answers.add(http.sendAsync(
+            HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).timeout(TIMEOUT).build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(r -> rows(label, r.body()))
+        .exceptionally(e -> List.of(json.createObjectNode().put("process", label)
+            .put("error", "unreachable: " + (e.getCause() != null ? e.getCause() : e))))));
+    ArrayNode out = json.createArrayNode();
+    out.addAll(rows(localLabel, local));
+    for (var a : answers) {
+      out.addAll(a.join());
+    }
+    return json.writeValueAsBytes(out);
+  }
+
+  private List<ObjectNode> rows(String process, byte[] metrics) {
+    List<ObjectNode> rows = new ArrayList<>();
+    JsonNode timers;
+    try {
+      timers = json.readTree(metrics).path("timers");
+    } catch (IOException e) {
+      rows.add(json.createObjectNode().put("process", process).put("error", "unreadable metrics: " + e.getMessage()));
+      return rows;
+    }
+    timers.fields().forEachRemaining(t -> {
+      JsonNode v = t.getValue();
+      if (v.path("count").asLong() > 0) {
+        rows.add(json.createObjectNode().put("process", process).put("operation", t.getKey())
+            .put("count", v.path("count").asLong()).put("ratePerSec", v.path("m1_rate").asDouble())
+            .put("p50Ms", v.path("p50").asDouble()).put("p99Ms", v.path("p99").asDouble()));
+      }
+    });
+    return rows;
+  }
+}
