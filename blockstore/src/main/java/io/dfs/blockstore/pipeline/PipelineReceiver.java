@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,14 @@ public final class PipelineReceiver {
   /** Node metrics: block writes and reads in progress, and packets received and not yet acknowledged upstream. */
   public static final String TRANSFERS_ACTIVE = "transfers.active";
   public static final String PACKETS_QUEUED = "pipeline.packets.queued";
+  /**
+   * Timers: a block write from its setup to its last ack sent upstream, the connection to the
+   * next node, and the local finalize (fsyncs and renames), so the dashboard shows where a small
+   * file's pipeline time goes.
+   */
+  static final String BLOCK_WRITE = "pipeline.block_write";
+  static final String DOWNSTREAM_CONNECT = "pipeline.downstream_connect";
+  static final String FINALIZE = "pipeline.finalize";
 
   /** A packet whose ack waits for the downstream node's; {@code end}: its last byte's offset + 1. */
   private record Pending(long seqno, long end, TransferStatus local, boolean last) {}
@@ -60,6 +69,7 @@ public final class PipelineReceiver {
   private boolean upstreamGone;
   /** Counted in the node's {@code transfers.active} until the upstream connection ends. */
   private boolean active;
+  private final long startedNanos = System.nanoTime();
 
   public PipelineReceiver(NodeServices node, ChannelHandlerContext upstream, WriteBlockOp op) {
     this.node = node;
@@ -87,6 +97,7 @@ public final class PipelineReceiver {
       return;
     }
     NodeInfo next = op.getDownstream(0);
+    long connecting = System.nanoTime();
     WriteBlockOp forwarded = op.toBuilder().clearDownstream()
         .addAllDownstream(op.getDownstreamList().subList(1, op.getDownstreamCount())).build();
     DownstreamLink.connect(node.downstreamGroup(), next,
@@ -94,6 +105,7 @@ public final class PipelineReceiver {
         () -> upstream.executor().execute(this::onDownstreamClosed),
         writable -> upstream.channel().config().setAutoRead(writable),
         link -> upstream.executor().execute(() -> {
+          node.metrics().timer(DOWNSTREAM_CONNECT).update(System.nanoTime() - connecting, TimeUnit.NANOSECONDS);
           if (link == null) {
             releaseHeld();
             letGo();
@@ -196,7 +208,7 @@ public final class PipelineReceiver {
   }
 
   private TransferStatus finalizeLocally() {
-    try {
+    try (var timer = node.metrics().timer(FINALIZE).time()) {
       var replica = node.store().finalizeReplica(writer);
       finished = true;
       node.onFinalized().accept(replica.block());
@@ -257,8 +269,11 @@ public final class PipelineReceiver {
         writer.acknowledge(head.end());
       }
       upstream.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setAck(ack).build()));
-      if (head.last() && downstream != null) {
-        downstream.close();
+      if (head.last()) {
+        node.metrics().timer(BLOCK_WRITE).update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        if (downstream != null) {
+          downstream.close();
+        }
       }
     }
   }

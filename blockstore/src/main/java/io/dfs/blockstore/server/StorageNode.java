@@ -72,6 +72,11 @@ public final class StorageNode implements Closeable, Callable<Integer> {
         b -> link.blockReceived(b), metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
         () -> metrics.counter("replications").inc(), this::reportCorrupt);
+    // metrics before registering: the leader keeps the address a node registered with (heartbeats
+    // only update usage), and the dashboard finds the node's /metrics through it
+    if (s.httpPort() > 0) {
+      http = MetricsHttpServer.start(metrics, "0.0.0.0", s.httpPort());
+    }
     link = new MetadataLink(metadata, store, this::info, commands);
     link.start(config.heartbeatInterval());
     scanner = new BlockScanner(store, this::reportCorrupt);
@@ -80,9 +85,6 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     metrics.register("storage.used", (Gauge<Long>) store::used);
     metrics.register("storage.remaining", (Gauge<Long>) store::remaining);
     metrics.register("storage.blocks", (Gauge<Integer>) store::blockCount);
-    if (s.httpPort() > 0) {
-      http = MetricsHttpServer.start(metrics, "0.0.0.0", s.httpPort());
-    }
     LOG.info("storage node {} serving blocks on {}:{} from {}", s.nodeId(), s.host(), transfer.port(), s.dataDirs());
   }
 

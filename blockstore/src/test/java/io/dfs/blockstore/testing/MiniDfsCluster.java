@@ -79,9 +79,9 @@ public final class MiniDfsCluster implements AutoCloseable {
     return c.startNodes();
   }
 
-  private static StorageNode.Settings settings(Path dir, int i, int port, long capacity) {
+  private static StorageNode.Settings settings(Path dir, int i, int port, long capacity) throws IOException {
     return new StorageNode.Settings("n" + (i + 1), "127.0.0.1", port,
-        List.of(dir.resolve("node" + (i + 1) + "/d1")), capacity, 0);
+        List.of(dir.resolve("node" + (i + 1) + "/d1")), capacity, MetadataTestCluster.freePort());
   }
 
   private MiniDfsCluster startNodes() throws IOException {

@@ -140,6 +140,13 @@ class FileRoundTripTest {
   }
 
   @Test
+  void nodesRegisterWithTheirMetricsAddress() throws Exception {
+    // the dashboard finds each node's /metrics through the address it registered with
+    var nodes = fs.clusterStatus().getNodesList();
+    assertThat(nodes).hasSize(3).allSatisfy(n -> assertThat(n.getHttpPort()).isPositive());
+  }
+
+  @Test
   void everyBlockHasThreeDistinctReplicas() throws Exception {
     write(fs, "/rt/rf", random(2 * MiB + 5, 3), MiB);
     var blocks = ((DfsClient) fs).metadata().getBlockLocations("/rt/rf", 0, 0).getBlocksList();
