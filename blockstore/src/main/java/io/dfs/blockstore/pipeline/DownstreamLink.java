@@ -7,6 +7,7 @@ import io.dfs.proto.NodeInfo;
 import io.dfs.proto.TransferHeader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -18,25 +19,71 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.function.Consumer;
 
 /**
- * The connection from one pipeline node to the next; frames coming back go to {@code onFrame}.
- * Backpressure: while more than {@link #HIGH_WATER} bytes wait to go downstream, the upstream
- * connection stops reading ({@code onWritable(false)}), so a slow next node slows the writer
- * instead of filling this node's memory.
+ * The connection from one pipeline node to the next. Its events go to the current
+ * {@link Listener}: the pipeline using it, or, while it waits in the {@link DownstreamPool} for
+ * the next block to the same node, the pool. Backpressure: while more than {@link #HIGH_WATER}
+ * bytes wait to go downstream, the upstream connection stops reading ({@code onWritable(false)}),
+ * so a slow next node slows the writer instead of filling this node's memory.
  */
 final class DownstreamLink {
   static final int CONNECT_TIMEOUT_MS = 5_000;
   static final int LOW_WATER = 1 << 20;
   static final int HIGH_WATER = 4 << 20;
 
-  private final Channel channel;
+  /** Where a link's events go. */
+  interface Listener {
+    /** A frame from the next node; the listener releases it. */
+    void onFrame(TransferFrame frame);
 
-  private DownstreamLink(Channel channel) {
+    void onClosed();
+
+    void onWritable(boolean writable);
+  }
+
+  /** The channel handler: forwards to whichever listener the link has now. */
+  private static final class Relay extends SimpleChannelInboundHandler<TransferFrame> {
+    private volatile Listener listener;
+
+    Relay(Listener listener) {
+      super(false);
+      this.listener = listener;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TransferFrame frame) {
+      listener.onFrame(frame);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      listener.onClosed();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      listener.onWritable(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private final Channel channel;
+  private final Relay relay;
+  private final NodeInfo next;
+  private volatile long idleSinceMs;
+
+  private DownstreamLink(Channel channel, Relay relay, NodeInfo next) {
     this.channel = channel;
+    this.relay = relay;
+    this.next = next;
   }
 
   /** Connects asynchronously; {@code onConnected} gets the link or null when the node is unreachable. */
-  static void connect(EventLoopGroup group, NodeInfo next, Consumer<TransferFrame> onFrame, Runnable onClosed,
-      Consumer<Boolean> onWritable, Consumer<DownstreamLink> onConnected) {
+  static void connect(EventLoopGroup group, NodeInfo next, Listener listener, Consumer<DownstreamLink> onConnected) {
+    Relay relay = new Relay(listener);
     new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
@@ -47,32 +94,33 @@ final class DownstreamLink {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new TransferFrameDecoder(), new TransferFrameEncoder(),
-                new SimpleChannelInboundHandler<TransferFrame>(false) {
-                  @Override
-                  protected void channelRead0(ChannelHandlerContext ctx, TransferFrame frame) {
-                    onFrame.accept(frame);
-                  }
-
-                  @Override
-                  public void channelInactive(ChannelHandlerContext ctx) {
-                    onClosed.run();
-                  }
-
-                  @Override
-                  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                    onWritable.accept(ctx.channel().isWritable());
-                  }
-
-                  @Override
-                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                    ctx.close();
-                  }
-                });
+            ch.pipeline().addLast(new TransferFrameDecoder(), new TransferFrameEncoder(), relay);
           }
         })
         .connect(next.getHost(), next.getDataPort())
-        .addListener(f -> onConnected.accept(f.isSuccess() ? new DownstreamLink(((io.netty.channel.ChannelFuture) f).channel()) : null));
+        .addListener(f -> onConnected.accept(f.isSuccess()
+            ? new DownstreamLink(((ChannelFuture) f).channel(), relay, next) : null));
+  }
+
+  /** From now on the link's events go to {@code listener}. */
+  void rebind(Listener listener) {
+    relay.listener = listener;
+  }
+
+  NodeInfo next() {
+    return next;
+  }
+
+  boolean isOpen() {
+    return channel.isActive();
+  }
+
+  long idleSinceMs() {
+    return idleSinceMs;
+  }
+
+  void markIdle() {
+    idleSinceMs = System.currentTimeMillis();
   }
 
   void send(TransferFrame frame) {

@@ -50,6 +50,8 @@ public final class PipelineReceiver {
   static final String BLOCK_WRITE = "pipeline.block_write";
   static final String DOWNSTREAM_CONNECT = "pipeline.downstream_connect";
   static final String FINALIZE = "pipeline.finalize";
+  /** Counter: blocks that went to the next node over a connection kept from an earlier block. */
+  static final String DOWNSTREAM_REUSED = "pipeline.downstream_reused";
 
   /** A packet whose ack waits for the downstream node's; {@code end}: its last byte's offset + 1. */
   private record Pending(long seqno, long end, TransferStatus local, boolean last) {}
@@ -67,6 +69,7 @@ public final class PipelineReceiver {
   private boolean localFailed;
   private boolean finished;
   private boolean upstreamGone;
+  private boolean done;
   /** Counted in the node's {@code transfers.active} until the upstream connection ends. */
   private boolean active;
   private final long startedNanos = System.nanoTime();
@@ -97,31 +100,62 @@ public final class PipelineReceiver {
       return;
     }
     NodeInfo next = op.getDownstream(0);
-    long connecting = System.nanoTime();
     WriteBlockOp forwarded = op.toBuilder().clearDownstream()
         .addAllDownstream(op.getDownstreamList().subList(1, op.getDownstreamCount())).build();
-    DownstreamLink.connect(node.downstreamGroup(), next,
-        frame -> upstream.executor().execute(() -> onDownstreamFrame(frame)),
-        () -> upstream.executor().execute(this::onDownstreamClosed),
-        writable -> upstream.channel().config().setAutoRead(writable),
-        link -> upstream.executor().execute(() -> {
-          node.metrics().timer(DOWNSTREAM_CONNECT).update(System.nanoTime() - connecting, TimeUnit.NANOSECONDS);
-          if (link == null) {
-            releaseHeld();
-            letGo();
-            respondAndClose(TransferStatus.ERROR, "cannot reach " + next.getNodeId(), next.getNodeId());
-            return;
-          }
-          if (upstreamGone) {
-            link.close(); // the upstream went away while this node was connecting
-            return;
-          }
-          downstream = link;
-          link.send(TransferHeader.newBuilder().setWrite(forwarded).build());
-          while (!held.isEmpty()) {
-            link.send(held.poll());
-          }
-        }));
+    DownstreamLink.Listener events = new DownstreamLink.Listener() {
+      @Override
+      public void onFrame(TransferFrame frame) {
+        upstream.executor().execute(() -> onDownstreamFrame(frame));
+      }
+
+      @Override
+      public void onClosed() {
+        upstream.executor().execute(PipelineReceiver.this::onDownstreamClosed);
+      }
+
+      @Override
+      public void onWritable(boolean writable) {
+        upstream.channel().config().setAutoRead(writable);
+      }
+    };
+    DownstreamLink idle = node.downstreams().take(next, events);
+    if (idle != null) {
+      node.metrics().counter(DOWNSTREAM_REUSED).inc();
+      connected(idle, next, forwarded);
+      return;
+    }
+    long connecting = System.nanoTime();
+    DownstreamLink.connect(node.downstreamGroup(), next, events, link -> upstream.executor().execute(() -> {
+      node.metrics().timer(DOWNSTREAM_CONNECT).update(System.nanoTime() - connecting, TimeUnit.NANOSECONDS);
+      connected(link, next, forwarded);
+    }));
+  }
+
+  /** The link to the next node is up (or null: unreachable): the setup goes first, then what was held. */
+  private void connected(DownstreamLink link, NodeInfo next, WriteBlockOp forwarded) {
+    if (link == null) {
+      releaseHeld();
+      letGo();
+      respondAndClose(TransferStatus.ERROR, "cannot reach " + next.getNodeId(), next.getNodeId());
+      return;
+    }
+    if (upstreamGone) {
+      link.close(); // the upstream went away while this node was connecting
+      return;
+    }
+    downstream = link;
+    link.send(TransferHeader.newBuilder().setWrite(forwarded).build());
+    while (!held.isEmpty()) {
+      link.send(held.poll());
+    }
+  }
+
+  /**
+   * The block's last ack went upstream with every node's success: the connection it came on may
+   * carry the client's or the previous node's next block (see {@link DownstreamPool}).
+   */
+  public boolean isDone() {
+    return done;
   }
 
   /** A packet from upstream. */
@@ -271,10 +305,26 @@ public final class PipelineReceiver {
       upstream.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setAck(ack).build()));
       if (head.last()) {
         node.metrics().timer(BLOCK_WRITE).update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
-        if (downstream != null) {
-          downstream.close();
-        }
+        endBlock(ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS));
       }
+    }
+  }
+
+  /** After the last ack: a clean block leaves both connections reusable, any failure closes the downstream one. */
+  private void endBlock(boolean clean) {
+    if (downstream != null) {
+      if (clean && !downstreamFailed) {
+        node.downstreams().giveBack(downstream);
+      } else {
+        downstream.close();
+      }
+      downstream = null;
+    }
+    upstream.channel().config().setAutoRead(true); // nothing waits to go downstream any more
+    done = clean;
+    if (clean && active) {
+      active = false;
+      node.metrics().counter(TRANSFERS_ACTIVE).dec();
     }
   }
 

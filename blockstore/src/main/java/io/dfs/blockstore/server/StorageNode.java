@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.blockstore.heartbeat.CommandExecutor;
 import io.dfs.blockstore.heartbeat.MetadataLink;
+import io.dfs.blockstore.pipeline.DownstreamPool;
 import io.dfs.blockstore.pipeline.PipelineReceiver;
 import io.dfs.blockstore.scanner.BlockScanner;
 import io.dfs.blockstore.storage.BlockStore;
@@ -68,7 +69,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     store = new BlockStore(s.dataDirs(), s.capacity());
     store.start();
     metadata = new NodeProtocolClient(config);
-    transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group,
+    transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group, new DownstreamPool(),
         b -> link.blockReceived(b), metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
         () -> metrics.counter("replications").inc(), this::reportCorrupt);

@@ -1,6 +1,7 @@
 package io.dfs.blockstore.transfer;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dfs.blockstore.pipeline.DownstreamPool;
 import io.dfs.blockstore.storage.BlockStore;
 import io.dfs.proto.BlockInfo;
 import io.netty.channel.EventLoopGroup;
@@ -11,5 +12,6 @@ public record NodeServices(
     String nodeId,
     BlockStore store,
     EventLoopGroup downstreamGroup,
+    DownstreamPool downstreams,
     Consumer<BlockInfo> onFinalized,
     MetricRegistry metrics) {}

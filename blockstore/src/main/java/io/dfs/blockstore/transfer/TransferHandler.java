@@ -11,7 +11,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One connection carries one operation: a block write (pipeline), a block read or a replica recovery. */
+/**
+ * The node's side of one connection: operations one after another (block writes, reads, replica
+ * transfers, length queries); a block write holds the connection until its last ack went upstream.
+ */
 final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
   private static final Logger LOG = LoggerFactory.getLogger(TransferHandler.class);
   private final NodeServices node;
@@ -26,10 +29,11 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
   protected void channelRead0(ChannelHandlerContext ctx, TransferFrame frame) {
     TransferHeader h = frame.header();
     try {
-      if (receiver != null) {
+      if (receiver != null && !receiver.isDone()) {
         receiver.onFrame(frame);
         return;
       }
+      receiver = null; // a block written cleanly: the connection takes the next operation
       switch (h.getKindCase()) {
         case WRITE -> {
           frame.release();
