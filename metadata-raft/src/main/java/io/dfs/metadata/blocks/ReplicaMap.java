@@ -1,7 +1,6 @@
 package io.dfs.metadata.blocks;
 
 import io.dfs.proto.BlockInfo;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
