@@ -135,10 +135,24 @@ function renderLatency(rows) {
   }));
 }
 
+function renderStreams(rows) {
+  rows.sort((x, y) => num(y.bytesWritten) - num(x.bytesWritten));
+  document.getElementById("streams").replaceChildren(...rows.map(r => {
+    const tr = document.createElement("tr");
+    tr.append(cell(r.process), cell(r.path), cell(human(r.bytesWritten)), cell(human(r.bytesAcknowledged)),
+        cell(num(r.packetsInFlight)), cell((num(r.ageMs) / 1000).toFixed(1) + " s"));
+    return tr;
+  }));
+}
+
 async function pollLatency() {
   try {
     const r = await fetch("api/latency", {cache: "no-store"});
-    if (r.ok) renderLatency(await r.json());
+    if (r.ok) {
+      const data = await r.json();
+      renderLatency(data.latency || []);
+      renderStreams(data.streams || []);
+    }
   } catch (e) {
     // the cluster poll reports an unreachable gateway
   }

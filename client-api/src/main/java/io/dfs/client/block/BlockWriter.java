@@ -204,6 +204,11 @@ public final class BlockWriter implements Closeable {
     return acknowledged;
   }
 
+  /** Packets sent and not yet acknowledged by every node (the ack queue's depth). */
+  public synchronized int packetsInFlight() {
+    return ackQueue.size();
+  }
+
   /** Bytes sent a second time because a pipeline failed before acknowledging them (this block, all recoveries). */
   public long bytesResent() {
     return bytesResent;

@@ -37,10 +37,12 @@ import java.util.UUID;
 public final class DfsClient implements DfsFileSystem {
   private final ClusterConfig config;
   private final MetadataClient metadata;
+  private final OpenStreams streams;
 
   public DfsClient(ClusterConfig config, String clientId) {
     this.config = config;
     this.metadata = MetadataClient.connect(config, clientId);
+    this.streams = new OpenStreams(metadata.metrics());
   }
 
   /** A client with a fresh unique id. */
@@ -61,7 +63,7 @@ public final class DfsClient implements DfsFileSystem {
         .setAllocateBlock(true);
     try {
       MetaResponse created = metadata.createOpen(request.build());
-      return new DfsClientOutputStream(metadata, created, null);
+      return new DfsClientOutputStream(metadata, created, null, streams);
     } catch (PathExistsException e) {
       if (!o.overwrite()) {
         throw e;
@@ -76,7 +78,7 @@ public final class DfsClient implements DfsFileSystem {
     // stream closes successfully, so a failed rewrite leaves the old content untouched.
     String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
     MetaResponse created = metadata.createOpen(request.setPath(replacement).build());
-    return new DfsClientOutputStream(metadata, created, path);
+    return new DfsClientOutputStream(metadata, created, path, streams);
   }
 
   @Override

@@ -80,6 +80,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private AttributeUpdate onClose = AttributeUpdate.NONE;
   private WriteLane completionLane = WriteLane.INTERACTIVE;
   private FileStatus completed;
+  private final OpenStreams streams;
+  private final long openedMs = System.currentTimeMillis();
+  // read by the metrics thread (stats()); the writing thread is their one writer
+  private volatile long written;
+  private volatile long finishedBlocksBytes;
+  private volatile BlockWriter liveWriter;
 
   /** A pipeline step; after a recovery it is repeated on the new writer (every step is idempotent). */
   @FunctionalInterface
@@ -88,8 +94,9 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
-  DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces) {
+  DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces, OpenStreams streams) {
     this.metadata = metadata;
+    this.streams = streams;
     this.created = created.getStatus();
     this.preallocated = created.hasFirstBlock() ? created.getFirstBlock() : null;
     this.path = this.created.getPath();
@@ -97,6 +104,16 @@ final class DfsClientOutputStream extends DfsOutputStream {
     metadata.leases().acquired();
     this.blockSize = this.created.getBlockSize();
     this.replication = this.created.getReplication();
+    streams.opened(this);
+  }
+
+  /** This stream for the client's metrics; safe to call from any thread. */
+  java.util.Map<String, Object> stats() {
+    BlockWriter w = liveWriter;
+    return java.util.Map.of("path", target(), "bytesWritten", written,
+        "bytesAcknowledged", finishedBlocksBytes + (w == null ? 0 : w.acknowledgedLength()),
+        "packetsInFlight", w == null ? 0 : w.packetsInFlight(),
+        "ageMs", System.currentTimeMillis() - openedMs);
   }
 
   @Override
@@ -127,6 +144,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
       int n = writer.buffer(b, off, (int) Math.min(len, blockSize - inBlock));
       inBlock += n;
       pos += n;
+      written = pos;
       off += n;
       len -= n;
       if (writer.packetFull()) {
@@ -221,6 +239,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     try {
       finish();
     } finally {
+      streams.closed(this);
       metadata.leases().released();
     }
   }
@@ -290,6 +309,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
     writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
+    liveWriter = writer;
   }
 
   /** The next block from the leader, waiting for storage nodes to (re)appear for up to NODE_WAIT_MS. */
@@ -316,8 +336,10 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private void finishBlock() throws IOException {
     previous = step(BlockWriter::finish);
     bytesResent += writer.bytesResent();
+    finishedBlocksBytes += previous.getLength();
     current = null;
     writer = null;
+    liveWriter = null;
   }
 
   private <T> T step(Step<T> step) throws IOException {
@@ -382,6 +404,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
         throw new StorageException(ErrorCode.IO_ERROR, "no storage node left to write to: " + last.getMessage(), path);
       }
       writer = failedWriter.resumeOn(pipeline, current.getBlock(), metadata.clientId());
+      liveWriter = writer;
       try {
         writer.sendIfFull(); // resends the unacknowledged packets
         return;

@@ -80,6 +80,11 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
     return metrics;
   }
 
+  /** The client the gateway serves requests with. */
+  public DfsClient client() {
+    return client;
+  }
+
   @Override
   public void close() throws IOException {
     channel.close().syncUninterruptibly();

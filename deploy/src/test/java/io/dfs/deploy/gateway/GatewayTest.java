@@ -132,7 +132,7 @@ class GatewayTest {
   void latencyShowsTheClientCallsBehindAnUpload() throws Exception {
     upload("lat.bin", new byte[100], null);
     JsonNode rows = json.readTree(http.send(HttpRequest.newBuilder(uri("/api/latency")).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+        HttpResponse.BodyHandlers.ofString()).body()).get("latency");
     JsonNode create = null;
     for (JsonNode r : rows) {
       if (r.path("process").asText().equals("gateway") && r.path("operation").asText().equals("client.create")) {
@@ -142,5 +142,31 @@ class GatewayTest {
     assertThat(create).as("the gateway's client.create row in %s", rows).isNotNull();
     assertThat(create.get("count").asLong()).isPositive();
     assertThat(create.get("p99Ms").asDouble()).isGreaterThan(0).isGreaterThanOrEqualTo(create.get("p50Ms").asDouble());
+  }
+
+  @Test
+  void openWriteStreamsAreListedWithTheirProgress() throws Exception {
+    // a stream of the gateway's own client, held open: it shows with its bytes, then goes at close
+    var fs = gateway.client();
+    try (var out = fs.create("/streaming.bin", io.dfs.client.fs.CreateOptions.defaults())) {
+      out.write(new byte[3 << 20]);
+      out.hflush();
+      JsonNode stream = null;
+      for (JsonNode s : latency().get("streams")) {
+        if (s.path("path").asText().equals("/streaming.bin")) {
+          stream = s;
+        }
+      }
+      assertThat(stream).as("the open stream in %s", latency()).isNotNull();
+      assertThat(stream.get("process").asText()).isEqualTo("gateway");
+      assertThat(stream.get("bytesWritten").asLong()).isEqualTo(3 << 20);
+      assertThat(stream.get("bytesAcknowledged").asLong()).isEqualTo(3 << 20); // hflush: every node has them
+    }
+    assertThat(latency().get("streams").findValuesAsText("path")).doesNotContain("/streaming.bin");
+  }
+
+  private static JsonNode latency() throws Exception {
+    return json.readTree(http.send(HttpRequest.newBuilder(uri("/api/latency")).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
   }
 }
