@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,11 +197,12 @@ public final class BlockManager {
       }
     }
     BlockTable.Entry expected = table.get().get(block.getBlockId());
-    if (expected != null && expected.block().getGenerationStamp() == block.getGenerationStamp()
-        && (out.isEmpty() || !pendingPipelineNodes(expected, holders.keySet(), clock.millis()).isEmpty())) {
+    if (expected != null && expected.block().getGenerationStamp() == block.getGenerationStamp()) {
       // pipeline nodes that have not reported yet (reports are batched): they hold every byte
-      for (String n : expected.pipeline()) {
-        if (!holders.containsKey(n) && nodes.isLive(n) && !replicas.isCorrupt(n, block.getBlockId())) {
+      List<String> unreported = out.isEmpty() ? expected.pipeline()
+          : pendingPipelineNodes(expected, holders.keySet(), clock.millis());
+      for (String n : unreported) {
+        if (nodes.isLive(n) && !replicas.isCorrupt(n, block.getBlockId())) {
           out.add(nodes.get(n));
         }
       }
@@ -267,26 +269,20 @@ public final class BlockManager {
       act = !safeMode.on();
       epoch = leadershipEpoch;
     }
-    long[] counts = new long[4]; // under-replicated, corrupt, missing, reported
-    long complete = 0;
+    long[] counts = new long[5]; // under-replicated, corrupt, missing, reported, complete
     BlockTable blocks = table.get();
-    Iterator<BlockTable.Entry> walk = blocks.entries().iterator();
-    while (walk.hasNext()) {
-      synchronized (this) {
-        if (leadershipEpoch != epoch) {
-          return lastHealth;
-        }
-        for (int i = 0; i < SCAN_CHUNK && walk.hasNext(); i++) {
-          BlockTable.Entry expected = walk.next();
-          if (!expected.underConstruction()) {
-            complete++;
-            checkBlock(expected, started, counts, act);
-          }
-        }
+    boolean whole = inChunks(blocks.entries().iterator(), epoch, expected -> {
+      if (!expected.underConstruction()) {
+        counts[4]++;
+        checkBlock(expected, started, counts, act);
       }
-    }
-    if (act) {
-      deleteOrphans(blocks, epoch);
+    });
+    if (whole && act) {
+      List<Long> ids;
+      synchronized (this) {
+        ids = replicas.blockIds();
+      }
+      inChunks(ids.iterator(), epoch, id -> deleteIfOrphan(blocks, id));
     }
     synchronized (this) {
       if (leadershipEpoch != epoch) {
@@ -295,9 +291,9 @@ public final class BlockManager {
       lastHealth = new BlockHealth(counts[0], counts[1], counts[2]);
       if (safeMode.on()) {
         long now = clock.millis();
-        safeMode = evaluateSafeMode(now, counts[3], complete);
+        safeMode = evaluateSafeMode(now, counts[3], counts[4]);
         if (!safeMode.on()) {
-          LOG.info("leaving safe mode: {} of {} complete blocks reported after {} ms", counts[3], complete,
+          LOG.info("leaving safe mode: {} of {} complete blocks reported after {} ms", counts[3], counts[4],
               now - leaderSinceMs);
         }
       }
@@ -417,26 +413,31 @@ public final class BlockManager {
     return expected.pipeline().stream().filter(n -> !reporters.contains(n) && nodes.isLive(n)).toList();
   }
 
-  /** Replicas of blocks no file references any more (deleted, overwritten, abandoned), a chunk at a time. */
-  private void deleteOrphans(BlockTable blocks, long epoch) {
-    List<Long> ids;
-    synchronized (this) {
-      ids = replicas.blockIds();
-    }
-    for (int from = 0; from < ids.size(); from += SCAN_CHUNK) {
+  /**
+   * Runs {@code each} over {@code walk}, {@link #SCAN_CHUNK} items per hold of this monitor; false
+   * when leadership changed (from {@code epoch}) before the walk ended.
+   */
+  private <T> boolean inChunks(Iterator<T> walk, long epoch, Consumer<T> each) {
+    while (walk.hasNext()) {
       synchronized (this) {
         if (leadershipEpoch != epoch) {
-          return;
+          return false;
         }
-        for (long id : ids.subList(from, Math.min(ids.size(), from + SCAN_CHUNK))) {
-          if (blocks.get(id) == null) {
-            for (var e : Map.copyOf(replicas.holders(id)).entrySet()) {
-              dropReplica(e.getKey(), e.getValue());
-            }
-            replicationDeadlines.remove(id);
-          }
+        for (int i = 0; i < SCAN_CHUNK && walk.hasNext(); i++) {
+          each.accept(walk.next());
         }
       }
+    }
+    return true;
+  }
+
+  /** Replicas of a block no file references any more (deleted, overwritten, abandoned) go. */
+  private void deleteIfOrphan(BlockTable blocks, long id) {
+    if (blocks.get(id) == null) {
+      for (var e : Map.copyOf(replicas.holders(id)).entrySet()) {
+        dropReplica(e.getKey(), e.getValue());
+      }
+      replicationDeadlines.remove(id);
     }
   }
 
