@@ -88,10 +88,6 @@ public final class DownstreamPool {
     }
   }
 
-  synchronized int idleLinks() {
-    return idle.values().stream().mapToInt(ArrayDeque::size).sum();
-  }
-
   private static String key(NodeInfo node) {
     return node.getHost() + ":" + node.getDataPort();
   }

@@ -299,13 +299,14 @@ public final class PipelineReceiver {
       }
       pending.poll();
       node.metrics().counter(PACKETS_QUEUED).dec();
-      if (ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS)) {
+      boolean everyNode = ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS);
+      if (everyNode) {
         writer.acknowledge(head.end());
       }
       upstream.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setAck(ack).build()));
       if (head.last()) {
         node.metrics().timer(BLOCK_WRITE).update(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
-        endBlock(ack.getRepliesList().stream().allMatch(r -> r == TransferStatus.SUCCESS));
+        endBlock(everyNode);
       }
     }
   }
