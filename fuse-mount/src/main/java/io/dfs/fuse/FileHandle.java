@@ -103,7 +103,8 @@ final class FileHandle {
   }
 
   synchronized void write(long offset, byte[] data, int size) throws IOException {
-    withinMaxSize(offset + size);
+    // EFBIG before anything is written: a sparse spill file would otherwise turn into real zeros on upload
+    FileTooLargeException.check(offset + size, path);
     closeReader();
     if (mode == Mode.IDLE && length == 0 && offset == 0) {
       out = fs.create(path, options().withOverwrite(true));
@@ -131,7 +132,7 @@ final class FileHandle {
   }
 
   synchronized void truncate(long size) throws IOException {
-    withinMaxSize(size);
+    FileTooLargeException.check(size, path);
     closeReader();
     if (mode == Mode.STREAM && size == length) {
       return;
@@ -288,13 +289,6 @@ final class FileHandle {
     if (in != null) {
       in.close();
       in = null;
-    }
-  }
-
-  /** EFBIG before anything is written: a sparse spill file would otherwise turn into real zeros on upload. */
-  private void withinMaxSize(long end) throws FileTooLargeException {
-    if (end > DfsFileSystem.MAX_FILE_SIZE) {
-      throw new FileTooLargeException("past the maximum file size " + DfsFileSystem.MAX_FILE_SIZE, path);
     }
   }
 }

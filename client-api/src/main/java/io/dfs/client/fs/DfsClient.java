@@ -199,9 +199,7 @@ public final class DfsClient implements DfsFileSystem {
     if (length < 0) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "negative length " + length, path);
     }
-    if (length > MAX_FILE_SIZE) {
-      throw new FileTooLargeException("length " + length + " is past the maximum file size " + MAX_FILE_SIZE, path);
-    }
+    FileTooLargeException.check(length, path);
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     FileStatus st = r.getStatus();
     if (st.getType() == FileType.DIRECTORY) {

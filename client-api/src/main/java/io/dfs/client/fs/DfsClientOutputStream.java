@@ -67,7 +67,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private BlockWriter writer;
   private BlockInfo previous;
   private long inBlock;
-  private long pos;
+  /** Bytes written; volatile because stats() reads it from the metrics thread (this stream's thread writes it). */
+  private volatile long pos;
   private long bytesResent;
   private boolean closed;
   private boolean failed;
@@ -83,7 +84,6 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private final OpenStreams streams;
   private final long openedMs = System.currentTimeMillis();
   // read by the metrics thread (stats()); the writing thread is their one writer
-  private volatile long written;
   private volatile long finishedBlocksBytes;
   private volatile BlockWriter liveWriter;
 
@@ -110,7 +110,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
   /** This stream for the client's metrics; safe to call from any thread. */
   java.util.Map<String, Object> stats() {
     BlockWriter w = liveWriter;
-    return java.util.Map.of("path", target(), "bytesWritten", written,
+    return java.util.Map.of("path", target(), "bytesWritten", pos,
         "bytesAcknowledged", finishedBlocksBytes + (w == null ? 0 : w.acknowledgedLength()),
         "packetsInFlight", w == null ? 0 : w.packetsInFlight(),
         "ageMs", System.currentTimeMillis() - openedMs);
@@ -125,9 +125,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
-    if (pos + len > DfsFileSystem.MAX_FILE_SIZE) {
-      throw new FileTooLargeException("writing past the maximum file size " + DfsFileSystem.MAX_FILE_SIZE, target());
-    }
+    FileTooLargeException.check(pos + len, target());
     try {
       writeBlocks(b, off, len);
     } catch (IOException | RuntimeException e) {
@@ -144,7 +142,6 @@ final class DfsClientOutputStream extends DfsOutputStream {
       int n = writer.buffer(b, off, (int) Math.min(len, blockSize - inBlock));
       inBlock += n;
       pos += n;
-      written = pos;
       off += n;
       len -= n;
       if (writer.packetFull()) {
