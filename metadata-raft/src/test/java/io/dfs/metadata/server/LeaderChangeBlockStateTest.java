@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +28,7 @@ class LeaderChangeBlockStateTest {
 
   @Test
   void returningLeaderRelearnsReplicasAndNeverDeletesTheLastOne() throws Exception {
-    try (MetadataTestCluster cluster = MetadataTestCluster.start(dir, 3, Map.of(
-        "dfs.heartbeat.interval.ms", "200", "dfs.heartbeat.dead.timeout.ms", "3000"));
+    try (MetadataTestCluster cluster = MetadataTestCluster.start(dir, 3, MetadataTestCluster.FAST_NODE_DEATH);
          MetadataClient client = cluster.newClient("writer")) {
       List<ProtocolNode> nodes = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
@@ -67,7 +65,8 @@ class LeaderChangeBlockStateTest {
     return cluster.peer(peer).blocks();
   }
 
-  private static boolean outOfSafeMode(MetadataTestCluster cluster, String peer) {
+  /** The peer leads and its block service left safe mode (it acts on blocks). */
+  static boolean outOfSafeMode(MetadataTestCluster cluster, String peer) {
     return cluster.peer(peer).isLeader() && !blocks(cluster, peer).safeMode().on();
   }
 

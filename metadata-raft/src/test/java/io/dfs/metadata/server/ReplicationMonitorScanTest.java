@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -33,14 +32,13 @@ class ReplicationMonitorScanTest {
 
   @Test
   void everyBlockPastTheFirstChunksIsCountedAndReplicatedWhenANodeDies() throws Exception {
-    try (MetadataTestCluster cluster = MetadataTestCluster.start(dir, 3, Map.of(
-        "dfs.heartbeat.interval.ms", "200", "dfs.heartbeat.dead.timeout.ms", "3000"));
+    try (MetadataTestCluster cluster = MetadataTestCluster.start(dir, 3, MetadataTestCluster.FAST_NODE_DEATH);
          MetadataClient client = cluster.newClient("writer")) {
       ProtocolNode n1 = new ProtocolNode(cluster, "n1");
       ProtocolNode n2 = new ProtocolNode(cluster, "n2");
       String leader = cluster.leaderId();
       BlockManager blocks = cluster.peer(leader).blocks();
-      await().atMost(Duration.ofSeconds(20)).until(() -> cluster.peer(leader).isLeader() && !blocks.safeMode().on());
+      await().atMost(Duration.ofSeconds(20)).until(() -> LeaderChangeBlockStateTest.outOfSafeMode(cluster, leader));
 
       List<BlockInfo> written = writeOneBlockFiles(client, FILES);
       n1.receivedAll(written);

@@ -22,6 +22,10 @@ import java.util.Optional;
  * be stopped hard and restarted on the same storage.
  */
 public final class MetadataTestCluster implements AutoCloseable {
+  /** Heartbeats every 200 ms and a node dead after 3 s of silence, for tests of node death and block state. */
+  public static final Map<String, String> FAST_NODE_DEATH = Map.of(
+      "dfs.heartbeat.interval.ms", "200", "dfs.heartbeat.dead.timeout.ms", "3000");
+
   private final Path dir;
   private final ClusterConfig config;
   private final Map<String, MetadataServer> running = new LinkedHashMap<>();
