@@ -22,6 +22,13 @@ public interface DfsFileSystem extends Closeable {
    */
   long MAX_FILE_SIZE = 16L << 40;
 
+  /** A file's block size is a multiple of the checksum chunk, and at least this. */
+  long MIN_BLOCK_SIZE = 4096;
+
+  /** Block sizes are whole checksum chunks. */
+  int BLOCK_SIZE_UNIT = 512;
+
+  int MAX_REPLICATION = 32;
 
   /** Creates a file and returns a stream that writes it; the file is complete when the stream closes. */
   DfsOutputStream create(String path, CreateOptions options) throws IOException;

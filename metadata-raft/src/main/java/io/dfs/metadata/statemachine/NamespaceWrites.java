@@ -2,6 +2,7 @@ package io.dfs.metadata.statemachine;
 
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.proto.BlockInfo;
@@ -42,9 +43,11 @@ final class NamespaceWrites {
         var r = request.getCreate();
         int replication = replicationOf(r);
         long blockSize = r.getBlockSize() > 0 ? r.getBlockSize() : defaultBlockSize;
-        if (replication > 32 || blockSize < 4096 || blockSize % 512 != 0) {
-          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
-              "replication must be 1..32 and block size a multiple of 512 of at least 4096", r.getPath());
+        if (replication > DfsFileSystem.MAX_REPLICATION || blockSize < DfsFileSystem.MIN_BLOCK_SIZE
+            || blockSize % DfsFileSystem.BLOCK_SIZE_UNIT != 0) {
+          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "replication must be 1.."
+              + DfsFileSystem.MAX_REPLICATION + " and block size a multiple of " + DfsFileSystem.BLOCK_SIZE_UNIT
+              + " of at least " + DfsFileSystem.MIN_BLOCK_SIZE, r.getPath());
         }
         Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
             r.getMode(), r.getOwner(), r.getGroup(), r.getClientId(), now);

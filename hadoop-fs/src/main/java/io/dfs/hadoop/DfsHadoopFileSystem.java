@@ -1,0 +1,518 @@
+package io.dfs.hadoop;
+
+import static io.dfs.hadoop.HadoopErrors.call;
+
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.fs.CreateOptions;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.client.fs.DfsFileSystem;
+import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.proto.FileType;
+import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.ListResponse;
+import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.NodeInfo;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.util.Progressable;
+
+/**
+ * The {@code dfs://<cluster>/path} Hadoop {@link FileSystem}, over {@link DfsClient}. Found by
+ * Hadoop through {@code META-INF/services}; the cluster's settings come from the Hadoop
+ * configuration (see {@link ClusterLocator}).
+ *
+ * <p>Semantics are HDFS's, as Hadoop's file system specification states them: create makes missing
+ * parents, rename into an existing directory moves the source under it and answers false where the
+ * specification says so, delete of a missing path answers false. Append and concat are not
+ * supported (declared in {@link #hasPathCapability}).
+ */
+public class DfsHadoopFileSystem extends FileSystem {
+  private static final int LIST_PAGE = 1000;
+
+  private URI uri;
+  private ClusterConfig cluster;
+  private DfsClient client;
+  private Path workingDirectory;
+
+  @Override
+  public String getScheme() {
+    return ClusterLocator.SCHEME;
+  }
+
+  @Override
+  public void initialize(URI name, Configuration conf) throws IOException {
+    super.initialize(name, conf);
+    setConf(conf);
+    cluster = ClusterLocator.locate(name, conf);
+    uri = URI.create(ClusterLocator.SCHEME + "://" + name.getAuthority());
+    client = new DfsClient(cluster, "hadoop-" + UUID.randomUUID());
+    workingDirectory = getHomeDirectory();
+  }
+
+  /** The client underneath, for callers that want our API (and its precise exceptions). */
+  public DfsClient client() {
+    return client;
+  }
+
+  @Override
+  public URI getUri() {
+    return uri;
+  }
+
+  @Override
+  public Path getWorkingDirectory() {
+    return workingDirectory;
+  }
+
+  @Override
+  public void setWorkingDirectory(Path directory) {
+    workingDirectory = makeQualified(directory);
+  }
+
+  @Override
+  public long getDefaultBlockSize() {
+    return cluster.blockSize();
+  }
+
+  @Override
+  public short getDefaultReplication() {
+    return (short) cluster.replication();
+  }
+
+  // ------------------------------------------------------------------ data
+
+  @Override
+  public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementReadOps(1);
+    try {
+      return new FSDataInputStream(new HadoopInputStream(call(() -> client.open(path)), statistics));
+    } catch (org.apache.hadoop.fs.PathIsDirectoryException e) {
+      throw (FileNotFoundException) new FileNotFoundException("is a directory: " + path).initCause(e);
+    }
+  }
+
+  @Override
+  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
+      short replication, long blockSize, Progressable progress) throws IOException {
+    return create(f, permission, overwrite, replication, blockSize, progress, true);
+  }
+
+  @Override
+  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, EnumSet<CreateFlag> flags,
+      int bufferSize, short replication, long blockSize, Progressable progress) throws IOException {
+    if (flags.contains(CreateFlag.APPEND)) {
+      throw new UnsupportedOperationException("dfs:// files cannot be appended to (yet): " + f);
+    }
+    return create(f, permission, flags.contains(CreateFlag.OVERWRITE), replication, blockSize, progress, false);
+  }
+
+  private FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, short replication,
+      long blockSize, Progressable progress, boolean createParents) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    CreateOptions options = new CreateOptions(overwrite, replication, blockSizeOf(blockSize), modeOf(permission),
+        createParents);
+    DfsOutputStream out;
+    try {
+      out = call(() -> client.create(path, options));
+    } catch (org.apache.hadoop.fs.PathIsDirectoryException e) {
+      throw (FileAlreadyExistsException) new FileAlreadyExistsException("is a directory: " + path).initCause(e);
+    }
+    return new FSDataOutputStream(new HadoopOutputStream(out, progress), statistics);
+  }
+
+  @Override
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+    throw new UnsupportedOperationException("dfs:// files cannot be appended to (yet): " + f);
+  }
+
+  @Override
+  public boolean truncate(Path f, long newLength) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    call(() -> {
+      client.truncate(path, newLength);
+      return null;
+    });
+    return true;
+  }
+
+  // ------------------------------------------------------------------ namespace
+
+  /**
+   * Hadoop's rename: into an existing directory the source moves under it; false, not an
+   * exception, when the source is missing, the destination (or the entry inside it) exists, the
+   * destination's parent is missing, or the destination lies under the source.
+   */
+  @Override
+  public boolean rename(Path src, Path dst) throws IOException {
+    String source = pathOf(src);
+    String destination = pathOf(dst);
+    statistics.incrementWriteOps(1);
+    if (source.equals("/")) {
+      return false;
+    }
+    io.dfs.proto.FileStatus from = statOrNull(source);
+    if (from == null) {
+      return false;
+    }
+    io.dfs.proto.FileStatus to = statOrNull(destination);
+    if (to != null && to.getType() == FileType.DIRECTORY) {
+      if (source.equals(destination)) {
+        return false;
+      }
+      destination = child(destination, name(source));
+    } else if (to != null) {
+      return source.equals(destination);
+    } else {
+      io.dfs.proto.FileStatus parent = statOrNull(parent(destination));
+      if (parent == null || parent.getType() != FileType.DIRECTORY) {
+        return false;
+      }
+    }
+    if (destination.equals(source) || destination.startsWith(source + "/")) {
+      return destination.equals(source) && from.getType() != FileType.DIRECTORY;
+    }
+    String target = destination;
+    try {
+      client.rename(source, target, false);
+      return true;
+    } catch (PathExistsException | PathNotFoundException | NotADirectoryException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean delete(Path f, boolean recursive) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    if (path.equals("/")) {
+      return deleteChildrenOfRoot(recursive);
+    }
+    try {
+      client.delete(path, recursive);
+      return true;
+    } catch (PathNotFoundException e) {
+      return false;
+    } catch (DirectoryNotEmptyException e) {
+      throw (IOException) new PathIsNotEmptyDirectoryException(path).initCause(e);
+    }
+  }
+
+  /** The root itself stays, as on HDFS; a recursive delete of it empties it. */
+  private boolean deleteChildrenOfRoot(boolean recursive) throws IOException {
+    List<io.dfs.proto.FileStatus> children = call(() -> client.list("/"));
+    if (children.isEmpty()) {
+      return true;
+    }
+    if (!recursive) {
+      throw new PathIsNotEmptyDirectoryException("/");
+    }
+    for (io.dfs.proto.FileStatus child : children) {
+      try {
+        client.delete(child.getPath(), true);
+      } catch (PathNotFoundException e) {
+        // deleted meanwhile by someone else
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public FileStatus[] listStatus(Path f) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementLargeReadOps(1);
+    try {
+      List<io.dfs.proto.FileStatus> entries = call(() -> client.list(path));
+      FileStatus[] out = new FileStatus[entries.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = toHadoop(entries.get(i));
+      }
+      return out;
+    } catch (ParentNotDirectoryException e) {
+      return new FileStatus[] {getFileStatus(f)};
+    }
+  }
+
+  /** Directory entries fetched a page at a time as the caller iterates (huge directories stay cheap). */
+  @Override
+  public RemoteIterator<FileStatus> listStatusIterator(Path f) throws IOException {
+    String path = pathOf(f);
+    FileStatus self = getFileStatus(f);
+    if (!self.isDirectory()) {
+      return singleton(self);
+    }
+    return new RemoteIterator<>() {
+      private List<io.dfs.proto.FileStatus> page = List.of();
+      private int next;
+      private String after = "";
+      private boolean more = true;
+
+      @Override
+      public boolean hasNext() throws IOException {
+        while (next == page.size() && more) {
+          statistics.incrementLargeReadOps(1);
+          ListResponse r = call(() -> client.listPage(path, after, LIST_PAGE));
+          page = r.getEntriesList();
+          next = 0;
+          more = r.getHasMore();
+          if (!page.isEmpty()) {
+            after = name(page.get(page.size() - 1).getPath());
+          }
+        }
+        return next < page.size();
+      }
+
+      @Override
+      public FileStatus next() throws IOException {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return toHadoop(page.get(next++));
+      }
+    };
+  }
+
+  @Override
+  public boolean mkdirs(Path f, FsPermission permission) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    int mode = modeOf(permission);
+    try {
+      client.mkdir(path, mode);
+    } catch (PathExistsException e) {
+      if (call(() -> client.stat(path)).getType() != FileType.DIRECTORY) {
+        throw (IOException) new FileAlreadyExistsException("a file exists at " + path).initCause(e);
+      }
+    } catch (PathNotFoundException e) {
+      call(() -> client.mkdirs(parent(path)));
+      return mkdirs(f, permission);
+    } catch (NotADirectoryException e) {
+      throw (IOException) new ParentNotDirectoryException(e.getMessage()).initCause(e);
+    }
+    return true;
+  }
+
+  /** A path under a file does not exist (FileNotFoundException, as on HDFS), rather than ENOTDIR. */
+  @Override
+  public FileStatus getFileStatus(Path f) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementReadOps(1);
+    try {
+      return toHadoop(call(() -> client.stat(path)));
+    } catch (ParentNotDirectoryException e) {
+      throw (FileNotFoundException) new FileNotFoundException(e.getMessage()).initCause(e);
+    }
+  }
+
+  @Override
+  public void setPermission(Path f, FsPermission permission) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    call(() -> client.setPermission(path, permission.toShort() & 07777));
+  }
+
+  @Override
+  public void setOwner(Path f, String owner, String group) throws IOException {
+    if (owner == null && group == null) {
+      throw new IllegalArgumentException("setOwner needs an owner or a group");
+    }
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    call(() -> client.setOwner(path, owner, group));
+  }
+
+  @Override
+  public void setTimes(Path f, long mtime, long atime) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    call(() -> client.setTimes(path, mtime, atime));
+  }
+
+  @Override
+  public boolean setReplication(Path f, short replication) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementWriteOps(1);
+    try {
+      call(() -> {
+        client.setReplication(path, replication);
+        return null;
+      });
+      return true;
+    } catch (org.apache.hadoop.fs.PathIsDirectoryException e) {
+      return false;
+    }
+  }
+
+  /** Where each block's live replicas are, so schedulers can run tasks next to their data. */
+  @Override
+  public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long len) throws IOException {
+    if (file == null) {
+      return null;
+    }
+    if (start < 0 || len < 0) {
+      throw new IllegalArgumentException("negative start or length");
+    }
+    if (file.isDirectory() || file.getLen() <= start) {
+      return new BlockLocation[0];
+    }
+    String path = pathOf(file.getPath());
+    statistics.incrementReadOps(1);
+    GetBlockLocationsResponse r = call(() -> client.metadata().getBlockLocations(path, start, len));
+    List<BlockLocation> out = new ArrayList<>();
+    for (LocatedBlock b : r.getBlocksList()) {
+      List<NodeInfo> nodes = b.getLocationsList();
+      String[] names = new String[nodes.size()];
+      String[] hosts = new String[nodes.size()];
+      String[] topology = new String[nodes.size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = nodes.get(i).getHost() + ":" + nodes.get(i).getDataPort();
+        hosts[i] = nodes.get(i).getHost();
+        topology[i] = "/default-rack/" + names[i];
+      }
+      out.add(new BlockLocation(names, hosts, topology, b.getOffset(), b.getBlock().getLength(), b.getCorrupt()));
+    }
+    return out.toArray(new BlockLocation[0]);
+  }
+
+  @Override
+  public boolean hasPathCapability(Path path, String capability) throws IOException {
+    return switch (PathCapabilitiesSupport.validatePathCapabilityArgs(makeQualified(path), capability)) {
+      case CommonPathCapabilities.FS_PERMISSIONS, CommonPathCapabilities.FS_TRUNCATE -> true;
+      case CommonPathCapabilities.FS_APPEND, CommonPathCapabilities.FS_CONCAT,
+           CommonPathCapabilities.FS_SYMLINKS, CommonPathCapabilities.FS_ACLS,
+           CommonPathCapabilities.FS_XATTRS, CommonPathCapabilities.FS_SNAPSHOTS,
+           CommonPathCapabilities.FS_PATHHANDLES -> false;
+      default -> super.hasPathCapability(path, capability);
+    };
+  }
+
+  /** No delegation tokens: a job reaches the cluster with the same settings its client has. */
+  @Override
+  public String getCanonicalServiceName() {
+    return null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ conversions
+
+  /** The absolute path inside the cluster; a path of another file system is refused. */
+  private String pathOf(Path p) {
+    Path qualified = makeQualified(p);
+    String path = qualified.toUri().getPath();
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /**
+   * Hadoop's block size is a hint (HDFS clamps it too, to its minimum): ours must be whole checksum
+   * chunks and at least {@link DfsFileSystem#MIN_BLOCK_SIZE}, so a smaller or uneven one rounds up.
+   */
+  private static long blockSizeOf(long requested) {
+    if (requested <= 0) {
+      return 0;
+    }
+    long unit = DfsFileSystem.BLOCK_SIZE_UNIT;
+    return Math.max(DfsFileSystem.MIN_BLOCK_SIZE, (requested + unit - 1) / unit * unit);
+  }
+
+  private int modeOf(FsPermission permission) {
+    FsPermission p = permission == null ? FsPermission.getFileDefault() : permission;
+    return p.applyUMask(FsPermission.getUMask(getConf())).toShort() & 07777;
+  }
+
+  private FileStatus toHadoop(io.dfs.proto.FileStatus s) {
+    boolean dir = s.getType() == FileType.DIRECTORY;
+    return new FileStatus(dir ? 0 : s.getLength(), dir, dir ? 0 : s.getReplication(), dir ? 0 : s.getBlockSize(),
+        s.getMtimeMs(), s.getAtimeMs(), new FsPermission((short) s.getMode()), s.getOwner(), s.getGroup(),
+        new Path(uri.getScheme(), uri.getAuthority(), s.getPath()));
+  }
+
+  private io.dfs.proto.FileStatus statOrNull(String path) throws IOException {
+    try {
+      return client.stat(path);
+    } catch (PathNotFoundException | NotADirectoryException e) {
+      return null;
+    }
+  }
+
+  private static RemoteIterator<FileStatus> singleton(FileStatus status) {
+    return new RemoteIterator<>() {
+      private boolean done;
+
+      @Override
+      public boolean hasNext() {
+        return !done;
+      }
+
+      @Override
+      public FileStatus next() {
+        if (done) {
+          throw new NoSuchElementException();
+        }
+        done = true;
+        return status;
+      }
+    };
+  }
+
+  private static String name(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  private static String parent(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  private static String child(String dir, String name) {
+    return dir.equals("/") ? "/" + name : dir + "/" + name;
+  }
+
+  @Override
+  public Path getHomeDirectory() {
+    String user;
+    try {
+      user = UserGroupInformation.getCurrentUser().getShortUserName();
+    } catch (IOException e) {
+      user = System.getProperty("user.name");
+    }
+    return makeQualified(new Path("/user/" + user));
+  }
+}
