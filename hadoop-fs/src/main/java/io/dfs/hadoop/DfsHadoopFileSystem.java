@@ -11,6 +11,7 @@ import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.client.transfer.ChunkChecksums;
 import io.dfs.proto.FileType;
 import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListResponse;
@@ -27,6 +28,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.CompositeCrcFileChecksum;
 import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -40,6 +42,7 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
+import org.apache.hadoop.util.DataChecksum;
 import org.apache.hadoop.util.Progressable;
 
 /**
@@ -402,10 +405,28 @@ public class DfsHadoopFileSystem extends FileSystem {
     return out.toArray(new BlockLocation[0]);
   }
 
+  /**
+   * HDFS's COMPOSITE-CRC32C: the CRC32C of the whole content, composed by the nodes from their
+   * chunk checksums. It equals HDFS's checksum of the same bytes in COMPOSITE_CRC mode, so
+   * {@code distcp} between the two can compare files without reading them.
+   */
+  @Override
+  public org.apache.hadoop.fs.FileChecksum getFileChecksum(Path f, long length) throws IOException {
+    String path = pathOf(f);
+    statistics.incrementReadOps(1);
+    FileStatus status = getFileStatus(f);
+    if (length < status.getLen()) {
+      return null; // a prefix's checksum would need the bytes of the cut block; none rather than a wrong one
+    }
+    io.dfs.client.checksum.FileChecksum sum = call(() -> client.checksum(path));
+    return new CompositeCrcFileChecksum(sum.crc32c(), DataChecksum.Type.CRC32C, ChunkChecksums.BYTES_PER_CHECKSUM);
+  }
+
   @Override
   public boolean hasPathCapability(Path path, String capability) throws IOException {
     return switch (PathCapabilitiesSupport.validatePathCapabilityArgs(makeQualified(path), capability)) {
-      case CommonPathCapabilities.FS_PERMISSIONS, CommonPathCapabilities.FS_TRUNCATE -> true;
+      case CommonPathCapabilities.FS_PERMISSIONS, CommonPathCapabilities.FS_TRUNCATE,
+           CommonPathCapabilities.FS_CHECKSUMS -> true;
       case CommonPathCapabilities.FS_APPEND, CommonPathCapabilities.FS_CONCAT,
            CommonPathCapabilities.FS_SYMLINKS, CommonPathCapabilities.FS_ACLS,
            CommonPathCapabilities.FS_XATTRS, CommonPathCapabilities.FS_SNAPSHOTS,

@@ -13,12 +13,8 @@ import org.apache.hadoop.fs.DelegateToFileSystem;
  */
 public class DfsHadoopFs extends DelegateToFileSystem {
   public DfsHadoopFs(URI uri, Configuration conf) throws IOException, URISyntaxException {
-    super(uri, new DfsHadoopFileSystem(), conf, ClusterLocator.SCHEME, true);
-  }
-
-  /** No well-known port: the authority names a cluster, not a host. */
-  @Override
-  public int getUriDefaultPort() {
-    return -1;
+    // The authority names a cluster, not a host, so there is no port to default: Hadoop's check of
+    // an "authority needed" URI wants one. DfsHadoopFileSystem itself refuses a URI without a name.
+    super(uri, new DfsHadoopFileSystem(), conf, ClusterLocator.SCHEME, false);
   }
 }

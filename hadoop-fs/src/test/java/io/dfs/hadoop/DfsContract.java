@@ -52,6 +52,10 @@ public final class DfsContract extends AbstractFSContract {
     }
   }
 
+  static MiniDfsCluster cluster() {
+    return cluster;
+  }
+
   static java.nio.file.Path configFile() {
     return dir.resolve("cluster.properties");
   }

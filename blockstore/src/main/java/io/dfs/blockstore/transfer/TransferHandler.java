@@ -49,13 +49,15 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
         }
         case REPLICA_LENGTH_OP -> {
           frame.release();
-          ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder()
-              .setResponse(new ReplicaLengths(node).answer(h.getReplicaLengthOp())).build()))
-              .addListener(ChannelFutureListener.CLOSE);
+          answerAndClose(ctx, new ReplicaLengths(node).answer(h.getReplicaLengthOp()));
+        }
+        case BLOCK_CHECKSUM -> {
+          frame.release();
+          answerAndClose(ctx, new BlockChecksums(node).answer(h.getBlockChecksum()));
         }
         default -> {
           frame.release();
-          fail(ctx, "expected a WRITE or READ op, got " + h.getKindCase());
+          fail(ctx, "expected an operation, got " + h.getKindCase());
         }
       }
     } catch (RuntimeException e) {
@@ -77,8 +79,12 @@ final class TransferHandler extends SimpleChannelInboundHandler<TransferFrame> {
     ctx.close();
   }
 
+  private static void answerAndClose(ChannelHandlerContext ctx, OpResponse response) {
+    ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(response).build()))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
   static void fail(ChannelHandlerContext ctx, String message) {
-    ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
-        .setStatus(TransferStatus.ERROR).setMessage(message)).build())).addListener(ChannelFutureListener.CLOSE);
+    answerAndClose(ctx, OpResponse.newBuilder().setStatus(TransferStatus.ERROR).setMessage(message).build());
   }
 }

@@ -192,4 +192,37 @@ class FileRoundTripTest {
     fs.truncate("/rt/trunc", 1500);               // grow with zeros
     assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(java.util.Arrays.copyOf(data, 1000), 1500));
   }
+
+  @Test
+  void checksumIsTheCrc32cOfTheContentWhateverTheBlockSize() throws Exception {
+    byte[] data = random(3 * MiB + 12345, 99);
+    java.util.zip.CRC32C local = new java.util.zip.CRC32C();
+    local.update(data);
+    write(fs, "/rt/sum-1m", data, 65536);
+    try (OutputStream out = fs.create("/rt/sum-64k", CreateOptions.defaults().withBlockSize(64 << 10))) {
+      out.write(data);
+    }
+    data[data.length / 2] ^= 1;
+    write(fs, "/rt/sum-changed", data, 65536);
+
+    io.dfs.client.checksum.FileChecksum big = fs.checksum("/rt/sum-1m");
+    assertThat(big.crc32c()).isEqualTo((int) local.getValue());
+    assertThat(big.length()).isEqualTo(data.length);
+    assertThat(fs.checksum("/rt/sum-64k")).isEqualTo(big);
+    assertThat(fs.checksum("/rt/sum-changed")).isNotEqualTo(big);
+    write(fs, "/rt/sum-empty", new byte[0], 1);
+    assertThat(fs.checksum("/rt/sum-empty").crc32c()).isZero();
+  }
+
+  @Test
+  void checksumOfADirectoryOrAFileBeingWrittenIsRefused() throws Exception {
+    assertThatThrownBy(() -> fs.checksum("/rt")).isInstanceOf(IsADirectoryException.class);
+    try (DfsOutputStream out = fs.create("/rt/sum-open", CreateOptions.defaults())) {
+      out.write(new byte[100]);
+      out.hflush();
+      assertThatThrownBy(() -> fs.checksum("/rt/sum-open"))
+          .isInstanceOf(io.dfs.client.error.AlreadyBeingCreatedException.class);
+    }
+    assertThat(fs.checksum("/rt/sum-open").length()).isEqualTo(100);
+  }
 }

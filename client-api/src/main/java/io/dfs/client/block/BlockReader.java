@@ -2,6 +2,7 @@ package io.dfs.client.block;
 
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.client.transfer.ChunkChecksums;
+import io.dfs.proto.BlockChecksumOp;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
@@ -125,15 +126,31 @@ public final class BlockReader {
    * every pipeline node acknowledged; for a finalized one, its length.
    */
   public static long visibleLength(NodeInfo node, BlockInfo block) throws IOException {
+    return ask(node, TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)).build(),
+        "length of block " + block.getBlockId()).getReplicaLength();
+  }
+
+  /** The CRC32C of the node's finalized replica of {@code block}, which must have the block's length. */
+  public static int crc32c(NodeInfo node, BlockInfo block) throws IOException {
+    OpResponse r = ask(node, TransferHeader.newBuilder().setBlockChecksum(BlockChecksumOp.newBuilder().setBlock(block))
+        .build(), "checksum of block " + block.getBlockId());
+    if (r.getReplicaLength() != block.getLength()) {
+      throw new IOException("checksum of block " + block.getBlockId() + " on " + node.getNodeId() + ": the replica has "
+          + r.getReplicaLength() + " bytes, the file " + block.getLength());
+    }
+    return r.getBlockCrc32C();
+  }
+
+  /** One question on a connection of its own; the answer if the node succeeded. */
+  private static OpResponse ask(NodeInfo node, TransferHeader question, String what) throws IOException {
     try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
         BlockWriter.TIMEOUT_MS)) {
-      ch.write(TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)).build());
+      ch.write(question);
       OpResponse r = ch.read().header().getResponse();
       if (r.getStatus() != TransferStatus.SUCCESS) {
-        throw new IOException("length of block " + block.getBlockId() + " on " + node.getNodeId() + ": "
-            + r.getStatus() + " " + r.getMessage());
+        throw new IOException(what + " on " + node.getNodeId() + ": " + r.getStatus() + " " + r.getMessage());
       }
-      return r.getReplicaLength();
+      return r;
     }
   }
 }

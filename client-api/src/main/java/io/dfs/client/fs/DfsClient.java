@@ -1,6 +1,8 @@
 package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockReader;
+import io.dfs.client.checksum.Crc32cComposition;
+import io.dfs.client.checksum.FileChecksum;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.FileTooLargeException;
@@ -8,6 +10,7 @@ import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
@@ -246,6 +249,38 @@ public final class DfsClient implements DfsFileSystem {
       throw e;
     }
     rename(tmp, path, true);
+  }
+
+  @Override
+  public FileChecksum checksum(String path) throws IOException {
+    GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
+    if (r.getStatus().getType() == FileType.DIRECTORY) {
+      throw new IsADirectoryException("is a directory", path);
+    }
+    if (r.getStatus().getUnderConstruction()) {
+      throw new AlreadyBeingCreatedException("the file is being written; its checksum is known once it is closed", path);
+    }
+    int crc = 0;
+    long length = 0;
+    for (LocatedBlock b : r.getBlocksList()) {
+      crc = Crc32cComposition.concat(crc, blockCrc32c(b, path), b.getBlock().getLength());
+      length += b.getBlock().getLength();
+    }
+    return new FileChecksum(crc, length);
+  }
+
+  /** From the first replica that answers, best first. */
+  private static int blockCrc32c(LocatedBlock b, String path) throws IOException {
+    IOException last = null;
+    for (NodeInfo node : b.getLocationsList()) {
+      try {
+        return BlockReader.crc32c(node, b.getBlock());
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new StorageException(ErrorCode.IO_ERROR, "no replica of block " + b.getBlock().getBlockId()
+        + " could give its checksum" + (last == null ? " (none is live)" : ": " + last.getMessage()), path);
   }
 
   @Override

@@ -80,6 +80,12 @@ public interface DfsFileSystem extends Closeable {
   /** Shortens (or, with zeros, lengthens) a closed file to {@code length} bytes. */
   void truncate(String path, long length) throws IOException;
 
+  /**
+   * The CRC32C of a complete file's content, composed from its blocks' CRCs by the nodes that
+   * hold them (no data crosses the network): equal content, equal checksum, whatever the block sizes.
+   */
+  io.dfs.client.checksum.FileChecksum checksum(String path) throws IOException;
+
   /** Leader, peers, storage nodes, capacity and block health. */
   ClusterStatusResponse clusterStatus() throws IOException;
 
