@@ -138,7 +138,7 @@ class FaultInjectionTest {
     byte[] data = new byte[40 * MiB];
     new Random(99).nextBytes(data);
     Files.write(source, data);
-    ManagedProcess writer = new ManagedProcess(new ProcessSpec("writer", "io.dfs.client.cli.DfsCommand",
+    ManagedProcess writer = new ManagedProcess(new ProcessSpec("writer", "io.dfs.tools.cli.DfsCommand",
         List.of("--config", layout.configFile().toString(), "put", source.toString(), "/work/crashed.bin")),
         home.resolve("run"), home.resolve("logs"));
     writer.start(List.of("-Xmx256m"));

@@ -1,4 +1,4 @@
-package io.dfs.client.cli;
+package io.dfs.tools.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

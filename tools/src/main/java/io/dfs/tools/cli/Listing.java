@@ -1,4 +1,4 @@
-package io.dfs.client.cli;
+package io.dfs.tools.cli;
 
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;

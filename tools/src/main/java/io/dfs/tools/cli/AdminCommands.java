@@ -1,4 +1,4 @@
-package io.dfs.client.cli;
+package io.dfs.tools.cli;
 
 import io.dfs.client.fs.DfsClient;
 import io.dfs.proto.ClusterStatusResponse;

@@ -1,4 +1,4 @@
-package io.dfs.client.cli;
+package io.dfs.tools.cli;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DfsException;

@@ -1,4 +1,4 @@
-package io.dfs.client.cli;
+package io.dfs.tools.cli;
 
 /**
  * A progress bar with throughput on standard error, for copies over a few MiB and only when a
