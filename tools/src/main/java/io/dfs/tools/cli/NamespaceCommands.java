@@ -1,9 +1,11 @@
 package io.dfs.tools.cli;
 
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
-import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -15,11 +17,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** ls, mkdir, rm, mv, stat, du, setrep. */
+/** ls, mkdir, touchz, rm, mv, setrep: changing and listing the namespace. PATHs may be globs. */
 final class NamespaceCommands {
   private NamespaceCommands() {}
 
-  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a directory (or show a file).")
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List directories (or show files).")
   static final class Ls implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
@@ -28,13 +30,13 @@ final class NamespaceCommands {
     boolean longFormat;
     @Option(names = "-R", description = "recursive")
     boolean recursive;
-    @Parameters(arity = "0..1", defaultValue = "/", paramLabel = "PATH")
-    String path;
+    @Parameters(arity = "0..*", paramLabel = "PATH")
+    List<String> paths = List.of("/");
 
     @Override
     public Integer call() throws Exception {
       try (DfsClient fs = root.connect()) {
-        Deque<String> todo = new ArrayDeque<>(List.of(path));
+        Deque<String> todo = new ArrayDeque<>(Globs.expandAll(fs, paths));
         while (!todo.isEmpty()) {
           String dir = todo.pop();
           FileStatus st = fs.stat(dir);
@@ -54,7 +56,7 @@ final class NamespaceCommands {
     }
   }
 
-  @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Create a directory.")
+  @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Create directories.")
   static final class Mkdir implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
@@ -79,13 +81,12 @@ final class NamespaceCommands {
     }
   }
 
-  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete files or directories.")
-  static final class Rm implements Callable<Integer> {
+  @Command(name = "touchz", mixinStandardHelpOptions = true,
+      description = "Create empty files; an existing file must already be empty (exit 4 otherwise).")
+  static final class Touchz implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
 
-    @Option(names = {"-r", "-R"}, description = "delete directories and their contents")
-    boolean recursive;
     @Parameters(paramLabel = "PATH")
     List<String> paths;
 
@@ -93,7 +94,42 @@ final class NamespaceCommands {
     public Integer call() throws Exception {
       try (DfsClient fs = root.connect()) {
         for (String p : paths) {
-          fs.delete(p, recursive);
+          try {
+            fs.create(p, CreateOptions.defaults()).close();
+          } catch (PathExistsException e) {
+            FileStatus existing = fs.stat(p);
+            if (existing.getType() != FileType.REGULAR_FILE || existing.getLength() != 0) {
+              throw new PathExistsException("not a zero-length file", p);
+            }
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete files or directories.")
+  static final class Rm implements Callable<Integer> {
+    @ParentCommand DfsCommand root;
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-r", "-R"}, description = "delete directories and their contents")
+    boolean recursive;
+    @Option(names = "-f", description = "no error if a path does not exist")
+    boolean force;
+    @Parameters(paramLabel = "PATH")
+    List<String> paths;
+
+    @Override
+    public Integer call() throws Exception {
+      try (DfsClient fs = root.connect()) {
+        for (String pattern : paths) {
+          if (force && !Globs.isGlob(pattern) && !fs.exists(pattern)) {
+            continue;
+          }
+          for (String p : Globs.expand(fs, pattern)) {
+            fs.delete(p, recursive);
+          }
         }
       }
       return 0;
@@ -101,104 +137,48 @@ final class NamespaceCommands {
   }
 
   @Command(name = "mv", mixinStandardHelpOptions = true,
-      description = "Rename or move; into DEST when DEST is an existing directory.")
+      description = "Rename or move; into DEST when DEST is an existing directory (which it must be for several SOURCEs).")
   static final class Mv implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SOURCE")
-    String source;
-    @Parameters(index = "1", paramLabel = "DEST")
-    String dest;
+    @Parameters(arity = "2..*", paramLabel = "SOURCE... DEST")
+    List<String> args;
 
     @Override
     public Integer call() throws Exception {
+      String dest = args.get(args.size() - 1);
       try (DfsClient fs = root.connect()) {
-        String target = dest;
-        if (fs.exists(dest) && fs.stat(dest).getType() == FileType.DIRECTORY) {
-          target = (dest.endsWith("/") ? dest : dest + "/") + source.substring(source.lastIndexOf('/') + 1);
+        List<String> sources = Globs.expandAll(fs, args.subList(0, args.size() - 1));
+        boolean intoDirectory = fs.exists(dest) && fs.stat(dest).getType() == FileType.DIRECTORY;
+        if (sources.size() > 1 && !intoDirectory) {
+          throw new NotADirectoryException("several sources need an existing directory as the destination", dest);
         }
-        fs.rename(source, target, false);
+        for (String source : sources) {
+          String target = intoDirectory ? Paths.child(dest, Paths.name(source)) : dest;
+          fs.rename(source, target, false);
+        }
       }
       return 0;
     }
   }
 
-  @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show a file's or directory's attributes.")
-  static final class Stat implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
-    @Parameters(paramLabel = "PATH")
-    String path;
-
-    @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        FileStatus s = fs.stat(path);
-        PrintWriter o = spec.commandLine().getOut();
-        o.println("path:        " + s.getPath());
-        o.println("type:        " + (s.getType() == FileType.DIRECTORY ? "directory" : "file"));
-        o.println("size:        " + s.getLength() + " (" + Listing.human(s.getLength()) + ")");
-        if (s.getType() == FileType.REGULAR_FILE) {
-          o.println("replication: " + s.getReplication());
-          o.println("block size:  " + Listing.human(s.getBlockSize()));
-          o.println("writing:     " + s.getUnderConstruction());
-        } else {
-          o.println("entries:     " + s.getChildren());
-        }
-        o.println("mode:        " + Integer.toOctalString(s.getMode()) + " (" + Listing.permissions(s.getMode()) + ")");
-        o.println("owner:       " + s.getOwner() + ":" + s.getGroup());
-        o.println("modified:    " + java.time.Instant.ofEpochMilli(s.getMtimeMs()));
-        o.println("inode:       " + s.getInodeId());
-      }
-      return 0;
-    }
-  }
-
-  @Command(name = "du", mixinStandardHelpOptions = true, description = "Bytes used under a path (before replication).")
-  static final class Du implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
-    @Option(names = "-h", description = "human-readable sizes")
-    boolean human;
-    @Parameters(arity = "0..1", defaultValue = "/", paramLabel = "PATH")
-    String path;
-
-    @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        long total = 0;
-        Deque<FileStatus> todo = new ArrayDeque<>(List.of(fs.stat(path)));
-        while (!todo.isEmpty()) {
-          FileStatus s = todo.pop();
-          if (s.getType() == FileType.DIRECTORY) {
-            todo.addAll(fs.list(s.getPath()));
-          } else {
-            total += s.getLength();
-          }
-        }
-        spec.commandLine().getOut().println((human ? Listing.human(total) : Long.toString(total)) + "\t" + path);
-      }
-      return 0;
-    }
-  }
-
-  @Command(name = "setrep", mixinStandardHelpOptions = true, description = "Change a file's replication factor.")
+  @Command(name = "setrep", mixinStandardHelpOptions = true, description = "Change files' replication factor.")
   static final class Setrep implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "REPLICATION")
     int replication;
-    @Parameters(index = "1", paramLabel = "PATH")
-    String path;
+    @Parameters(index = "1..*", paramLabel = "PATH")
+    List<String> paths;
 
     @Override
     public Integer call() throws Exception {
       try (DfsClient fs = root.connect()) {
-        fs.setReplication(path, replication);
+        for (String p : Globs.expandAll(fs, paths)) {
+          fs.setReplication(p, replication);
+        }
       }
       return 0;
     }

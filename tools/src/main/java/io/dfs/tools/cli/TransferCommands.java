@@ -1,14 +1,30 @@
 package io.dfs.tools.cli;
 
+import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.client.fs.DfsInputStream;
+import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,57 +32,174 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** put, get, cat: moving bytes between local files and the cluster. */
+/** put, get, cat, tail: moving bytes between local files and the cluster. */
 final class TransferCommands {
   private static final int BUFFER = 1 << 20;
 
   private TransferCommands() {}
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Copy a local file into the cluster.")
+  @Command(name = "put", mixinStandardHelpOptions = true,
+      description = {"Copy local files (with -r, directories) into the cluster; missing parent directories are created.",
+          "Into REMOTE/<name> when REMOTE is an existing directory (which it must be for several LOCALs)."})
   static final class Put implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
 
-    @Option(names = "-f", description = "overwrite an existing file")
+    @Option(names = "-f", description = "overwrite existing files")
     boolean overwrite;
+    @Option(names = "-r", description = "copy directories and their contents")
+    boolean recursive;
+    @Option(names = "-p", description = "preserve modification and access times and permission bits")
+    boolean preserve;
     @Option(names = "--replication", defaultValue = "0", description = "replication factor (default: cluster's)")
     int rf;
-    @Parameters(index = "0", paramLabel = "LOCAL")
-    Path local;
-    @Parameters(index = "1", paramLabel = "REMOTE")
-    String remote;
+    @Parameters(arity = "2..*", paramLabel = "LOCAL... REMOTE")
+    List<String> args;
 
     @Override
     public Integer call() throws Exception {
-      long size = Files.size(local);
-      try (DfsClient fs = root.connect();
-           InputStream in = Files.newInputStream(local);
-           OutputStream out = fs.create(remote, CreateOptions.defaults().withOverwrite(overwrite).withReplication(rf))) {
-        copy(in, out, size, "put " + local.getFileName());
+      String remote = args.get(args.size() - 1);
+      List<Path> locals = args.subList(0, args.size() - 1).stream().map(Path::of).toList();
+      try (DfsClient fs = root.connect()) {
+        boolean intoDirectory = isDirectory(fs, remote);
+        if (locals.size() > 1 && !intoDirectory) {
+          throw new NotADirectoryException("several sources need an existing directory as the destination", remote);
+        }
+        for (Path local : locals) {
+          String target = intoDirectory ? Paths.child(remote, local.getFileName().toString()) : remote;
+          if (Files.isDirectory(local)) {
+            if (!recursive) {
+              throw new IsADirectoryException("is a local directory (copy it with -r)", local.toString());
+            }
+            putTree(fs, local, target);
+          } else {
+            putFile(fs, local, target);
+          }
+        }
       }
       return 0;
     }
+
+    private void putTree(DfsClient fs, Path top, String target) throws IOException {
+      List<Path> entries;
+      try (Stream<Path> walk = Files.walk(top)) {
+        entries = walk.toList();
+      }
+      for (Path p : entries) {
+        String dest = target + (p.equals(top) ? "" : "/" + top.relativize(p).toString().replace('\\', '/'));
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          fs.mkdirs(dest);
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          putFile(fs, p, dest);
+        }
+      }
+      if (preserve) {
+        // deepest first: creating entries inside a directory changes its times
+        for (int i = entries.size() - 1; i >= 0; i--) {
+          Path p = entries.get(i);
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+            String dest = target + (p.equals(top) ? "" : "/" + top.relativize(p).toString().replace('\\', '/'));
+            fs.setPermission(dest, mode(a.permissions()));
+            fs.setTimes(dest, a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis());
+          }
+        }
+      }
+    }
+
+    private void putFile(DfsClient fs, Path local, String target) throws IOException {
+      long size = Files.size(local);
+      try (InputStream in = Files.newInputStream(local);
+           DfsOutputStream out = fs.create(target, CreateOptions.defaults().withOverwrite(overwrite)
+               .withReplication(rf).withCreateParents(true))) {
+        if (preserve) {
+          PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class);
+          out.setAttributesOnClose(AttributeUpdate.NONE.withMode(mode(a.permissions()))
+              .withTimes(a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis()));
+        }
+        copy(in, out, size, "put " + local.getFileName());
+      }
+    }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true, description = "Copy a file from the cluster to a local file.")
+  @Command(name = "get", mixinStandardHelpOptions = true,
+      description = {"Copy files (with -r, directories) from the cluster to local files.",
+          "Into LOCAL/<name> when LOCAL is an existing directory (which it must be for several REMOTEs)."})
   static final class Get implements Callable<Integer> {
     @ParentCommand DfsCommand root;
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "REMOTE")
-    String remote;
-    @Parameters(index = "1", paramLabel = "LOCAL")
-    Path local;
+    @Option(names = "-f", description = "overwrite existing local files")
+    boolean overwrite;
+    @Option(names = "-r", description = "copy directories and their contents")
+    boolean recursive;
+    @Option(names = "-p", description = "preserve modification and access times and permission bits")
+    boolean preserve;
+    @Parameters(arity = "2..*", paramLabel = "REMOTE... LOCAL")
+    List<String> args;
 
     @Override
     public Integer call() throws Exception {
-      Path target = Files.isDirectory(local) ? local.resolve(remote.substring(remote.lastIndexOf('/') + 1)) : local;
-      try (DfsClient fs = root.connect();
-           DfsInputStream in = fs.open(remote);
-           OutputStream out = Files.newOutputStream(target)) {
-        copy(in, out, in.length(), "get " + remote);
+      Path local = Path.of(args.get(args.size() - 1));
+      try (DfsClient fs = root.connect()) {
+        List<String> remotes = Globs.expandAll(fs, args.subList(0, args.size() - 1));
+        boolean intoDirectory = Files.isDirectory(local);
+        if (remotes.size() > 1 && !intoDirectory) {
+          throw new NotADirectoryException("several sources need an existing local directory as the destination",
+              local.toString());
+        }
+        for (String remote : remotes) {
+          Path target = intoDirectory ? local.resolve(Paths.name(remote)) : local;
+          FileStatus st = fs.stat(remote);
+          if (st.getType() == FileType.DIRECTORY) {
+            if (!recursive) {
+              throw new IsADirectoryException("is a directory (copy it with -r)", remote);
+            }
+            getTree(fs, st, target);
+          } else {
+            getFile(fs, st, target);
+          }
+        }
       }
       return 0;
+    }
+
+    private void getTree(DfsClient fs, FileStatus top, Path target) throws IOException {
+      Files.createDirectories(target);
+      for (FileStatus e : fs.list(top.getPath())) {
+        Path dest = target.resolve(Paths.name(e.getPath()));
+        if (e.getType() == FileType.DIRECTORY) {
+          getTree(fs, e, dest);
+        } else {
+          getFile(fs, e, dest);
+        }
+      }
+      preserveOn(top, target);
+    }
+
+    /** Into a hidden sibling first: an existing file is replaced only by a complete copy. */
+    private void getFile(DfsClient fs, FileStatus st, Path target) throws IOException {
+      if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw new PathExistsException("local file exists (overwrite it with -f)", target.toString());
+      }
+      Path tmp = target.resolveSibling("." + target.getFileName() + ".dfs-get-" + ProcessHandle.current().pid());
+      try {
+        try (DfsInputStream in = fs.open(st.getPath()); OutputStream out = Files.newOutputStream(tmp)) {
+          copy(in, out, in.length(), "get " + st.getPath());
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      preserveOn(st, target);
+    }
+
+    private void preserveOn(FileStatus st, Path target) throws IOException {
+      if (preserve) {
+        Files.setPosixFilePermissions(target, permissions(st.getMode()));
+        Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class)
+            .setTimes(FileTime.fromMillis(st.getMtimeMs()), FileTime.fromMillis(st.getAtimeMs()), null);
+      }
     }
   }
 
@@ -81,7 +214,7 @@ final class TransferCommands {
     @Override
     public Integer call() throws Exception {
       try (DfsClient fs = root.connect()) {
-        for (String p : paths) {
+        for (String p : Globs.expandAll(fs, paths)) {
           try (InputStream in = fs.open(p)) {
             in.transferTo(System.out);
           }
@@ -92,7 +225,71 @@ final class TransferCommands {
     }
   }
 
-  private static void copy(InputStream in, OutputStream out, long size, String label) throws Exception {
+  @Command(name = "tail", mixinStandardHelpOptions = true,
+      description = "Write a file's last kilobyte to standard output; with -f, then what is appended to it.")
+  static final class Tail implements Callable<Integer> {
+    static final int LAST = 1024;
+
+    @ParentCommand DfsCommand root;
+    @Spec CommandSpec spec;
+
+    @Option(names = "-f", description = "follow: print bytes as a writer adds them (hflush), until interrupted")
+    boolean follow;
+    @Option(names = "--interval-ms", defaultValue = "1000", description = "how often -f looks for new bytes")
+    long intervalMs;
+    @Parameters(paramLabel = "PATH")
+    String path;
+
+    @Override
+    public Integer call() throws Exception {
+      try (DfsClient fs = root.connect()) {
+        long printed = -1;
+        do {
+          try (DfsInputStream in = fs.open(path)) {
+            long from = printed < 0 ? Math.max(0, in.length() - LAST) : printed;
+            if (in.length() > from) {
+              in.seek(from);
+              in.transferTo(System.out);
+              System.out.flush();
+            }
+            printed = Math.max(from, in.length());
+          }
+          if (follow) {
+            try {
+              Thread.sleep(intervalMs);
+            } catch (InterruptedException e) {
+              return 0;
+            }
+          }
+        } while (follow && !Thread.currentThread().isInterrupted());
+      }
+      return 0;
+    }
+  }
+
+  static boolean isDirectory(DfsClient fs, String path) throws IOException {
+    return fs.exists(path) && fs.stat(path).getType() == FileType.DIRECTORY;
+  }
+
+  static int mode(Set<PosixFilePermission> permissions) {
+    int mode = 0;
+    for (PosixFilePermission p : permissions) {
+      mode |= 1 << (8 - p.ordinal());
+    }
+    return mode;
+  }
+
+  static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+    for (PosixFilePermission p : PosixFilePermission.values()) {
+      if ((mode & (1 << (8 - p.ordinal()))) != 0) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static void copy(InputStream in, OutputStream out, long size, String label) throws IOException {
     Progress progress = new Progress(label, size);
     byte[] buf = new byte[BUFFER];
     for (int n; (n = in.read(buf)) > 0; ) {

@@ -101,4 +101,124 @@ class DfsCommandTest {
     assertThat(dfs("fsck", "/").out()).contains("HEALTHY");
     assertThat(dfs("ls", "--help").out()).contains("Usage");
   }
+
+  static String captureStdout(Runnable r) {
+    PrintStream realOut = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true));
+    try {
+      r.run();
+    } finally {
+      System.setOut(realOut);
+    }
+    return captured.toString();
+  }
+
+  @Test
+  void putAndGetCopyTreesCreateParentsAndPreserveAttributes() throws Exception {
+    Path tree = Files.createDirectories(dir.resolve("tree/sub"));
+    Files.writeString(tree.resolve("x.txt"), "x");
+    Files.writeString(tree.getParent().resolve("top.log"), "top");
+    Files.setPosixFilePermissions(tree.resolve("x.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Files.setLastModifiedTime(tree.resolve("x.txt"), java.nio.file.attribute.FileTime.fromMillis(1_500_000_000_000L));
+
+    assertThat(dfs("put", tree.getParent().resolve("top.log").toString(), "/deep/new/parents/top.log").code()).isZero();
+    Result again = dfs("put", tree.getParent().resolve("top.log").toString(), "/deep/new/parents/top.log");
+    assertThat(again.code()).isEqualTo(4);
+    assertThat(dfs("put", "-f", tree.getParent().resolve("top.log").toString(), "/deep/new/parents/top.log").code())
+        .isZero();
+    assertThat(dfs("put", tree.getParent().toString(), "/copies").code()).as("a directory needs -r").isEqualTo(5);
+    assertThat(dfs("put", "-r", "-p", tree.getParent().toString(), "/copies").code()).isZero();
+    Result st = dfs("stat", "/copies/sub/x.txt");
+    assertThat(st.out()).contains("mode:        640").contains("modified:    2017-07-14T02:40:00Z");
+
+    Path back = dir.resolve("back-tree");
+    assertThat(dfs("get", "-r", "-p", "/copies", back.toString()).code()).isZero();
+    assertThat(Files.readString(back.resolve("sub/x.txt"))).isEqualTo("x");
+    assertThat(Files.readString(back.resolve("top.log"))).isEqualTo("top");
+    assertThat(Files.getLastModifiedTime(back.resolve("sub/x.txt")).toMillis()).isEqualTo(1_500_000_000_000L);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("sub/x.txt"))))
+        .isEqualTo("rw-r-----");
+    Result exists = dfs("get", "/copies/top.log", back.resolve("top.log").toString());
+    assertThat(exists.code()).as("an existing local file needs -f").isEqualTo(4);
+    assertThat(dfs("get", "/copies", dir.resolve("nope").toString()).code()).as("a directory needs -r").isEqualTo(5);
+  }
+
+  @Test
+  void globsTestsCountsChecksumsAndTail() throws Exception {
+    for (String day : List.of("2026-01-01", "2026-01-02", "2025-12-31")) {
+      Path f = Files.writeString(dir.resolve(day + ".log"), "log of " + day + "\n");
+      assertThat(dfs("put", f.toString(), "/logs/" + day + ".log").code()).isZero();
+    }
+    assertThat(dfs("ls", "/logs/2026-*").out().lines().toList())
+        .containsExactly("/logs/2026-01-01.log", "/logs/2026-01-02.log");
+    assertThat(dfs("ls", "/logs/202[5]-*").out().lines().toList()).containsExactly("/logs/2025-12-31.log");
+    Result none = dfs("ls", "/logs/1999-*");
+    assertThat(none.code()).isEqualTo(3);
+    assertThat(none.err()).contains("no match");
+    assertThat(captureStdout(() -> dfs("cat", "/logs/*-01-0?.log")))
+        .isEqualTo("log of 2026-01-01\nlog of 2026-01-02\n");
+
+    assertThat(dfs("touchz", "/logs/empty").code()).isZero();
+    assertThat(dfs("touchz", "/logs/empty").code()).isZero();
+    assertThat(dfs("touchz", "/logs/2025-12-31.log").code()).isEqualTo(4);
+    assertThat(dfs("test", "-e", "/logs/empty").code()).isZero();
+    assertThat(dfs("test", "-z", "/logs/empty").code()).isZero();
+    assertThat(dfs("test", "-s", "/logs/empty").code()).isEqualTo(1);
+    assertThat(dfs("test", "-d", "/logs").code()).isZero();
+    assertThat(dfs("test", "-f", "/logs").code()).isEqualTo(1);
+    assertThat(dfs("test", "-e", "/logs/missing").code()).isEqualTo(1);
+    assertThat(dfs("test", "/logs").code()).as("one test is required").isEqualTo(2);
+
+    assertThat(dfs("count", "/logs").out().trim().split("\\s+"))
+        .containsExactly("1", "4", Long.toString(3 * "log of 2026-01-01\n".length()), "/logs");
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update("log of 2025-12-31\n".getBytes());
+    assertThat(dfs("checksum", "/logs/2025-*").out())
+        .isEqualTo("/logs/2025-12-31.log\tCOMPOSITE-CRC32C\t" + java.util.HexFormat.of().toHexDigits((int) crc.getValue())
+            + System.lineSeparator());
+
+    assertThat(dfs("mkdir", "/logs/old").code()).isZero();
+    assertThat(dfs("mv", "/logs/2026-*", "/logs/old").code()).isZero();
+    assertThat(dfs("ls", "/logs/old").out().lines().toList())
+        .containsExactly("/logs/old/2026-01-01.log", "/logs/old/2026-01-02.log");
+    assertThat(dfs("rm", "/logs/old/*").code()).isZero();
+    assertThat(dfs("ls", "/logs/old").out()).isEmpty();
+    assertThat(dfs("rm", "-f", "/logs/never-was").code()).isZero();
+  }
+
+  @Test
+  void tailPrintsTheLastKilobyteAndFollowsAWriter() throws Exception {
+    byte[] big = new byte[5000];
+    java.util.Arrays.fill(big, (byte) 'a');
+    big[big.length - 1] = 'z';
+    Path local = Files.write(dir.resolve("big.txt"), big);
+    assertThat(dfs("put", local.toString(), "/tail/big.txt").code()).isZero();
+    String last = captureStdout(() -> dfs("tail", "/tail/big.txt"));
+    assertThat(last).hasSize(1024).endsWith("az");
+
+    try (var fs = cluster.newFileSystem("tail-writer");
+         var out = fs.create("/tail/growing", io.dfs.client.fs.CreateOptions.defaults())) {
+      out.write("first\n".getBytes());
+      out.hflush();
+      ByteArrayOutputStream captured = new ByteArrayOutputStream();
+      PrintStream realOut = System.out;
+      System.setOut(new PrintStream(captured, true));
+      Thread follower = new Thread(() -> dfs("tail", "-f", "--interval-ms=100", "/tail/growing"));
+      try {
+        follower.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            .until(() -> captured.toString().equals("first\n"));
+        out.write("second\n".getBytes());
+        out.hflush();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            .until(() -> captured.toString().equals("first\nsecond\n"));
+      } finally {
+        follower.interrupt();
+        follower.join(10_000);
+        System.setOut(realOut);
+      }
+      assertThat(follower.isAlive()).isFalse();
+    }
+  }
 }
