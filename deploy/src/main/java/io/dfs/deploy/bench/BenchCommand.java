@@ -48,8 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report", defaultValue = "docs/benchmarks.md", description = "Markdown report to write.")
   Path report;
 
-  @Option(names = "--only", split = ",", description = "Sections to run, of: data, fuse, small, metadata, failover "
-      + "(default: all).")
+  @Option(names = "--only", split = ",", description = "Sections to run, of: data, fuse, small, metadata, hdfs, "
+      + "failover (default: all).")
   java.util.Set<String> only;
 
   private boolean runs(String section) {
@@ -93,6 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (runs("metadata")) {
         metadata(config, rows, out);
+      }
+      if (runs("hdfs")) {
+        versusHdfs(layout, config, home, rows, out);
       }
       if (runs("failover")) {
         out.println("leader failover ...");
@@ -180,6 +183,22 @@ public final class BenchCommand implements Callable<Integer> {
     double mix = MetadataMix.opsPerSecond(config, clients, Duration.ofSeconds(seconds));
     rows.add(new Row("metadata mix, " + clients + " blocking clients (mkdir, create+close, rename, stat)",
         fmt(mix) + " ops/s", "target 10,000", fmt(mix / 10_000)));
+  }
+
+  /** The same Hadoop FileSystem code against an HDFS MiniDFSCluster and against this cluster (dfs://). */
+  private void versusHdfs(LocalClusterLayout layout, ClusterConfig config, Path home, List<Row> rows, PrintStream out)
+      throws Exception {
+    out.println("starting an HDFS MiniDFSCluster (3 DataNodes, RF 3) on the same disk ...");
+    org.apache.hadoop.conf.Configuration ours = new org.apache.hadoop.conf.Configuration();
+    ours.set("fs.dfs.bench.conf", layout.configFile().toString());
+    HdfsComparison.Settings settings = new HdfsComparison.Settings(sizeMib << 20, smallFiles, clients,
+        Duration.ofSeconds(seconds), 10_000);
+    try (HdfsComparison hdfs = HdfsComparison.start(home.resolve("hdfs"), config.blockSize())) {
+      for (HdfsComparison.Row r : hdfs.run(java.net.URI.create("dfs://bench/"), ours, settings, out)) {
+        rows.add(new Row("vs HDFS: " + r.what(), fmt(r.ours()) + " " + r.unit(), "HDFS = " + fmt(r.hdfs()) + " "
+            + r.unit(), fmt(r.ratio()) + " (goal >= 1.0)"));
+      }
+    }
   }
 
   private static void killLeader(LocalClusterLayout layout, ClusterConfig config) {

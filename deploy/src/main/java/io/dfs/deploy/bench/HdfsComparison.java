@@ -1,0 +1,80 @@
+package io.dfs.deploy.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+/**
+ * HDFS side by side: an HDFS {@link MiniDFSCluster} (one NameNode, 3 DataNodes, RF 3, its default
+ * settings) on the same machine and disk, and the same {@link HadoopWorkloads} run against it and
+ * against our cluster through {@code dfs://}. HDFS's defaults do not fsync a block when it is
+ * closed (ours always does) and its NameNode is not replicated (ours is a Raft group of three).
+ */
+final class HdfsComparison implements AutoCloseable {
+  record Settings(long bytes, int smallFiles, int clients, Duration mixDuration, int listEntries) {}
+
+  /** ours / HDFS for throughputs; HDFS / ours for times, so above 1 always means we are faster. */
+  record Row(String what, double ours, double hdfs, String unit, boolean lowerIsBetter) {
+    double ratio() {
+      return lowerIsBetter ? hdfs / ours : ours / hdfs;
+    }
+  }
+
+  private final MiniDFSCluster hdfs;
+
+  private HdfsComparison(MiniDFSCluster hdfs) {
+    this.hdfs = hdfs;
+  }
+
+  static HdfsComparison start(Path dir, long blockSize) throws IOException {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.toAbsolutePath().toString());
+    conf.setInt("dfs.replication", 3);
+    conf.setLong("dfs.blocksize", blockSize);
+    MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(3).build();
+    cluster.waitActive();
+    return new HdfsComparison(cluster);
+  }
+
+  List<Row> run(URI ours, Configuration oursConf, Settings s, java.io.PrintStream log) throws Exception {
+    String root = "/bench-vs-hdfs-" + System.nanoTime();
+    HadoopWorkloads us = new HadoopWorkloads(ours, oursConf, root);
+    HadoopWorkloads them = new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root);
+    List<Row> rows = new ArrayList<>();
+
+    log.println("vs HDFS: write and read " + (s.bytes() >> 20) + " MiB, RF 3 ...");
+    HadoopWorkloads.Throughput a = us.sequential(s.bytes());
+    HadoopWorkloads.Throughput b = them.sequential(s.bytes());
+    rows.add(new Row("write " + (s.bytes() >> 20) + " MiB, RF 3, one stream", a.writeMiBps(), b.writeMiBps(),
+        "MiB/s", false));
+    rows.add(new Row("read it back, one stream", a.readMiBps(), b.readMiBps(), "MiB/s", false));
+
+    log.println("vs HDFS: small files (4 KiB) from 1 client and from " + s.clients() + " ...");
+    int one = Math.max(1, s.smallFiles() / 4);
+    rows.add(new Row("small files create+write+close, 1 client", us.smallFiles(1, one, 4096),
+        them.smallFiles(1, one, 4096), "files/s", false));
+    rows.add(new Row("small files create+write+close, " + s.clients() + " clients",
+        us.smallFiles(s.clients(), s.smallFiles(), 4096), them.smallFiles(s.clients(), s.smallFiles(), 4096),
+        "files/s", false));
+
+    log.println("vs HDFS: metadata mix (mkdir, create, rename, stat, delete), " + s.clients() + " clients ...");
+    rows.add(new Row("metadata mix, " + s.clients() + " clients (mkdir, create, rename, stat, delete)",
+        us.metadataMix(s.clients(), s.mixDuration()), them.metadataMix(s.clients(), s.mixDuration()), "ops/s",
+        false));
+
+    log.println("vs HDFS: listing a " + s.listEntries() + "-entry directory ...");
+    rows.add(new Row("list a " + s.listEntries() + "-entry directory", us.listMillis(s.listEntries(), s.clients()),
+        them.listMillis(s.listEntries(), s.clients()), "ms", true));
+    return rows;
+  }
+
+  @Override
+  public void close() {
+    hdfs.shutdown(true);
+  }
+}
