@@ -4,6 +4,7 @@ import static io.dfs.hadoop.HadoopErrors.call;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
@@ -172,7 +173,8 @@ public class DfsHadoopFileSystem extends FileSystem {
   /**
    * Hadoop's rename: into an existing directory the source moves under it; false, not an
    * exception, when the source is missing, the destination (or the entry inside it) exists, the
-   * destination's parent is missing, or the destination lies under the source.
+   * destination's parent is missing, or the destination lies under the source. The common case
+   * (a new name) is one namespace write; only an existing destination costs a lookup more.
    */
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
@@ -182,32 +184,24 @@ public class DfsHadoopFileSystem extends FileSystem {
     if (source.equals("/")) {
       return false;
     }
-    io.dfs.proto.FileStatus from = statOrNull(source);
-    if (from == null) {
-      return false;
+    if (!destination.equals("/")) {
+      try {
+        client.rename(source, destination, false);
+        return true;
+      } catch (PathExistsException e) {
+        // an existing destination: the source goes inside it if it is a directory
+      } catch (PathNotFoundException | NotADirectoryException | InvalidPathException e) {
+        return false;
+      }
     }
     io.dfs.proto.FileStatus to = statOrNull(destination);
-    if (to != null && to.getType() == FileType.DIRECTORY) {
-      if (source.equals(destination)) {
-        return false;
-      }
-      destination = child(destination, name(source));
-    } else if (to != null) {
-      return source.equals(destination);
-    } else {
-      io.dfs.proto.FileStatus parent = statOrNull(parent(destination));
-      if (parent == null || parent.getType() != FileType.DIRECTORY) {
-        return false;
-      }
+    if (to == null || to.getType() != FileType.DIRECTORY) {
+      return false;
     }
-    if (destination.equals(source) || destination.startsWith(source + "/")) {
-      return destination.equals(source) && from.getType() != FileType.DIRECTORY;
-    }
-    String target = destination;
     try {
-      client.rename(source, target, false);
+      client.rename(source, child(destination, name(source)), false);
       return true;
-    } catch (PathExistsException | PathNotFoundException | NotADirectoryException e) {
+    } catch (PathExistsException | PathNotFoundException | NotADirectoryException | InvalidPathException e) {
       return false;
     }
   }
