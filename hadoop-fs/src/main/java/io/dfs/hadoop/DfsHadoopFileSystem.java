@@ -1,6 +1,19 @@
 package io.dfs.hadoop;
 
 import static io.dfs.hadoop.HadoopErrors.call;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_CREATE;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_CREATE_NON_RECURSIVE;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_DELETE;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_GET_FILE_CHECKSUM;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_GET_FILE_STATUS;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_LIST_STATUS;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_MKDIRS;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_OPEN;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_RENAME;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_OWNER;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_PERMISSION;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_TIMES;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_TRUNCATE;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DirectoryNotEmptyException;
@@ -41,6 +54,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
+import org.apache.hadoop.fs.statistics.IOStatistics;
+import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsBinding;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.DataChecksum;
@@ -56,8 +73,16 @@ import org.apache.hadoop.util.Progressable;
  * specification says so, delete of a missing path answers false. Append and concat are not
  * supported (declared in {@link #hasPathCapability}).
  */
-public class DfsHadoopFileSystem extends FileSystem {
+public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSource {
   private static final int LIST_PAGE = 1000;
+  static final String OP_SET_REPLICATION = "op_set_replication";
+  static final String OP_GET_FILE_BLOCK_LOCATIONS = "op_get_file_block_locations";
+
+  /** Per operation, next to Hadoop's coarse read/write counts in {@link #statistics}. */
+  private final IOStatisticsStore iostatistics = IOStatisticsBinding.iostatisticsStore().withCounters(OP_OPEN,
+      OP_CREATE, OP_CREATE_NON_RECURSIVE, OP_TRUNCATE, OP_RENAME, OP_DELETE, OP_LIST_STATUS, OP_MKDIRS,
+      OP_GET_FILE_STATUS, OP_SET_PERMISSION, OP_SET_OWNER, OP_SET_TIMES, OP_SET_REPLICATION,
+      OP_GET_FILE_BLOCK_LOCATIONS, OP_GET_FILE_CHECKSUM).build();
 
   private URI uri;
   private ClusterConfig cluster;
@@ -114,7 +139,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
     String path = pathOf(f);
-    statistics.incrementReadOps(1);
+    readOp(OP_OPEN);
     try {
       return new FSDataInputStream(new HadoopInputStream(call(() -> client.open(path)), statistics));
     } catch (org.apache.hadoop.fs.PathIsDirectoryException e) {
@@ -140,7 +165,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   private FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, short replication,
       long blockSize, Progressable progress, boolean createParents) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(createParents ? OP_CREATE : OP_CREATE_NON_RECURSIVE);
     CreateOptions options = new CreateOptions(overwrite, replication, blockSizeOf(blockSize), modeOf(permission),
         createParents);
     DfsOutputStream out;
@@ -160,7 +185,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public boolean truncate(Path f, long newLength) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_TRUNCATE);
     call(() -> {
       client.truncate(path, newLength);
       return null;
@@ -180,7 +205,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   public boolean rename(Path src, Path dst) throws IOException {
     String source = pathOf(src);
     String destination = pathOf(dst);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_RENAME);
     if (source.equals("/")) {
       return false;
     }
@@ -209,7 +234,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public boolean delete(Path f, boolean recursive) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_DELETE);
     if (path.equals("/")) {
       return deleteChildrenOfRoot(recursive);
     }
@@ -245,7 +270,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public FileStatus[] listStatus(Path f) throws IOException {
     String path = pathOf(f);
-    statistics.incrementLargeReadOps(1);
+    listOp(OP_LIST_STATUS);
     try {
       List<io.dfs.proto.FileStatus> entries = call(() -> client.list(path));
       FileStatus[] out = new FileStatus[entries.size()];
@@ -275,7 +300,7 @@ public class DfsHadoopFileSystem extends FileSystem {
       @Override
       public boolean hasNext() throws IOException {
         while (next == page.size() && more) {
-          statistics.incrementLargeReadOps(1);
+          listOp(OP_LIST_STATUS);
           ListResponse r = call(() -> client.listPage(path, after, LIST_PAGE));
           page = r.getEntriesList();
           next = 0;
@@ -300,7 +325,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public boolean mkdirs(Path f, FsPermission permission) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_MKDIRS);
     int mode = modeOf(permission);
     try {
       client.mkdir(path, mode);
@@ -321,7 +346,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public FileStatus getFileStatus(Path f) throws IOException {
     String path = pathOf(f);
-    statistics.incrementReadOps(1);
+    readOp(OP_GET_FILE_STATUS);
     try {
       return toHadoop(call(() -> client.stat(path)));
     } catch (ParentNotDirectoryException e) {
@@ -332,7 +357,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public void setPermission(Path f, FsPermission permission) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_SET_PERMISSION);
     call(() -> client.setPermission(path, permission.toShort() & 07777));
   }
 
@@ -342,21 +367,21 @@ public class DfsHadoopFileSystem extends FileSystem {
       throw new IllegalArgumentException("setOwner needs an owner or a group");
     }
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_SET_OWNER);
     call(() -> client.setOwner(path, owner, group));
   }
 
   @Override
   public void setTimes(Path f, long mtime, long atime) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_SET_TIMES);
     call(() -> client.setTimes(path, mtime, atime));
   }
 
   @Override
   public boolean setReplication(Path f, short replication) throws IOException {
     String path = pathOf(f);
-    statistics.incrementWriteOps(1);
+    writeOp(OP_SET_REPLICATION);
     try {
       call(() -> {
         client.setReplication(path, replication);
@@ -381,7 +406,7 @@ public class DfsHadoopFileSystem extends FileSystem {
       return new BlockLocation[0];
     }
     String path = pathOf(file.getPath());
-    statistics.incrementReadOps(1);
+    readOp(OP_GET_FILE_BLOCK_LOCATIONS);
     GetBlockLocationsResponse r = call(() -> client.metadata().getBlockLocations(path, start, len));
     List<BlockLocation> out = new ArrayList<>();
     for (LocatedBlock b : r.getBlocksList()) {
@@ -407,7 +432,7 @@ public class DfsHadoopFileSystem extends FileSystem {
   @Override
   public org.apache.hadoop.fs.FileChecksum getFileChecksum(Path f, long length) throws IOException {
     String path = pathOf(f);
-    statistics.incrementReadOps(1);
+    readOp(OP_GET_FILE_CHECKSUM);
     FileStatus status = getFileStatus(f);
     if (length < status.getLen()) {
       return null; // a prefix's checksum would need the bytes of the cut block; none rather than a wrong one
@@ -444,6 +469,26 @@ public class DfsHadoopFileSystem extends FileSystem {
         client.close();
       }
     }
+  }
+
+  @Override
+  public IOStatistics getIOStatistics() {
+    return iostatistics;
+  }
+
+  private void readOp(String op) {
+    statistics.incrementReadOps(1);
+    iostatistics.incrementCounter(op);
+  }
+
+  private void listOp(String op) {
+    statistics.incrementLargeReadOps(1);
+    iostatistics.incrementCounter(op);
+  }
+
+  private void writeOp(String op) {
+    statistics.incrementWriteOps(1);
+    iostatistics.incrementCounter(op);
   }
 
   // ------------------------------------------------------------------ conversions

@@ -1,16 +1,26 @@
 package io.dfs.hadoop;
 
+import static org.apache.hadoop.fs.statistics.StreamStatisticNames.STREAM_READ_BYTES;
+import static org.apache.hadoop.fs.statistics.StreamStatisticNames.STREAM_READ_OPERATIONS;
+import static org.apache.hadoop.fs.statistics.StreamStatisticNames.STREAM_READ_SEEK_OPERATIONS;
+
 import io.dfs.client.fs.DfsInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import org.apache.hadoop.fs.FSExceptionMessages;
 import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.statistics.IOStatistics;
+import org.apache.hadoop.fs.statistics.IOStatisticsSource;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsBinding;
+import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
 
-/** A {@link DfsInputStream} as Hadoop's seekable, positioned-readable input, counting bytes read. */
-final class HadoopInputStream extends FSInputStream {
+/** A {@link DfsInputStream} as Hadoop's seekable, positioned-readable input, counting what it reads. */
+final class HadoopInputStream extends FSInputStream implements IOStatisticsSource {
   private final DfsInputStream in;
   private final FileSystem.Statistics statistics;
+  private final IOStatisticsStore iostatistics = IOStatisticsBinding.iostatisticsStore()
+      .withCounters(STREAM_READ_BYTES, STREAM_READ_OPERATIONS, STREAM_READ_SEEK_OPERATIONS).build();
   private boolean closed;
 
   HadoopInputStream(DfsInputStream in, FileSystem.Statistics statistics) {
@@ -28,6 +38,7 @@ final class HadoopInputStream extends FSInputStream {
       throw new EOFException(FSExceptionMessages.CANNOT_SEEK_PAST_EOF + ": " + position);
     }
     in.seek(position);
+    iostatistics.incrementCounter(STREAM_READ_SEEK_OPERATIONS);
   }
 
   @Override
@@ -46,9 +57,7 @@ final class HadoopInputStream extends FSInputStream {
   public synchronized int read() throws IOException {
     checkOpen();
     int b = in.read();
-    if (b >= 0) {
-      count(1);
-    }
+    count(b >= 0 ? 1 : 0);
     return b;
   }
 
@@ -91,9 +100,18 @@ final class HadoopInputStream extends FSInputStream {
     }
   }
 
+  @Override
+  public IOStatistics getIOStatistics() {
+    return iostatistics;
+  }
+
   private void count(int n) {
-    if (n > 0 && statistics != null) {
-      statistics.incrementBytesRead(n);
+    iostatistics.incrementCounter(STREAM_READ_OPERATIONS);
+    if (n > 0) {
+      iostatistics.incrementCounter(STREAM_READ_BYTES, n);
+      if (statistics != null) {
+        statistics.incrementBytesRead(n);
+      }
     }
   }
 

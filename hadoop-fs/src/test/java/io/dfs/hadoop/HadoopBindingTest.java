@@ -129,6 +129,32 @@ class HadoopBindingTest {
   }
 
   @Test
+  void ioStatisticsCountPerStreamAndPerOperation() throws Exception {
+    var fsStats = ((org.apache.hadoop.fs.statistics.IOStatisticsSource) fs).getIOStatistics().counters();
+    long creates = fsStats.get("op_create");
+    long opens = fsStats.get("op_open");
+    Path p = new Path("/binding/iostats");
+    byte[] data = random(12345, 5);
+    try (FSDataOutputStream out = fs.create(p)) {
+      out.write(data);
+      out.hflush();
+      var counters = out.getIOStatistics().counters();
+      assertThat(counters.get("stream_write_bytes")).isEqualTo(12345);
+      assertThat(counters.get("op_hflush")).isEqualTo(1);
+      assertThat(out.hasCapability(StreamCapabilities.IOSTATISTICS)).isTrue();
+    }
+    try (FSDataInputStream in = fs.open(p)) {
+      in.seek(45);
+      in.readAllBytes();
+      var counters = in.getIOStatistics().counters();
+      assertThat(counters.get("stream_read_bytes")).isEqualTo(12345 - 45);
+      assertThat(counters.get("stream_read_seek_operations")).isEqualTo(1);
+    }
+    assertThat(fsStats.get("op_create")).isEqualTo(creates + 1);
+    assertThat(fsStats.get("op_open")).isEqualTo(opens + 1);
+  }
+
+  @Test
   void fileContextWorksThroughTheAbstractFileSystemBinding() throws Exception {
     FileContext fc = FileContext.getFileContext(DfsContract.uri(), conf);
     Path src = new Path("/binding/fc/deep/src");
