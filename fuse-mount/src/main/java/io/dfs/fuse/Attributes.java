@@ -19,7 +19,7 @@ final class Attributes {
     stat.st_nlink.set(dir ? 2 : 1);
     long size = s.getLength();
     stat.st_size.set(dir ? 4096 : size);
-    stat.st_blocks.set((size + 511) / 512);
+    stat.st_blocks.set((size - s.getHoleBytes() + 511) / 512); // what du counts: holes take no space
     stat.st_blksize.set(1 << 20);
     stat.st_ino.set(s.getInodeId());
     stat.st_uid.set(numeric(s.getOwner(), defaultUid));

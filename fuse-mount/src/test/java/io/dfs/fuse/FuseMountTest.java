@@ -76,6 +76,19 @@ class FuseMountTest {
   }
 
   @Test
+  void truncateToATerabyteMakesASparseFileThatTakesNoSpace() {
+    ok("printf abc > mnt/sparse");
+    ok("truncate -s 1T mnt/sparse");
+    assertThat(ok("stat -c %s mnt/sparse").out().trim()).isEqualTo(Long.toString(1L << 40));
+    assertThat(ok("du -B1 mnt/sparse").out()).as("du counts stored bytes only").startsWith("512\t");
+    assertThat(ok("tail -c 5 mnt/sparse | od -An -tx1").out().trim()).isEqualTo("00 00 00 00 00");
+    assertThat(ok("head -c 5 mnt/sparse | od -An -c").out().replaceAll("\\s+", " ").trim())
+        .isEqualTo("a b c \\0 \\0");
+    ok("truncate -s 3 mnt/sparse");
+    assertThat(ok("cat mnt/sparse").out()).isEqualTo("abc");
+  }
+
+  @Test
   void rsyncTwiceTransfersNothingTheSecondTime() {
     ok("rsync -a src/tree/ mnt/synced/");
     ok("diff -r src/tree mnt/synced");

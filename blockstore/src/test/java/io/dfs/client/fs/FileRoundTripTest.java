@@ -189,8 +189,45 @@ class FileRoundTripTest {
     assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(data, MiB));
     fs.truncate("/rt/trunc", 1000);               // inside a block: rewrite
     assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(data, 1000));
-    fs.truncate("/rt/trunc", 1500);               // grow with zeros
+    fs.truncate("/rt/trunc", 1500);               // grow: a hole
     assertThat(readAll(fs, "/rt/trunc")).isEqualTo(java.util.Arrays.copyOf(java.util.Arrays.copyOf(data, 1000), 1500));
+  }
+
+  @Test
+  void growingATerabyteIsAHoleThatReadsAsZerosAndStoresNothing() throws Exception {
+    byte[] data = random(MiB + 100, 10);
+    write(fs, "/rt/sparse", data, MiB);
+    long tera = 1L << 40;
+    fs.truncate("/rt/sparse", tera);
+    assertThat(fs.stat("/rt/sparse").getLength()).isEqualTo(tera);
+    var blocks = ((DfsClient) fs).metadata().getBlockLocations("/rt/sparse", 0, 0).getBlocksList();
+    assertThat(blocks).hasSize(3);
+    assertThat(blocks.get(2).getBlock().getBlockId()).as("a hole, stored nowhere").isZero();
+    assertThat(blocks.get(2).getLocationsList()).isEmpty();
+    assertThat(fs.fsck("/rt/sparse").getProblemsList()).isEmpty();
+    assertThat(fs.fsck("/rt/sparse").getBlocks()).isEqualTo(2);
+
+    try (DfsInputStream in = fs.open("/rt/sparse")) {
+      byte[] across = new byte[200];
+      assertThat(in.read(MiB, across, 0, 200)).isEqualTo(200);
+      assertThat(java.util.Arrays.copyOf(across, 100)).isEqualTo(java.util.Arrays.copyOfRange(data, MiB, MiB + 100));
+      assertThat(java.util.Arrays.copyOfRange(across, 100, 200)).containsOnly(0);
+      byte[] end = new byte[64];
+      java.util.Arrays.fill(end, (byte) 1);
+      assertThat(in.read(tera - 64, end, 0, 64)).isEqualTo(64);
+      assertThat(end).containsOnly(0);
+      assertThat(in.read(tera, end, 0, 1)).isEqualTo(-1);
+    }
+
+    fs.truncate("/rt/sparse", 3 * MiB);             // a cut inside the hole: metadata only
+    java.util.zip.CRC32C local = new java.util.zip.CRC32C();
+    local.update(java.util.Arrays.copyOf(data, 3 * MiB));
+    assertThat(fs.checksum("/rt/sparse").crc32c()).as("holes count as their zeros").isEqualTo((int) local.getValue());
+    assertThat(readAll(fs, "/rt/sparse")).isEqualTo(java.util.Arrays.copyOf(data, 3 * MiB));
+    fs.truncate("/rt/sparse", 50);                  // inside the first block: rewritten
+    assertThat(readAll(fs, "/rt/sparse")).isEqualTo(java.util.Arrays.copyOf(data, 50));
+    assertThatThrownBy(() -> fs.truncate("/rt/sparse", DfsFileSystem.MAX_FILE_SIZE + 1))
+        .isInstanceOf(io.dfs.client.error.FileTooLargeException.class);
   }
 
   @Test

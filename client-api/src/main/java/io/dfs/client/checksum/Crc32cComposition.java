@@ -22,6 +22,15 @@ public final class Crc32cComposition {
     }
   }
 
+  /** CRC32C of the single byte 0. */
+  private static final int ZERO_BYTE;
+
+  static {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(0);
+    ZERO_BYTE = (int) c.getValue();
+  }
+
   private Crc32cComposition() {}
 
   /** The CRC32C of A followed by B. */
@@ -30,6 +39,21 @@ public final class Crc32cComposition {
       throw new IllegalArgumentException("negative length " + lengthB);
     }
     return multiply(xPow8n(lengthB), crcA) ^ crcB;
+  }
+
+  /** The CRC32C of {@code length} zero bytes (a hole), by doubling: no bytes are needed. */
+  public static int zeros(long length) {
+    int crc = 0; // of no bytes
+    int run = ZERO_BYTE; // of 2^k zero bytes, k = 0, 1, ...
+    long runLength = 1;
+    for (long bits = length; bits != 0; bits >>>= 1) {
+      if ((bits & 1) != 0) {
+        crc = concat(crc, run, runLength);
+      }
+      run = concat(run, run, runLength);
+      runLength <<= 1;
+    }
+    return crc;
   }
 
   /** The CRC32C of data whose chunks of {@code bytesPerChecksum} (the last one shorter) have these CRCs. */

@@ -1,6 +1,7 @@
 package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockReader;
+import io.dfs.client.block.Holes;
 import io.dfs.client.checksum.Crc32cComposition;
 import io.dfs.client.checksum.FileChecksum;
 import io.dfs.client.config.ClusterConfig;
@@ -193,9 +194,10 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   /**
-   * Cutting at a block boundary is a metadata change. Anything else (inside a block, or growing the
-   * file with zeros) rewrites the file into a sibling and renames it over the original, so readers
-   * see either the old or the new content, never a mix.
+   * Growing a file, and cutting it at a block boundary or inside a hole, are metadata changes (a
+   * grown file ends in a hole: zeros stored nowhere, so even a terabyte costs one entry). Cutting
+   * inside a data block rewrites the kept bytes into a sibling that is renamed over the original,
+   * so readers see either the old or the new content, never a mix.
    */
   @Override
   public void truncate(String path, long length) throws IOException {
@@ -211,14 +213,7 @@ public final class DfsClient implements DfsFileSystem {
     if (length == st.getLength()) {
       return;
     }
-    long boundary = 0;
-    for (var b : r.getBlocksList()) {
-      if (boundary == length) {
-        break;
-      }
-      boundary += b.getBlock().getLength();
-    }
-    if (length < st.getLength() && boundary == length) {
+    if (length > st.getLength() || cutNeedsNoData(r.getBlocksList(), length)) {
       metadata.truncate(TruncateRequest.newBuilder().setPath(path).setLength(length).build());
       return;
     }
@@ -227,7 +222,7 @@ public final class DfsClient implements DfsFileSystem {
          OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
              st.getMode(), false))) {
       byte[] buf = new byte[1 << 20];
-      long left = Math.min(length, st.getLength());
+      long left = length;
       while (left > 0) {
         int n = in.read(buf, 0, (int) Math.min(buf.length, left));
         if (n < 0) {
@@ -235,10 +230,6 @@ public final class DfsClient implements DfsFileSystem {
         }
         out.write(buf, 0, n);
         left -= n;
-      }
-      java.util.Arrays.fill(buf, (byte) 0);
-      for (long zeros = length - st.getLength(); zeros > 0; zeros -= buf.length) {
-        out.write(buf, 0, (int) Math.min(buf.length, zeros));
       }
     } catch (IOException e) {
       try {
@@ -249,6 +240,20 @@ public final class DfsClient implements DfsFileSystem {
       throw e;
     }
     rename(tmp, path, true);
+  }
+
+  /** Whether cutting the file at {@code length} leaves every kept data block whole. */
+  private static boolean cutNeedsNoData(List<LocatedBlock> blocks, long length) {
+    for (LocatedBlock b : blocks) {
+      long end = b.getOffset() + b.getBlock().getLength();
+      if (length == b.getOffset() || length == end) {
+        return true;
+      }
+      if (length > b.getOffset() && length < end) {
+        return Holes.isHole(b.getBlock());
+      }
+    }
+    return false;
   }
 
   @Override
@@ -263,7 +268,8 @@ public final class DfsClient implements DfsFileSystem {
     int crc = 0;
     long length = 0;
     for (LocatedBlock b : r.getBlocksList()) {
-      crc = Crc32cComposition.concat(crc, blockCrc32c(b, path), b.getBlock().getLength());
+      int blockCrc = Holes.isHole(b.getBlock()) ? Crc32cComposition.zeros(b.getBlock().getLength()) : blockCrc32c(b, path);
+      crc = Crc32cComposition.concat(crc, blockCrc, b.getBlock().getLength());
       length += b.getBlock().getLength();
     }
     return new FileChecksum(crc, length);

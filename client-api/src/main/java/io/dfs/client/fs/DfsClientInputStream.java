@@ -1,6 +1,7 @@
 package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockReader;
+import io.dfs.client.block.Holes;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.BadBlockReportRequest;
@@ -202,7 +203,11 @@ final class DfsClientInputStream extends DfsInputStream {
       LocatedBlock block = blockAt(position + done);
       long inBlock = position + done - block.getOffset();
       int n = (int) Math.min(len - done, block.getBlock().getLength() - inBlock);
-      readFromSomeReplica(block, inBlock, b, off + done, n);
+      if (Holes.isHole(block.getBlock())) {
+        java.util.Arrays.fill(b, off + done, off + done + n, (byte) 0);
+      } else {
+        readFromSomeReplica(block, inBlock, b, off + done, n);
+      }
       done += n;
     }
     return done;

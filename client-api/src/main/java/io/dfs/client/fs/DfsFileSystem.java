@@ -16,10 +16,7 @@ import java.util.List;
  * opens a file after a writer's {@code close()} returned sees all of that writer's bytes.
  */
 public interface DfsFileSystem extends Closeable {
-  /**
-   * The largest file: 16 TiB, ext4's limit. Until files can be sparse, a truncate that extends a
-   * file writes its zeros, so this bound is also what keeps one call from filling every node.
-   */
+  /** The largest file: 16 TiB, ext4's limit. */
   long MAX_FILE_SIZE = 16L << 40;
 
   /** A file's block size is a multiple of the checksum chunk, and at least this. */
@@ -77,7 +74,10 @@ public interface DfsFileSystem extends Closeable {
 
   void setReplication(String path, int replication) throws IOException;
 
-  /** Shortens (or, with zeros, lengthens) a closed file to {@code length} bytes. */
+  /**
+   * Shortens or lengthens a closed file to {@code length} bytes. What it grows by is a hole: it
+   * reads as zeros and takes no space on any node.
+   */
   void truncate(String path, long length) throws IOException;
 
   /**

@@ -47,4 +47,12 @@ class Crc32cCompositionTest {
     int composed = Crc32cComposition.concat(crc(zeros, 0, zeros.length), crc(tail, 0, tail.length), tail.length);
     assertThat(composed).isEqualTo(crc(whole, 0, whole.length));
   }
+
+  @Test
+  void runsOfZerosOfAnyLengthMatchTheJdk() {
+    for (int n : new int[] {0, 1, 2, 3, 7, 512, 4095, 65536, 1_000_003}) {
+      byte[] zeros = new byte[n];
+      assertThat(Crc32cComposition.zeros(n)).as("%d zeros", n).isEqualTo(crc(zeros, 0, n));
+    }
+  }
 }

@@ -44,6 +44,9 @@ public final class BlockTable {
   void index(Inode file) {
     boolean underConstruction = file.writer != null;
     for (BlockInfo b : file.blocks) {
+      if (io.dfs.client.block.Holes.isHole(b)) {
+        continue; // stored nowhere: nothing for the block service to place or count
+      }
       entries.compute(b.getBlockId(), (id, old) -> new Entry(b, file.id, file.replication, underConstruction,
           old == null ? List.of() : old.pipeline(), old == null ? 0 : old.committedMs()));
     }

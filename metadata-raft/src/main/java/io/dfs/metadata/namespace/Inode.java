@@ -1,5 +1,6 @@
 package io.dfs.metadata.namespace;
 
+import io.dfs.client.block.Holes;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.FileType;
 import java.util.ArrayList;
@@ -58,6 +59,17 @@ public final class Inode {
     long n = 0;
     for (BlockInfo b : blocks) {
       n += b.getLength();
+    }
+    return n;
+  }
+
+  /** Of {@link #length()}, the bytes in holes. */
+  public long holeBytes() {
+    long n = 0;
+    for (BlockInfo b : blocks) {
+      if (Holes.isHole(b)) {
+        n += b.getLength();
+      }
     }
     return n;
   }

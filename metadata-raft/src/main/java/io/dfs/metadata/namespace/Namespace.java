@@ -1,8 +1,10 @@
 package io.dfs.metadata.namespace;
 
+import io.dfs.client.block.Holes;
 import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
 import io.dfs.client.error.NoSpaceException;
@@ -246,21 +248,34 @@ public final class Namespace {
     return List.copyOf(openFiles.values());
   }
 
-  /** Shortens a complete file: whole blocks past {@code length} are freed, the straddling block is replaced by {@code last}. */
+  /**
+   * Changes a complete file's length. Growing it appends a hole (zeros stored nowhere, see
+   * {@link Holes}); shrinking it frees the blocks past {@code length}, shortens a hole that
+   * straddles it, and replaces a data block that straddles it by {@code last}, its rewritten prefix.
+   */
   public Inode truncate(String path, long length, BlockInfo last, long now) throws DfsException {
     Inode file = resolveFile(path);
     if (file.writer != null) {
       throw new DfsException(ErrorCode.FILE_NOT_OPEN, "file is being written", path);
     }
-    if (length < 0 || length > file.length()) {
-      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
-          "truncate length " + length + " outside 0.." + file.length(), path);
+    if (length < 0) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "negative truncate length " + length, path);
+    }
+    FileTooLargeException.check(length, path);
+    long current = file.length();
+    if (length >= current) {
+      growWithHole(file, length - current);
+      file.mtimeMs = now;
+      file.ctimeMs = now;
+      return file;
     }
     long offset = 0;
     List<BlockInfo> kept = new ArrayList<>();
     for (BlockInfo b : file.blocks) {
       if (offset + b.getLength() <= length) {
         kept.add(b);
+      } else if (offset < length && Holes.isHole(b)) {
+        kept.add(Holes.of(length - offset));
       } else if (offset < length) {
         if (last == null || last.getLength() != length - offset) {
           throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
@@ -282,6 +297,18 @@ public final class Namespace {
     file.ctimeMs = now;
     blockTable.index(file);
     return file;
+  }
+
+  private static void growWithHole(Inode file, long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    int lastIndex = file.blocks.size() - 1;
+    if (lastIndex >= 0 && Holes.isHole(file.blocks.get(lastIndex))) {
+      file.blocks.set(lastIndex, Holes.of(file.blocks.get(lastIndex).getLength() + bytes));
+    } else {
+      file.blocks.add(Holes.of(bytes));
+    }
   }
 
   // ------------------------------------------------------------------ delete, rename
@@ -437,6 +464,7 @@ public final class Namespace {
       b.setChildren(inode.children.size());
     } else {
       b.setLength(inode.length())
+          .setHoleBytes(inode.holeBytes())
           .setReplication(inode.replication)
           .setBlockSize(inode.blockSize)
           .setUnderConstruction(inode.writer != null);
@@ -504,7 +532,9 @@ public final class Namespace {
     child.parent = parent;
     parent.children.put(child.name, child);
     for (BlockInfo b : child.blocks) {
-      fileOfBlock.put(b.getBlockId(), child);
+      if (!Holes.isHole(b)) {
+        fileOfBlock.put(b.getBlockId(), child);
+      }
     }
     blockTable.index(child);
     if (child.writer != null) {
@@ -593,6 +623,9 @@ public final class Namespace {
   }
 
   private void free(BlockInfo block) {
+    if (Holes.isHole(block)) {
+      return;
+    }
     fileOfBlock.remove(block.getBlockId());
     blockTable.remove(block.getBlockId());
   }

@@ -1,5 +1,6 @@
 package io.dfs.metadata.statemachine;
 
+import io.dfs.client.block.Holes;
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.metadata.blocks.BlockManager;
@@ -55,7 +56,9 @@ final class NamespaceReads {
       long blockEnd = offset + b.getLength();
       boolean overlaps = blockEnd > r.getOffset() && offset < end;
       // an empty last block (being written) still belongs to the answer
-      if (overlaps || (b.getLength() == 0 && offset >= r.getOffset() && offset <= end)) {
+      if (overlaps && Holes.isHole(b)) {
+        out.addBlocks(LocatedBlock.newBuilder().setBlock(b).setOffset(offset));
+      } else if (overlaps || (b.getLength() == 0 && offset >= r.getOffset() && offset <= end)) {
         out.addBlocks(LocatedBlock.newBuilder().setBlock(b).setOffset(offset)
             .addAllLocations(blocks.locationsOf(b)).setCorrupt(blocks.allReplicasCorrupt(b)));
       }
@@ -78,6 +81,9 @@ final class NamespaceReads {
       }
       out.setFiles(out.getFiles() + 1).setTotalBytes(out.getTotalBytes() + status.getLength());
       for (BlockInfo b : i.blocks()) {
+        if (Holes.isHole(b)) {
+          continue;
+        }
         out.setBlocks(out.getBlocks() + 1);
         if (status.getUnderConstruction()) {
           continue;

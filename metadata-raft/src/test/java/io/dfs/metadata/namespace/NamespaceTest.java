@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.DirectoryNotEmptyException;
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
 import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
@@ -193,9 +195,45 @@ class NamespaceTest {
     ns.truncate("/f", 100, null, 5);
     assertThat(ns.resolve("/f").length()).isEqualTo(100);
     assertThat(freed()).isEqualTo(2);
-    assertThatThrownBy(() -> ns.truncate("/f", 50, null, 5)).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> ns.truncate("/f", 50, null, 5)).as("inside a data block needs its rewritten prefix")
+        .isInstanceOf(InvalidPathException.class);
     ns.truncate("/f", 0, null, 6);
     assertThat(ns.resolve("/f").blocks()).isEmpty();
+  }
+
+  @Test
+  void growingATruncatedFileAddsAHoleThatHoldsNoBlock() throws Exception {
+    file("/f", 100, 50);
+    int indexed = ns.blockTable().size();
+    ns.truncate("/f", 1L << 40, null, 5);
+    Inode f = ns.resolve("/f");
+    assertThat(f.length()).isEqualTo(1L << 40);
+    assertThat(f.blocks()).hasSize(3);
+    assertThat(f.blocks().get(2).getBlockId()).isZero();
+    assertThat(ns.blockTable().size()).as("a hole is nothing to place or count").isEqualTo(indexed);
+    ns.truncate("/f", (1L << 40) + 10, null, 6);
+    assertThat(f.blocks()).as("holes merge").hasSize(3);
+    ns.truncate("/f", 1000, null, 7);
+    assertThat(f.blocks()).hasSize(3);
+    assertThat(f.blocks().get(2).getLength()).as("a cut inside a hole shortens it").isEqualTo(850);
+    assertThat(freed()).isZero();
+    ns.truncate("/f", 100, null, 8);
+    assertThat(f.blocks()).hasSize(1);
+    assertThat(freed()).isEqualTo(1);
+    assertThatThrownBy(() -> ns.truncate("/f", DfsFileSystem.MAX_FILE_SIZE + 1, null, 9))
+        .isInstanceOf(FileTooLargeException.class);
+  }
+
+  @Test
+  void holesSurviveASnapshot() throws Exception {
+    file("/f", 100);
+    ns.truncate("/f", 5000, null, 5);
+    Namespace copy = NamespaceImage.read(new ByteArrayInputStream(write(ns)));
+    assertThat(copy.resolve("/f").length()).isEqualTo(5000);
+    assertThat(copy.resolve("/f").blocks().get(1).getBlockId()).isZero();
+    assertThat(copy.blockTable().size()).isEqualTo(1);
+    copy.delete("/f", false, 6);
+    assertThat(copy.blockTable().size()).isZero();
   }
 
   @Test
