@@ -182,9 +182,14 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
     throw new UnsupportedOperationException("dfs:// files cannot be appended to (yet): " + f);
   }
 
+  /** Hadoop's truncate only shortens (its specification; HDFS refuses a greater length too). */
   @Override
   public boolean truncate(Path f, long newLength) throws IOException {
     String path = pathOf(f);
+    if (newLength > getFileStatus(f).getLen()) {
+      throw new org.apache.hadoop.HadoopIllegalArgumentException(
+          "truncate cannot grow a file: " + newLength + " > length of " + f);
+    }
     writeOp(OP_TRUNCATE);
     call(() -> {
       client.truncate(path, newLength);

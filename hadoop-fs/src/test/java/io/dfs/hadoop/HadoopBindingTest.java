@@ -155,6 +155,16 @@ class HadoopBindingTest {
   }
 
   @Test
+  void truncateShortensAndRefusesToGrowAsHadoopSays() throws Exception {
+    Path p = new Path("/binding/truncated");
+    write(p, random(5000, 6), MiB);
+    assertThat(fs.truncate(p, 1234)).isTrue();
+    assertThat(fs.getFileStatus(p).getLen()).isEqualTo(1234);
+    assertThatThrownBy(() -> fs.truncate(p, 9999)).isInstanceOf(org.apache.hadoop.HadoopIllegalArgumentException.class);
+    assertThat(fs.getFileStatus(p).getLen()).isEqualTo(1234);
+  }
+
+  @Test
   void fileContextWorksThroughTheAbstractFileSystemBinding() throws Exception {
     FileContext fc = FileContext.getFileContext(DfsContract.uri(), conf);
     Path src = new Path("/binding/fc/deep/src");
