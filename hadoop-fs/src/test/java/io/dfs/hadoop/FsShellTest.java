@@ -12,24 +12,19 @@ import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FsShell;
 import org.apache.hadoop.util.ToolRunner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `hadoop fs` against the cluster: the commands people type, with their exit codes and output. */
+@ExtendWith(DfsClusterExtension.class)
 class FsShellTest {
   static Configuration conf;
 
   @BeforeAll
   static void start() throws Exception {
-    DfsContract.createCluster();
     conf = DfsContract.clientConf(new Configuration());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    DfsContract.destroyCluster();
   }
 
   record Run(int code, String out) {}

@@ -26,11 +26,12 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.hadoop.util.DataChecksum;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What the contract tests do not cover: discovery, locality, hflush/hsync, statistics, FileContext, paging, checksums. */
+@ExtendWith(DfsClusterExtension.class)
 class HadoopBindingTest {
   static final int MiB = 1 << 20;
   static Configuration conf;
@@ -38,14 +39,8 @@ class HadoopBindingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    DfsContract.createCluster();
     conf = DfsContract.clientConf(new Configuration());
     fs = FileSystem.get(DfsContract.uri(), conf);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    DfsContract.destroyCluster();
   }
 
   static byte[] random(int size, long seed) {

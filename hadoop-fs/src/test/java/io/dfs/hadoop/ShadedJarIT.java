@@ -10,26 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The shaded jar works on its own next to another Netty: a separate JVM with Hadoop and its
  * dependencies (Netty included), the shaded jar and no other part of ours writes and reads a file
  * on a real cluster. Runs after packaging (failsafe), when the shaded jar exists.
  */
+@ExtendWith(DfsClusterExtension.class)
 class ShadedJarIT {
-  @BeforeAll
-  static void start() throws Exception {
-    DfsContract.createCluster();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    DfsContract.destroyCluster();
-  }
-
   @Test
   void aFileRoundTripsWithOnlyTheShadedJarAndHadoop() throws Exception {
     Path shaded;

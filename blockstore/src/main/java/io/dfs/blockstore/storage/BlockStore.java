@@ -238,6 +238,11 @@ public final class BlockStore {
     return Optional.ofNullable(replicas.get(blockId));
   }
 
+  /** The finalized replica of this block and generation, if this node has one. */
+  public Optional<Replica> finalized(BlockInfo block) {
+    return get(block.getBlockId()).filter(r -> r.block().getGenerationStamp() == block.getGenerationStamp());
+  }
+
   /** Every finalized replica, for full block reports. */
   public List<BlockInfo> report() {
     return replicas.values().stream().map(Replica::block)

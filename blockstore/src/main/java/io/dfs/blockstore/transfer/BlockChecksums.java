@@ -23,8 +23,7 @@ final class BlockChecksums {
 
   OpResponse answer(BlockChecksumOp op) {
     BlockInfo block = op.getBlock();
-    Optional<Replica> replica = node.store().get(block.getBlockId())
-        .filter(r -> r.block().getGenerationStamp() == block.getGenerationStamp());
+    Optional<Replica> replica = node.store().finalized(block);
     if (replica.isEmpty()) {
       return OpResponse.newBuilder().setStatus(TransferStatus.ERROR_NOT_FOUND).setMessage("no finalized replica of block "
           + block.getBlockId() + " generation " + block.getGenerationStamp()).build();

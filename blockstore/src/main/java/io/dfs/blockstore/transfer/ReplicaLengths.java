@@ -26,8 +26,7 @@ final class ReplicaLengths {
 
   OpResponse answer(ReplicaLengthOp op) {
     BlockInfo block = op.getBlock();
-    Optional<Replica> done = node.store().get(block.getBlockId())
-        .filter(r -> r.block().getGenerationStamp() == block.getGenerationStamp());
+    Optional<Replica> done = node.store().finalized(block);
     if (done.isPresent()) {
       long length = done.get().block().getLength();
       boolean agrees = !op.getFinalize() || op.getLength() == length;

@@ -19,17 +19,13 @@ final class AdminCommands {
 
   @Command(name = "fsck", mixinStandardHelpOptions = true,
       description = "Report files with missing, under-replicated or corrupt blocks; exit 10 if any.")
-  static final class Fsck implements java.util.concurrent.Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Fsck extends ClusterCommand {
     @Parameters(arity = "0..1", defaultValue = "/", paramLabel = "PATH")
     String path;
 
     @Override
-    public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    try (DfsClient fs = root.connect()) {
+    int run(DfsClient fs) throws Exception {
+      PrintWriter out = out();
       FsckResponse r = fs.fsck(path);
       for (FsckProblem p : r.getProblemsList()) {
         out.printf("%-16s %s block %d: %d of %d replicas%n", p.getKind(), p.getPath(), p.getBlock().getBlockId(),
@@ -39,7 +35,6 @@ final class AdminCommands {
           r.getBlocks(), Listing.human(r.getTotalBytes()), r.getProblemsCount(),
           r.getProblemsCount() == 0 ? "HEALTHY" : "NOT HEALTHY");
       return r.getProblemsList().stream().anyMatch(p -> p.getKind() != FsckProblem.Kind.OVER_REPLICATED) ? 10 : 0;
-    }
     }
   }
 

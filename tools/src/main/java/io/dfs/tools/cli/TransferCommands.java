@@ -23,14 +23,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** put, get, cat, tail: moving bytes between local files and the cluster. */
 final class TransferCommands {
@@ -41,40 +38,30 @@ final class TransferCommands {
   @Command(name = "put", mixinStandardHelpOptions = true,
       description = {"Copy local files (with -r, directories) into the cluster; missing parent directories are created.",
           "Into REMOTE/<name> when REMOTE is an existing directory (which it must be for several LOCALs)."})
-  static final class Put implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
-    @Option(names = "-f", description = "overwrite existing files")
-    boolean overwrite;
-    @Option(names = "-r", description = "copy directories and their contents")
-    boolean recursive;
-    @Option(names = "-p", description = "preserve modification and access times and permission bits")
-    boolean preserve;
+  static final class Put extends ClusterCommand {
+    @Mixin CopyOptions copy;
     @Option(names = "--replication", defaultValue = "0", description = "replication factor (default: cluster's)")
     int rf;
     @Parameters(arity = "2..*", paramLabel = "LOCAL... REMOTE")
     List<String> args;
 
     @Override
-    public Integer call() throws Exception {
+    int run(DfsClient fs) throws Exception {
       String remote = args.get(args.size() - 1);
       List<Path> locals = args.subList(0, args.size() - 1).stream().map(Path::of).toList();
-      try (DfsClient fs = root.connect()) {
-        boolean intoDirectory = isDirectory(fs, remote);
-        if (locals.size() > 1 && !intoDirectory) {
-          throw new NotADirectoryException("several sources need an existing directory as the destination", remote);
-        }
-        for (Path local : locals) {
-          String target = intoDirectory ? Paths.child(remote, local.getFileName().toString()) : remote;
-          if (Files.isDirectory(local)) {
-            if (!recursive) {
-              throw new IsADirectoryException("is a local directory (copy it with -r)", local.toString());
-            }
-            putTree(fs, local, target);
-          } else {
-            putFile(fs, local, target);
+      boolean intoDirectory = isDirectory(fs, remote);
+      if (locals.size() > 1 && !intoDirectory) {
+        throw new NotADirectoryException("several sources need an existing directory as the destination", remote);
+      }
+      for (Path local : locals) {
+        String target = intoDirectory ? Paths.child(remote, local.getFileName().toString()) : remote;
+        if (Files.isDirectory(local)) {
+          if (!copy.recursive) {
+            throw new IsADirectoryException("is a local directory (copy it with -r)", local.toString());
           }
+          putTree(fs, local, target);
+        } else {
+          putFile(fs, local, target);
         }
       }
       return 0;
@@ -93,7 +80,7 @@ final class TransferCommands {
           putFile(fs, p, dest);
         }
       }
-      if (preserve) {
+      if (copy.preserve) {
         // deepest first: creating entries inside a directory changes its times
         for (int i = entries.size() - 1; i >= 0; i--) {
           Path p = entries.get(i);
@@ -110,9 +97,9 @@ final class TransferCommands {
     private void putFile(DfsClient fs, Path local, String target) throws IOException {
       long size = Files.size(local);
       try (InputStream in = Files.newInputStream(local);
-           DfsOutputStream out = fs.create(target, CreateOptions.defaults().withOverwrite(overwrite)
+           DfsOutputStream out = fs.create(target, CreateOptions.defaults().withOverwrite(copy.overwrite)
                .withReplication(rf).withCreateParents(true))) {
-        if (preserve) {
+        if (copy.preserve) {
           PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class);
           out.setAttributesOnClose(AttributeUpdate.NONE.withMode(mode(a.permissions()))
               .withTimes(a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis()));
@@ -125,40 +112,30 @@ final class TransferCommands {
   @Command(name = "get", mixinStandardHelpOptions = true,
       description = {"Copy files (with -r, directories) from the cluster to local files.",
           "Into LOCAL/<name> when LOCAL is an existing directory (which it must be for several REMOTEs)."})
-  static final class Get implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
-    @Option(names = "-f", description = "overwrite existing local files")
-    boolean overwrite;
-    @Option(names = "-r", description = "copy directories and their contents")
-    boolean recursive;
-    @Option(names = "-p", description = "preserve modification and access times and permission bits")
-    boolean preserve;
+  static final class Get extends ClusterCommand {
+    @Mixin CopyOptions copy;
     @Parameters(arity = "2..*", paramLabel = "REMOTE... LOCAL")
     List<String> args;
 
     @Override
-    public Integer call() throws Exception {
+    int run(DfsClient fs) throws Exception {
       Path local = Path.of(args.get(args.size() - 1));
-      try (DfsClient fs = root.connect()) {
-        List<String> remotes = Globs.expandAll(fs, args.subList(0, args.size() - 1));
-        boolean intoDirectory = Files.isDirectory(local);
-        if (remotes.size() > 1 && !intoDirectory) {
-          throw new NotADirectoryException("several sources need an existing local directory as the destination",
-              local.toString());
-        }
-        for (String remote : remotes) {
-          Path target = intoDirectory ? local.resolve(Paths.name(remote)) : local;
-          FileStatus st = fs.stat(remote);
-          if (st.getType() == FileType.DIRECTORY) {
-            if (!recursive) {
-              throw new IsADirectoryException("is a directory (copy it with -r)", remote);
-            }
-            getTree(fs, st, target);
-          } else {
-            getFile(fs, st, target);
+      List<String> remotes = Globs.expandAll(fs, args.subList(0, args.size() - 1));
+      boolean intoDirectory = Files.isDirectory(local);
+      if (remotes.size() > 1 && !intoDirectory) {
+        throw new NotADirectoryException("several sources need an existing local directory as the destination",
+            local.toString());
+      }
+      for (String remote : remotes) {
+        Path target = intoDirectory ? local.resolve(Paths.name(remote)) : local;
+        FileStatus st = fs.stat(remote);
+        if (st.getType() == FileType.DIRECTORY) {
+          if (!copy.recursive) {
+            throw new IsADirectoryException("is a directory (copy it with -r)", remote);
           }
+          getTree(fs, st, target);
+        } else {
+          getFile(fs, st, target);
         }
       }
       return 0;
@@ -179,7 +156,7 @@ final class TransferCommands {
 
     /** Into a hidden sibling first: an existing file is replaced only by a complete copy. */
     private void getFile(DfsClient fs, FileStatus st, Path target) throws IOException {
-      if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      if (!copy.overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
         throw new PathExistsException("local file exists (overwrite it with -f)", target.toString());
       }
       Path tmp = target.resolveSibling("." + target.getFileName() + ".dfs-get-" + ProcessHandle.current().pid());
@@ -195,7 +172,7 @@ final class TransferCommands {
     }
 
     private void preserveOn(FileStatus st, Path target) throws IOException {
-      if (preserve) {
+      if (copy.preserve) {
         Files.setPosixFilePermissions(target, permissions(st.getMode()));
         Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class)
             .setTimes(FileTime.fromMillis(st.getMtimeMs()), FileTime.fromMillis(st.getAtimeMs()), null);
@@ -204,34 +181,26 @@ final class TransferCommands {
   }
 
   @Command(name = "cat", mixinStandardHelpOptions = true, description = "Write files to standard output.")
-  static final class Cat implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Cat extends ClusterCommand {
     @Parameters(paramLabel = "PATH")
     List<String> paths;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        for (String p : Globs.expandAll(fs, paths)) {
-          try (InputStream in = fs.open(p)) {
-            in.transferTo(System.out);
-          }
+    int run(DfsClient fs) throws Exception {
+      for (String p : Globs.expandAll(fs, paths)) {
+        try (InputStream in = fs.open(p)) {
+          in.transferTo(System.out);
         }
-        System.out.flush();
       }
+      System.out.flush();
       return 0;
     }
   }
 
   @Command(name = "tail", mixinStandardHelpOptions = true,
       description = "Write a file's last kilobyte to standard output; with -f, then what is appended to it.")
-  static final class Tail implements Callable<Integer> {
+  static final class Tail extends ClusterCommand {
     static final int LAST = 1024;
-
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
 
     @Option(names = "-f", description = "follow: print bytes as a writer adds them (hflush), until interrupted")
     boolean follow;
@@ -241,28 +210,26 @@ final class TransferCommands {
     String path;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        long printed = -1;
-        do {
-          try (DfsInputStream in = fs.open(path)) {
-            long from = printed < 0 ? Math.max(0, in.length() - LAST) : printed;
-            if (in.length() > from) {
-              in.seek(from);
-              in.transferTo(System.out);
-              System.out.flush();
-            }
-            printed = Math.max(from, in.length());
+    int run(DfsClient fs) throws Exception {
+      long printed = -1;
+      do {
+        try (DfsInputStream in = fs.open(path)) {
+          long from = printed < 0 ? Math.max(0, in.length() - LAST) : printed;
+          if (in.length() > from) {
+            in.seek(from);
+            in.transferTo(System.out);
+            System.out.flush();
           }
-          if (follow) {
-            try {
-              Thread.sleep(intervalMs);
-            } catch (InterruptedException e) {
-              return 0;
-            }
+          printed = Math.max(from, in.length());
+        }
+        if (follow) {
+          try {
+            Thread.sleep(intervalMs);
+          } catch (InterruptedException e) {
+            return 0;
           }
-        } while (follow && !Thread.currentThread().isInterrupted());
-      }
+        }
+      } while (follow && !Thread.currentThread().isInterrupted());
       return 0;
     }
   }
