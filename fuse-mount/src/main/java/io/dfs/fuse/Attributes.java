@@ -15,7 +15,12 @@ final class Attributes {
    */
   static void fill(FileStat stat, FileStatus s, long defaultUid, long defaultGid) {
     boolean dir = s.getType() == FileType.DIRECTORY;
-    stat.st_mode.set((dir ? FileStat.S_IFDIR : FileStat.S_IFREG) | (s.getMode() & 07777));
+    int type = switch (s.getType()) {
+      case DIRECTORY -> FileStat.S_IFDIR;
+      case SYMLINK -> FileStat.S_IFLNK;
+      default -> FileStat.S_IFREG;
+    };
+    stat.st_mode.set(type | (s.getMode() & 07777));
     stat.st_nlink.set(dir ? 2 : 1);
     long size = s.getLength();
     stat.st_size.set(dir ? 4096 : size);

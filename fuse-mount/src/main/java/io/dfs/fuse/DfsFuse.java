@@ -181,6 +181,31 @@ public final class DfsFuse extends FuseStubFS {
     });
   }
 
+  /** symlink(2): the link is stored in the namespace; the kernel follows it, as on any file system. */
+  @Override
+  public int symlink(String oldpath, String newpath) {
+    return call("symlink", () -> {
+      writeBehind.await(newpath);
+      attributes.entryCreated(newpath, fs.symlink(oldpath, newpath));
+      return 0;
+    });
+  }
+
+  @Override
+  public int readlink(String path, Pointer buf, long size) {
+    return call("readlink", () -> {
+      FileStatus s = status(path);
+      if (s.getType() != FileType.SYMLINK) {
+        return -ErrorCodes.EINVAL();
+      }
+      byte[] target = s.getSymlinkTarget().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int n = (int) Math.min(target.length, size - 1); // the kernel's buffer, NUL-terminated
+      buf.put(0, target, 0, n);
+      buf.putByte(n, (byte) 0);
+      return 0;
+    });
+  }
+
   @Override
   public int unlink(String path) {
     return call("unlink", () -> {

@@ -89,6 +89,24 @@ class FuseMountTest {
   }
 
   @Test
+  void symlinksWorkAsOnALocalDisk() {
+    ok("mkdir -p mnt/ln/dir && echo hello > mnt/ln/dir/file");
+    ok("ln -s dir/file mnt/ln/rel && ln -s " + m.mnt + "/ln/dir mnt/ln/abs && ln -s missing mnt/ln/dangling");
+    assertThat(ok("readlink mnt/ln/rel").out().trim()).isEqualTo("dir/file");
+    assertThat(ok("cat mnt/ln/rel").out()).isEqualTo("hello\n");
+    assertThat(ok("ls mnt/ln/abs/").out().trim()).isEqualTo("file");
+    assertThat(ok("stat -c %F mnt/ln/dangling").out().trim()).isEqualTo("symbolic link");
+    assertThat(m.sh("cat mnt/ln/dangling").code()).isNotZero();
+    assertThat(m.sh("ln -s x mnt/ln/rel").out()).contains("File exists");
+    ok("mkdir -p lnsrc/d && echo data > lnsrc/d/real && ln -s real lnsrc/d/alias && ln -s ../d lnsrc/up");
+    ok("tar cf lnsrc.tar -C lnsrc . && mkdir mnt/lntar && tar xf lnsrc.tar -C mnt/lntar");
+    ok("diff -r --no-dereference lnsrc mnt/lntar");
+    ok("cp -a mnt/lntar lnback && diff -r --no-dereference lnsrc lnback");
+    ok("rm mnt/ln/rel");
+    assertThat(ok("cat mnt/ln/dir/file").out()).isEqualTo("hello\n");
+  }
+
+  @Test
   void rsyncTwiceTransfersNothingTheSecondTime() {
     ok("rsync -a src/tree/ mnt/synced/");
     ok("diff -r src/tree mnt/synced");

@@ -524,9 +524,14 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
 
   private FileStatus toHadoop(io.dfs.proto.FileStatus s) {
     boolean dir = s.getType() == FileType.DIRECTORY;
+    Path path = new Path(uri.getScheme(), uri.getAuthority(), s.getPath());
+    if (s.getType() == FileType.SYMLINK) {
+      // listed as what it is; this file system does not resolve links (FS_SYMLINKS is false)
+      return new FileStatus(s.getLength(), false, 0, 0, s.getMtimeMs(), s.getAtimeMs(),
+          new FsPermission((short) s.getMode()), s.getOwner(), s.getGroup(), new Path(s.getSymlinkTarget()), path);
+    }
     return new FileStatus(dir ? 0 : s.getLength(), dir, dir ? 0 : s.getReplication(), dir ? 0 : s.getBlockSize(),
-        s.getMtimeMs(), s.getAtimeMs(), new FsPermission((short) s.getMode()), s.getOwner(), s.getGroup(),
-        new Path(uri.getScheme(), uri.getAuthority(), s.getPath()));
+        s.getMtimeMs(), s.getAtimeMs(), new FsPermission((short) s.getMode()), s.getOwner(), s.getGroup(), path);
   }
 
   private io.dfs.proto.FileStatus statOrNull(String path) throws IOException {

@@ -29,6 +29,7 @@ import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
+import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -186,6 +187,11 @@ public final class DfsClient implements DfsFileSystem {
   public FileStatus setOwner(String path, String owner, String group) throws IOException {
     return metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(-1)
         .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
+  }
+
+  @Override
+  public FileStatus symlink(String target, String link) throws IOException {
+    return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).build());
   }
 
   @Override

@@ -75,6 +75,13 @@ public interface DfsFileSystem extends Closeable {
   void setReplication(String path, int replication) throws IOException;
 
   /**
+   * Creates a symbolic link at {@code link} holding {@code target}, as symlink(2). The namespace
+   * stores links and never follows them (the mount's kernel does, as for any file system): a path
+   * through a link is "not a directory" here, and opening a link is refused.
+   */
+  FileStatus symlink(String target, String link) throws IOException;
+
+  /**
    * Shortens or lengthens a closed file to {@code length} bytes. What it grows by is a hole: it
    * reads as zeros and takes no space on any node.
    */

@@ -34,6 +34,7 @@ import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
 import io.dfs.proto.StatRequest;
+import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
 import io.dfs.proto.UpdateBlockRequest;
 import java.io.Closeable;
@@ -312,6 +313,10 @@ public final class MetadataClient implements Closeable {
 
   public FileStatus setPermission(SetPermissionRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setSetPermission(r).build()).getStatus();
+  }
+
+  public FileStatus symlink(SymlinkRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setSymlink(r).build()).getStatus();
   }
 
   public FileStatus truncate(TruncateRequest r) throws IOException {

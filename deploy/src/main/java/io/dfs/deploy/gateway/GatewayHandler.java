@@ -207,7 +207,14 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static Map<String, Object> entry(FileStatus s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("path", s.getPath());
-    m.put("type", s.getType() == FileType.DIRECTORY ? "directory" : "file");
+    m.put("type", switch (s.getType()) {
+      case DIRECTORY -> "directory";
+      case SYMLINK -> "symlink";
+      default -> "file";
+    });
+    if (s.getType() == FileType.SYMLINK) {
+      m.put("target", s.getSymlinkTarget());
+    }
     m.put("size", s.getLength());
     m.put("mtime_ms", s.getMtimeMs());
     return m;

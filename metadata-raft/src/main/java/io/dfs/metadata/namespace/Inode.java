@@ -30,6 +30,9 @@ public final class Inode {
   final List<BlockInfo> blocks;
   String writer; // client id holding the file open; null once complete
 
+  // symlinks
+  String symlinkTarget;
+
   // directories: sorted by name, which is also the paging order of list
   final NavigableMap<String, Inode> children;
 

@@ -7,6 +7,7 @@ import io.dfs.client.error.DirectoryNotEmptyException;
 import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
+import io.dfs.client.error.NameTooLongException;
 import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
@@ -122,6 +123,32 @@ public final class Namespace {
     attach(parent, file, now);
     openFiles.put(file.id, file);
     return file;
+  }
+
+  /** Longest symlink target in bytes: PATH_MAX less its terminating NUL, as on Linux. */
+  public static final int MAX_SYMLINK_TARGET = 4095;
+
+  /** Creates a symbolic link holding {@code target} (any path, stored as given and never followed). */
+  public Inode symlink(String path, String target, String owner, String group, long now) throws DfsException {
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      throw new PathExistsException("the root exists", path);
+    }
+    if (target.isEmpty()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a symbolic link needs a target", path);
+    }
+    if (target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SYMLINK_TARGET) {
+      throw new NameTooLongException("symbolic link target longer than " + MAX_SYMLINK_TARGET + " bytes", path);
+    }
+    Inode parent = parentOf(names, path);
+    String name = names.get(names.size() - 1);
+    if (parent.children.containsKey(name)) {
+      throw new PathExistsException("file exists", path);
+    }
+    Inode link = newInode(FileType.SYMLINK, name, now, 0777, owner, group);
+    link.symlinkTarget = target;
+    attach(parent, link, now);
+    return link;
   }
 
   /**
@@ -422,10 +449,15 @@ public final class Namespace {
     return inode;
   }
 
+  /** A regular file: a directory or a symbolic link (which the namespace never follows) is refused. */
   public Inode resolveFile(String path) throws DfsException {
     Inode inode = resolve(path);
     if (inode.isDirectory()) {
       throw new IsADirectoryException("is a directory", path);
+    }
+    if (inode.type == FileType.SYMLINK) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "is a symbolic link (to " + inode.symlinkTarget
+          + "), which the namespace does not follow", path);
     }
     return inode;
   }
@@ -462,6 +494,9 @@ public final class Namespace {
         .setGroup(inode.group);
     if (inode.isDirectory()) {
       b.setChildren(inode.children.size());
+    } else if (inode.type == FileType.SYMLINK) {
+      b.setSymlinkTarget(inode.symlinkTarget)
+          .setLength(inode.symlinkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     } else {
       b.setLength(inode.length())
           .setHoleBytes(inode.holeBytes())

@@ -84,11 +84,13 @@ public final class NamespaceImage {
         .setId(i.id).setParentId(i.parent.id).setName(i.name).setType(i.type)
         .setMtimeMs(i.mtimeMs).setAtimeMs(i.atimeMs).setCtimeMs(i.ctimeMs)
         .setMode(i.mode).setOwner(i.owner).setGroup(i.group);
-    if (!i.isDirectory()) {
+    if (i.type == FileType.REGULAR_FILE) {
       b.setReplication(i.replication).setBlockSize(i.blockSize).addAllBlocks(i.blocks);
       if (i.writer != null) {
         b.setWriter(i.writer);
       }
+    } else if (i.type == FileType.SYMLINK) {
+      b.setSymlinkTarget(i.symlinkTarget);
     }
     return b.build();
   }
@@ -102,6 +104,8 @@ public final class NamespaceImage {
       i.blockSize = r.getBlockSize();
       i.blocks.addAll(r.getBlocksList());
       i.writer = r.getWriter().isEmpty() ? null : r.getWriter();
+    } else if (r.getType() == FileType.SYMLINK) {
+      i.symlinkTarget = r.getSymlinkTarget();
     }
     return i;
   }

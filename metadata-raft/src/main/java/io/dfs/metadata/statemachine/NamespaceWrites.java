@@ -109,6 +109,10 @@ final class NamespaceWrites {
         var r = request.getSetPermission();
         out.setStatus(ns.status(ns.setPermission(r.getPath(), r.getMode(), r.getOwner(), r.getGroup(), now)));
       }
+      case SYMLINK -> {
+        var r = request.getSymlink();
+        out.setStatus(ns.status(ns.symlink(r.getPath(), r.getTarget(), r.getOwner(), r.getGroup(), now)));
+      }
       case TRUNCATE -> {
         var r = request.getTruncate();
         out.setStatus(ns.status(ns.truncate(r.getPath(), r.getLength(), r.hasLast() ? r.getLast() : null, now)));

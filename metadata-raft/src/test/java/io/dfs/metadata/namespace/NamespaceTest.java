@@ -237,6 +237,29 @@ class NamespaceTest {
   }
 
   @Test
+  void symlinksHoldTheirTargetAndAreNeverFollowed() throws Exception {
+    ns.mkdir("/d", false, 0, "", "", 1);
+    Inode link = ns.symlink("/d/link", "../elsewhere/x", "", "", 2);
+    FileStatus st = ns.status(link);
+    assertThat(st.getType()).isEqualTo(io.dfs.proto.FileType.SYMLINK);
+    assertThat(st.getSymlinkTarget()).isEqualTo("../elsewhere/x");
+    assertThat(st.getLength()).isEqualTo("../elsewhere/x".length());
+    assertThatThrownBy(() -> ns.symlink("/d/link", "y", "", "", 3)).isInstanceOf(PathExistsException.class);
+    assertThatThrownBy(() -> ns.symlink("/nope/link", "y", "", "", 3)).isInstanceOf(PathNotFoundException.class);
+    assertThatThrownBy(() -> ns.symlink("/d/long", "x".repeat(4096), "", "", 3))
+        .isInstanceOf(io.dfs.client.error.NameTooLongException.class);
+    assertThatThrownBy(() -> ns.symlink("/d/empty", "", "", "", 3)).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> ns.resolveFile("/d/link")).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> ns.resolve("/d/link/below")).isInstanceOf(NotADirectoryException.class);
+    ns.rename("/d/link", "/d/moved", false, 4);
+    Namespace copy = NamespaceImage.read(new ByteArrayInputStream(write(ns)));
+    assertThat(copy.status(copy.resolve("/d/moved")).getSymlinkTarget()).isEqualTo("../elsewhere/x");
+    assertThat(NamespaceImage.digest(copy)).isEqualTo(NamespaceImage.digest(ns));
+    ns.delete("/d/moved", false, 5);
+    assertThat(ns.list("/d", "", 0).getEntriesCount()).isZero();
+  }
+
+  @Test
   void listPagesInNameOrder() throws Exception {
     ns.mkdir("/big", false, 0, "", "", 1);
     for (int i = 0; i < 2500; i++) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code dfs}: the command-line tool. Each error kind has its own exit code (see --help). */
 @Command(name = "dfs", mixinStandardHelpOptions = true, version = "dfs 0.1.0",
     description = "Use a dfs cluster from the command line.",
-    subcommands = {NamespaceCommands.Ls.class, NamespaceCommands.Mkdir.class, NamespaceCommands.Touchz.class,
+    subcommands = {NamespaceCommands.Ls.class, NamespaceCommands.Mkdir.class, NamespaceCommands.Touchz.class, NamespaceCommands.Ln.class,
         NamespaceCommands.Rm.class, NamespaceCommands.Mv.class, NamespaceCommands.Setrep.class,
         InspectCommands.Stat.class, InspectCommands.Du.class, InspectCommands.Count.class, InspectCommands.Test.class,
         InspectCommands.Checksum.class, TransferCommands.Put.class, TransferCommands.Get.class,

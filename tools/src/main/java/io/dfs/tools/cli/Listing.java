@@ -14,10 +14,16 @@ final class Listing {
   private Listing() {}
 
   static String longLine(FileStatus s) {
-    boolean dir = s.getType() == FileType.DIRECTORY;
-    return String.format("%s%s %3s %-8s %-8s %12d %s %s", dir ? "d" : "-", permissions(s.getMode()),
-        dir ? "-" : Integer.toString(s.getReplication()), s.getOwner(), s.getGroup(), s.getLength(),
-        TIME.format(Instant.ofEpochMilli(s.getMtimeMs())), s.getPath());
+    boolean file = s.getType() == FileType.REGULAR_FILE;
+    String type = switch (s.getType()) {
+      case DIRECTORY -> "d";
+      case SYMLINK -> "l";
+      default -> "-";
+    };
+    return String.format("%s%s %3s %-8s %-8s %12d %s %s%s", type, permissions(s.getMode()),
+        file ? Integer.toString(s.getReplication()) : "-", s.getOwner(), s.getGroup(), s.getLength(),
+        TIME.format(Instant.ofEpochMilli(s.getMtimeMs())), s.getPath(),
+        s.getType() == FileType.SYMLINK ? " -> " + s.getSymlinkTarget() : "");
   }
 
   static String permissions(int mode) {

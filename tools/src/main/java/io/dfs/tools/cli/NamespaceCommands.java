@@ -9,23 +9,16 @@ import io.dfs.proto.FileType;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** ls, mkdir, touchz, rm, mv, setrep: changing and listing the namespace. PATHs may be globs. */
+/** ls, mkdir, touchz, ln, rm, mv, setrep: changing and listing the namespace. PATHs may be globs. */
 final class NamespaceCommands {
   private NamespaceCommands() {}
 
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List directories (or show files).")
-  static final class Ls implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Ls extends ClusterCommand {
     @Option(names = "-l", description = "long format")
     boolean longFormat;
     @Option(names = "-R", description = "recursive")
@@ -34,21 +27,19 @@ final class NamespaceCommands {
     List<String> paths = List.of("/");
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        Deque<String> todo = new ArrayDeque<>(Globs.expandAll(fs, paths));
-        while (!todo.isEmpty()) {
-          String dir = todo.pop();
-          FileStatus st = fs.stat(dir);
-          List<FileStatus> entries = st.getType() == FileType.DIRECTORY ? fs.list(dir) : List.of(st);
-          if (recursive) {
-            spec.commandLine().getOut().println(dir + ":");
-          }
-          for (FileStatus e : entries) {
-            spec.commandLine().getOut().println(longFormat ? Listing.longLine(e) : e.getPath());
-            if (recursive && e.getType() == FileType.DIRECTORY) {
-              todo.add(e.getPath());
-            }
+    int run(DfsClient fs) throws Exception {
+      Deque<String> todo = new ArrayDeque<>(Globs.expandAll(fs, paths));
+      while (!todo.isEmpty()) {
+        String dir = todo.pop();
+        FileStatus st = fs.stat(dir);
+        List<FileStatus> entries = st.getType() == FileType.DIRECTORY ? fs.list(dir) : List.of(st);
+        if (recursive) {
+          out().println(dir + ":");
+        }
+        for (FileStatus e : entries) {
+          out().println(longFormat ? Listing.longLine(e) : e.getPath());
+          if (recursive && e.getType() == FileType.DIRECTORY) {
+            todo.add(e.getPath());
           }
         }
       }
@@ -57,24 +48,19 @@ final class NamespaceCommands {
   }
 
   @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Create directories.")
-  static final class Mkdir implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Mkdir extends ClusterCommand {
     @Option(names = "-p", description = "create parents; no error if it exists")
     boolean parents;
     @Parameters(paramLabel = "PATH")
     List<String> paths;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        for (String p : paths) {
-          if (parents) {
-            fs.mkdirs(p);
-          } else {
-            fs.mkdir(p);
-          }
+    int run(DfsClient fs) throws Exception {
+      for (String p : paths) {
+        if (parents) {
+          fs.mkdirs(p);
+        } else {
+          fs.mkdir(p);
         }
       }
       return 0;
@@ -83,24 +69,19 @@ final class NamespaceCommands {
 
   @Command(name = "touchz", mixinStandardHelpOptions = true,
       description = "Create empty files; an existing file must already be empty (exit 4 otherwise).")
-  static final class Touchz implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Touchz extends ClusterCommand {
     @Parameters(paramLabel = "PATH")
     List<String> paths;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        for (String p : paths) {
-          try {
-            fs.create(p, CreateOptions.defaults()).close();
-          } catch (PathExistsException e) {
-            FileStatus existing = fs.stat(p);
-            if (existing.getType() != FileType.REGULAR_FILE || existing.getLength() != 0) {
-              throw new PathExistsException("not a zero-length file", p);
-            }
+    int run(DfsClient fs) throws Exception {
+      for (String p : paths) {
+        try {
+          fs.create(p, CreateOptions.defaults()).close();
+        } catch (PathExistsException e) {
+          FileStatus existing = fs.stat(p);
+          if (existing.getType() != FileType.REGULAR_FILE || existing.getLength() != 0) {
+            throw new PathExistsException("not a zero-length file", p);
           }
         }
       }
@@ -108,11 +89,25 @@ final class NamespaceCommands {
     }
   }
 
-  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete files or directories.")
-  static final class Rm implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
+  @Command(name = "ln", mixinStandardHelpOptions = true,
+      description = "Create a symbolic link at LINK holding TARGET (stored as given; only the mount follows links).")
+  static final class Ln extends ClusterCommand {
+    @Option(names = "-s", required = true, description = "symbolic (the only kind so far)")
+    boolean symbolic;
+    @Parameters(index = "0", paramLabel = "TARGET")
+    String target;
+    @Parameters(index = "1", paramLabel = "LINK")
+    String link;
 
+    @Override
+    int run(DfsClient fs) throws Exception {
+      fs.symlink(target, link);
+      return 0;
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete files or directories.")
+  static final class Rm extends ClusterCommand {
     @Option(names = {"-r", "-R"}, description = "delete directories and their contents")
     boolean recursive;
     @Option(names = "-f", description = "no error if a path does not exist")
@@ -121,15 +116,13 @@ final class NamespaceCommands {
     List<String> paths;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        for (String pattern : paths) {
-          if (force && !Globs.isGlob(pattern) && !fs.exists(pattern)) {
-            continue;
-          }
-          for (String p : Globs.expand(fs, pattern)) {
-            fs.delete(p, recursive);
-          }
+    int run(DfsClient fs) throws Exception {
+      for (String pattern : paths) {
+        if (force && !Globs.isGlob(pattern) && !fs.exists(pattern)) {
+          continue;
+        }
+        for (String p : Globs.expand(fs, pattern)) {
+          fs.delete(p, recursive);
         }
       }
       return 0;
@@ -138,47 +131,37 @@ final class NamespaceCommands {
 
   @Command(name = "mv", mixinStandardHelpOptions = true,
       description = "Rename or move; into DEST when DEST is an existing directory (which it must be for several SOURCEs).")
-  static final class Mv implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Mv extends ClusterCommand {
     @Parameters(arity = "2..*", paramLabel = "SOURCE... DEST")
     List<String> args;
 
     @Override
-    public Integer call() throws Exception {
+    int run(DfsClient fs) throws Exception {
       String dest = args.get(args.size() - 1);
-      try (DfsClient fs = root.connect()) {
-        List<String> sources = Globs.expandAll(fs, args.subList(0, args.size() - 1));
-        boolean intoDirectory = fs.exists(dest) && fs.stat(dest).getType() == FileType.DIRECTORY;
-        if (sources.size() > 1 && !intoDirectory) {
-          throw new NotADirectoryException("several sources need an existing directory as the destination", dest);
-        }
-        for (String source : sources) {
-          String target = intoDirectory ? Paths.child(dest, Paths.name(source)) : dest;
-          fs.rename(source, target, false);
-        }
+      List<String> sources = Globs.expandAll(fs, args.subList(0, args.size() - 1));
+      boolean intoDirectory = fs.exists(dest) && fs.stat(dest).getType() == FileType.DIRECTORY;
+      if (sources.size() > 1 && !intoDirectory) {
+        throw new NotADirectoryException("several sources need an existing directory as the destination", dest);
+      }
+      for (String source : sources) {
+        String target = intoDirectory ? Paths.child(dest, Paths.name(source)) : dest;
+        fs.rename(source, target, false);
       }
       return 0;
     }
   }
 
   @Command(name = "setrep", mixinStandardHelpOptions = true, description = "Change files' replication factor.")
-  static final class Setrep implements Callable<Integer> {
-    @ParentCommand DfsCommand root;
-    @Spec CommandSpec spec;
-
+  static final class Setrep extends ClusterCommand {
     @Parameters(index = "0", paramLabel = "REPLICATION")
     int replication;
     @Parameters(index = "1..*", paramLabel = "PATH")
     List<String> paths;
 
     @Override
-    public Integer call() throws Exception {
-      try (DfsClient fs = root.connect()) {
-        for (String p : Globs.expandAll(fs, paths)) {
-          fs.setReplication(p, replication);
-        }
+    int run(DfsClient fs) throws Exception {
+      for (String p : Globs.expandAll(fs, paths)) {
+        fs.setReplication(p, replication);
       }
       return 0;
     }

@@ -185,6 +185,11 @@ class DfsCommandTest {
     assertThat(dfs("rm", "/logs/old/*").code()).isZero();
     assertThat(dfs("ls", "/logs/old").out()).isEmpty();
     assertThat(dfs("rm", "-f", "/logs/never-was").code()).isZero();
+
+    assertThat(dfs("ln", "-s", "old/2026-01-01.log", "/logs/latest").code()).isZero();
+    assertThat(dfs("ls", "-l", "/logs/latest").out()).startsWith("lrwxrwxrwx").contains("/logs/latest -> old/2026-01-01.log");
+    assertThat(dfs("cat", "/logs/latest").code()).as("the namespace does not follow links").isEqualTo(7);
+    assertThat(dfs("ln", "-s", "x", "/logs/latest").code()).isEqualTo(4);
   }
 
   @Test
