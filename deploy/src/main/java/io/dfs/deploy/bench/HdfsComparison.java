@@ -32,6 +32,9 @@ final class HdfsComparison implements AutoCloseable {
   }
 
   static HdfsComparison start(Path dir, long blockSize) throws IOException {
+    // HDFS logs every block and every file at INFO; printing that would slow HDFS, not measure it
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.BlockStateChange", "warn");
     Configuration conf = new Configuration();
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.toAbsolutePath().toString());
     conf.setInt("dfs.replication", 3);
