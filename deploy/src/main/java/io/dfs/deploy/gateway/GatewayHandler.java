@@ -60,34 +60,74 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   private final MetricRegistry metrics;
   private final MetricsRenderer renderer;
   private final DashboardApi dashboard;
+  /** Largest request body; a bigger one is refused before it is spooled to disk (413). */
+  private final long maxBodyBytes;
   private HttpRequest request;
   private HttpPostRequestDecoder body;
+  private long bodyBytes;
+  /** Why the current request is refused (set when it arrives), or null. */
+  private Exception refused;
 
-  GatewayHandler(DfsFileSystem fs, MetricRegistry metrics, MetricsRenderer renderer, DashboardApi dashboard) {
+  GatewayHandler(DfsFileSystem fs, MetricRegistry metrics, MetricsRenderer renderer, DashboardApi dashboard,
+      long maxBodyBytes) {
     this.fs = fs;
     this.metrics = metrics;
     this.renderer = renderer;
     this.dashboard = dashboard;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
     if (msg instanceof HttpRequest r) {
       request = r;
-      body = r.method() == HttpMethod.POST ? new HttpPostRequestDecoder(PARTS, r) : null;
+      bodyBytes = 0;
+      refused = RequestChecks.refusal(r);
+      if (refused == null && HttpUtil.getContentLength(r, -1L) > maxBodyBytes) {
+        refuseAndClose(ctx, tooLarge());
+        return;
+      }
+      body = refused == null && r.method() == HttpMethod.POST ? new HttpPostRequestDecoder(PARTS, r) : null;
     }
     if (msg instanceof HttpContent content && body != null) {
+      bodyBytes += content.content().readableBytes();
+      if (bodyBytes > maxBodyBytes) {
+        refuseAndClose(ctx, tooLarge()); // a chunked body without a length, past the limit
+        return;
+      }
       body.offer(content);
     }
-    if (msg instanceof LastHttpContent) {
+    if (msg instanceof LastHttpContent && request != null) {
       try {
-        handle(ctx);
-      } finally {
-        if (body != null) {
-          body.destroy();
-          body = null;
+        if (refused != null) {
+          metrics.counter("http.refused").inc();
+          json(ctx, HttpErrors.statusOf(refused), Map.of("error", refused.getMessage()));
+        } else {
+          handle(ctx);
         }
+      } finally {
+        destroyBody();
       }
+    }
+  }
+
+  private Exception tooLarge() {
+    return new HttpErrors.TooLargeException("request body over the gateway's limit of " + maxBodyBytes
+        + " bytes (dfs.gateway.upload.max.bytes)");
+  }
+
+  /** Answers now (every answer closes the connection): the rest of the body is never read, let alone spooled. */
+  private void refuseAndClose(ChannelHandlerContext ctx, Exception why) {
+    metrics.counter("http.refused").inc();
+    destroyBody();
+    request = null;
+    json(ctx, HttpErrors.statusOf(why), Map.of("error", why.getMessage()));
+  }
+
+  private void destroyBody() {
+    if (body != null) {
+      body.destroy();
+      body = null;
     }
   }
 
@@ -239,10 +279,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (body != null) {
-      body.destroy();
-      body = null;
-    }
+    destroyBody();
   }
 
   @Override

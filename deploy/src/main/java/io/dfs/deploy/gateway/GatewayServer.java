@@ -7,6 +7,8 @@ import io.dfs.deploy.dashboard.DashboardApi;
 import io.dfs.observability.MetricsRenderer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,6 +17,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.Closeable;
@@ -32,6 +36,11 @@ import picocli.CommandLine.Option;
 @Command(name = "dfs gateway", mixinStandardHelpOptions = true,
     description = "Serve the HTTP gateway (create/delete directory, upload/download file) and the dashboard.")
 public final class GatewayServer implements Closeable, Callable<Integer> {
+  /** Largest request body (an upload); default 16 GiB. */
+  public static final String UPLOAD_MAX_BYTES = "dfs.gateway.upload.max.bytes";
+  /** A connection silent both ways this long is closed; default 2 minutes. */
+  public static final String IDLE_TIMEOUT_MS = "dfs.gateway.idle.timeout.ms";
+
   @Option(names = "--config", required = true, description = "cluster.properties")
   private Path configFile;
 
@@ -59,14 +68,30 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
     Map<String, String> mounts = config.get("dfs.mount.http.port")
         .map(mountPort -> Map.of("mount", "127.0.0.1:" + mountPort)).orElse(Map.of());
     DashboardApi dashboard = new DashboardApi(client, metrics, renderer, mounts);
+    long maxBodyBytes = Long.parseLong(config.get(UPLOAD_MAX_BYTES).orElse(Long.toString(16L << 30)));
+    long idleTimeoutMs = Long.parseLong(config.get(IDLE_TIMEOUT_MS).orElse("120000"));
     channel = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // a connection that neither sends nor takes a byte for the idle timeout is closed: a slow
+            // or vanished client cannot hold a connection, a spooled upload or a download open forever
+            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS),
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+                    if (event instanceof IdleStateEvent) {
+                      metrics.counter("http.idle_closed").inc();
+                      ctx.close();
+                    } else {
+                      super.userEventTriggered(ctx, event);
+                    }
+                  }
+                });
             ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler());
-            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard));
+            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard, maxBodyBytes));
           }
         })
         .bind(host, port).sync().channel();
@@ -97,7 +122,8 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
   public Integer call() throws Exception {
     ClusterConfig config = ClusterConfig.load(configFile);
     int port = portOption != null ? portOption : Integer.parseInt(config.get("dfs.gateway.port").orElse("9800"));
-    startServer(config, config.get("dfs.gateway.host").orElse("0.0.0.0"), port);
+    // loopback unless configured: the gateway has no authentication yet
+    startServer(config, config.get("dfs.gateway.host").orElse("127.0.0.1"), port);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();
@@ -105,7 +131,8 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
         // exiting
       }
     }, "gateway-shutdown"));
-    System.out.println("gateway and dashboard on http://" + config.get("dfs.gateway.host").orElse("0.0.0.0") + ":" + port() + "/");
+    System.out.println("gateway and dashboard on http://" + config.get("dfs.gateway.host").orElse("127.0.0.1") + ":"
+        + port() + "/");
     Thread.currentThread().join();
     return 0;
   }

@@ -11,6 +11,15 @@ final class HttpErrors {
     if (e instanceof BadRequestException) {
       return HttpResponseStatus.BAD_REQUEST;
     }
+    if (e instanceof MethodNotAllowedException) {
+      return HttpResponseStatus.METHOD_NOT_ALLOWED;
+    }
+    if (e instanceof CrossSiteException) {
+      return HttpResponseStatus.FORBIDDEN;
+    }
+    if (e instanceof TooLargeException) {
+      return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+    }
     if (!(e instanceof DfsException d)) {
       return HttpResponseStatus.INTERNAL_SERVER_ERROR;
     }
@@ -28,6 +37,27 @@ final class HttpErrors {
   /** A request the gateway refuses before asking the cluster: a missing or malformed parameter. */
   static final class BadRequestException extends Exception {
     BadRequestException(String message) {
+      super(message);
+    }
+  }
+
+  /** An operation asked with the wrong method (the four operations take POST only). */
+  static final class MethodNotAllowedException extends Exception {
+    MethodNotAllowedException(String message) {
+      super(message);
+    }
+  }
+
+  /** A state-changing request a browser sent on behalf of another site (CSRF). */
+  static final class CrossSiteException extends Exception {
+    CrossSiteException(String message) {
+      super(message);
+    }
+  }
+
+  /** A request body over the gateway's upload limit. */
+  static final class TooLargeException extends Exception {
+    TooLargeException(String message) {
       super(message);
     }
   }

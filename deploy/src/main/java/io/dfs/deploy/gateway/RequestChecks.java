@@ -1,0 +1,59 @@
+package io.dfs.deploy.gateway;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * What the gateway refuses before serving anything. The four operations take POST only, so a link
+ * or an image on another web page cannot trigger them; a POST a browser makes for another site
+ * (its Origin is not this gateway, or Sec-Fetch-Site says cross-site) is refused, so a form on
+ * another page cannot either. Programs (curl, scripts) send neither header and are served.
+ */
+final class RequestChecks {
+  static final Set<String> OPERATIONS = Set.of("/create_directory", "/delete_directory", "/upload_file",
+      "/download_file");
+
+  private RequestChecks() {}
+
+  /** The reason to refuse the request, or null to serve it. */
+  static Exception refusal(HttpRequest r) {
+    String path = new QueryStringDecoder(r.uri()).path();
+    HttpMethod method = r.method();
+    if (OPERATIONS.contains(path)) {
+      if (!method.equals(HttpMethod.POST)) {
+        return new HttpErrors.MethodNotAllowedException(path + " takes POST, not " + method);
+      }
+      return crossSite(r);
+    }
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      return new HttpErrors.MethodNotAllowedException(path + " takes GET, not " + method);
+    }
+    return null;
+  }
+
+  private static Exception crossSite(HttpRequest r) {
+    String fetchSite = r.headers().get("Sec-Fetch-Site");
+    if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")) {
+      return new HttpErrors.CrossSiteException("refused: a " + fetchSite + " request");
+    }
+    String origin = r.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin == null) {
+      return null;
+    }
+    String host = r.headers().get(HttpHeaderNames.HOST);
+    try {
+      URI o = URI.create(origin);
+      String originHost = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+      if (host != null && originHost != null && originHost.equalsIgnoreCase(host)) {
+        return null;
+      }
+    } catch (IllegalArgumentException e) {
+      // "null" or garbage: not this gateway
+    }
+    return new HttpErrors.CrossSiteException("refused: a request from " + origin);
+  }
+}
