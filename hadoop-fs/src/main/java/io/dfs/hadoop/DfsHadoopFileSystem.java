@@ -333,14 +333,16 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
     writeOp(OP_MKDIRS);
     int mode = modeOf(permission);
     try {
-      client.mkdir(path, mode);
+      try {
+        client.mkdir(path, mode);
+      } catch (PathNotFoundException e) {
+        call(() -> client.mkdirs(parent(path))); // missing ancestors get the default mode, as on HDFS
+        client.mkdir(path, mode);
+      }
     } catch (PathExistsException e) {
       if (call(() -> client.stat(path)).getType() != FileType.DIRECTORY) {
         throw (IOException) new FileAlreadyExistsException("a file exists at " + path).initCause(e);
       }
-    } catch (PathNotFoundException e) {
-      call(() -> client.mkdirs(parent(path)));
-      return mkdirs(f, permission);
     } catch (NotADirectoryException e) {
       throw (IOException) new ParentNotDirectoryException(e.getMessage()).initCause(e);
     }
