@@ -80,9 +80,11 @@ public final class PipelineReceiver {
     this.op = op;
     int bpc = op.getBytesPerChecksum() > 0 ? op.getBytesPerChecksum() : ChunkChecksums.BYTES_PER_CHECKSUM;
     try {
-      writer = op.getStage() == WriteStage.RECOVERY
-          ? node.store().recover(op.getBlock(), op.getResumeOffset(), bpc)
-          : node.store().create(op.getBlock(), bpc);
+      writer = switch (op.getStage()) {
+        case RECOVERY -> node.store().recover(op.getBlock(), op.getResumeOffset(), bpc);
+        case CREATE -> node.store().createNew(op.getBlock(), bpc);
+        default -> node.store().create(op.getBlock(), bpc);
+      };
     } catch (ReplicaNotFoundException e) {
       respondAndClose(TransferStatus.ERROR_NOT_FOUND, e.getMessage(), node.nodeId());
       return;

@@ -118,6 +118,19 @@ public final class BlockStore {
   }
 
   /** Starts a replica under tmp/ on the data directory with the most free space. */
+  /**
+   * A replica of a block a client is writing for the first time. The leader allocates each block
+   * once, so this node has no replica of it yet: a CREATE for a block it holds is refused rather
+   * than allowed to replace the replica (one with a higher generation stamp would win, and the
+   * real one be deleted).
+   */
+  public ReplicaWriter createNew(BlockInfo block, int bytesPerChecksum) throws IOException {
+    if (replicas.containsKey(block.getBlockId()) || unfinished.containsKey(block.getBlockId())) {
+      throw new ReplicaExistsException("block " + block.getBlockId() + " already has a replica on this node");
+    }
+    return create(block, bytesPerChecksum);
+  }
+
   public ReplicaWriter create(BlockInfo block, int bytesPerChecksum) throws IOException {
     reapUnfinished(System.currentTimeMillis() - UNFINISHED_GRACE_MS);
     if (remaining() <= 0) {

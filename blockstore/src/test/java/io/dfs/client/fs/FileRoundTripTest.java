@@ -231,6 +231,26 @@ class FileRoundTripTest {
   }
 
   @Test
+  void aNewBlockWriteForABlockANodeHoldsIsRefusedAndTheReplicaStays() throws Exception {
+    byte[] data = random(5000, 11);
+    write(fs, "/rt/guarded", data, 5000);
+    io.dfs.proto.LocatedBlock b = ((DfsClient) fs).metadata().getBlockLocations("/rt/guarded", 0, 0).getBlocks(0);
+    io.dfs.proto.NodeInfo node = b.getLocations(0);
+    // a higher generation stamp would have won over the real replica, which was then deleted
+    io.dfs.proto.BlockInfo forged = b.getBlock().toBuilder()
+        .setGenerationStamp(b.getBlock().getGenerationStamp() + 1000).setLength(0).build();
+    try (var ch = io.dfs.client.transfer.BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5000, 10000)) {
+      ch.write(io.dfs.proto.TransferHeader.newBuilder().setWrite(io.dfs.proto.WriteBlockOp.newBuilder().setBlock(forged)
+          .setStage(io.dfs.proto.WriteStage.CREATE).setClientId("intruder").setBytesPerChecksum(512)).build());
+      io.dfs.proto.OpResponse r = ch.read().header().getResponse();
+      assertThat(r.getStatus()).isNotEqualTo(io.dfs.proto.TransferStatus.SUCCESS);
+      assertThat(r.getMessage()).contains("already has a replica");
+    }
+    assertThat(readAll(fs, "/rt/guarded")).isEqualTo(data);
+    assertThat(cluster.replicaCount(b.getBlock().getBlockId())).isEqualTo(3);
+  }
+
+  @Test
   void checksumIsTheCrc32cOfTheContentWhateverTheBlockSize() throws Exception {
     byte[] data = random(3 * MiB + 12345, 99);
     java.util.zip.CRC32C local = new java.util.zip.CRC32C();
