@@ -74,7 +74,9 @@ final class TransferCommands {
       }
       for (Path p : entries) {
         String dest = target + (p.equals(top) ? "" : "/" + top.relativize(p).toString().replace('\\', '/'));
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isSymbolicLink(p)) {
+          fs.symlink(Files.readSymbolicLink(p).toString(), dest); // a link stays a link, as with cp -a
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           fs.mkdirs(dest);
         } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
           putFile(fs, p, dest);
@@ -147,6 +149,11 @@ final class TransferCommands {
         Path dest = target.resolve(Paths.name(e.getPath()));
         if (e.getType() == FileType.DIRECTORY) {
           getTree(fs, e, dest);
+        } else if (e.getType() == FileType.SYMLINK) {
+          if (copy.overwrite) {
+            Files.deleteIfExists(dest);
+          }
+          Files.createSymbolicLink(dest, Path.of(e.getSymlinkTarget()));
         } else {
           getFile(fs, e, dest);
         }

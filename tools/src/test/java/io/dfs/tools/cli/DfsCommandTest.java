@@ -119,6 +119,7 @@ class DfsCommandTest {
     Path tree = Files.createDirectories(dir.resolve("tree/sub"));
     Files.writeString(tree.resolve("x.txt"), "x");
     Files.writeString(tree.getParent().resolve("top.log"), "top");
+    Files.createSymbolicLink(tree.resolve("link"), Path.of("x.txt"));
     Files.setPosixFilePermissions(tree.resolve("x.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
     Files.setLastModifiedTime(tree.resolve("x.txt"), java.nio.file.attribute.FileTime.fromMillis(1_500_000_000_000L));
 
@@ -136,6 +137,8 @@ class DfsCommandTest {
     assertThat(dfs("get", "-r", "-p", "/copies", back.toString()).code()).isZero();
     assertThat(Files.readString(back.resolve("sub/x.txt"))).isEqualTo("x");
     assertThat(Files.readString(back.resolve("top.log"))).isEqualTo("top");
+    assertThat(Files.readSymbolicLink(back.resolve("sub/link"))).as("a link stays a link").isEqualTo(Path.of("x.txt"));
+    assertThat(dfs("ls", "-l", "/copies/sub/link").out()).contains("-> x.txt");
     assertThat(Files.getLastModifiedTime(back.resolve("sub/x.txt")).toMillis()).isEqualTo(1_500_000_000_000L);
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("sub/x.txt"))))
         .isEqualTo("rw-r-----");
