@@ -193,11 +193,18 @@ public final class BenchCommand implements Callable<Integer> {
     ours.set("fs.dfs.bench.conf", layout.configFile().toString());
     HdfsComparison.Settings settings = new HdfsComparison.Settings(sizeMib << 20, smallFiles, clients,
         Duration.ofSeconds(seconds), 10_000);
-    try (HdfsComparison hdfs = HdfsComparison.start(home.resolve("hdfs"), config.blockSize())) {
-      for (HdfsComparison.Row r : hdfs.run(java.net.URI.create("dfs://bench/"), ours, settings, out)) {
-        rows.add(new Row("vs HDFS: " + r.what(), fmt(r.ours()) + " " + r.unit(), "HDFS = " + fmt(r.hdfs()) + " "
-            + r.unit(), fmt(r.ratio()) + " (goal >= 1.0)"));
-      }
+    java.net.URI dfs = java.net.URI.create("dfs://bench/");
+    List<HdfsComparison.Row> compared = new ArrayList<>();
+    try (HdfsComparison hdfs = HdfsComparison.start(home.resolve("hdfs"), config.blockSize(), false)) {
+      compared.addAll(hdfs.run(dfs, ours, settings, out));
+    }
+    out.println("again with HDFS as durable as ours (dfs.datanode.synconclose=true) ...");
+    try (HdfsComparison durable = HdfsComparison.start(home.resolve("hdfs-sync"), config.blockSize(), true)) {
+      compared.addAll(durable.dataRows(dfs, ours, settings, " (HDFS synconclose)", out));
+    }
+    for (HdfsComparison.Row r : compared) {
+      rows.add(new Row("vs HDFS: " + r.what(), fmt(r.ours()) + " " + r.unit(), "HDFS = " + fmt(r.hdfs()) + " "
+          + r.unit(), fmt(r.ratio()) + " (goal >= 1.0)"));
     }
   }
 

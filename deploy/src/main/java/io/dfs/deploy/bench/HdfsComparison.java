@@ -31,7 +31,11 @@ final class HdfsComparison implements AutoCloseable {
     this.hdfs = hdfs;
   }
 
-  static HdfsComparison start(Path dir, long blockSize) throws IOException {
+  /**
+   * {@code syncOnClose}: HDFS's DataNodes fsync each block when it is closed
+   * ({@code dfs.datanode.synconclose}), as ours always do; HDFS's default is not to.
+   */
+  static HdfsComparison start(Path dir, long blockSize, boolean syncOnClose) throws IOException {
     // HDFS logs every block and every file at INFO; printing that would slow HDFS, not measure it
     System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "warn");
     System.setProperty("org.slf4j.simpleLogger.log.BlockStateChange", "warn");
@@ -39,31 +43,18 @@ final class HdfsComparison implements AutoCloseable {
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.toAbsolutePath().toString());
     conf.setInt("dfs.replication", 3);
     conf.setLong("dfs.blocksize", blockSize);
+    conf.setBoolean("dfs.datanode.synconclose", syncOnClose);
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(3).build();
     cluster.waitActive();
     return new HdfsComparison(cluster);
   }
 
+  /** Every workload; HDFS as configured at start. */
   List<Row> run(URI ours, Configuration oursConf, Settings s, java.io.PrintStream log) throws Exception {
     String root = "/bench-vs-hdfs-" + System.nanoTime();
     HadoopWorkloads us = new HadoopWorkloads(ours, oursConf, root);
     HadoopWorkloads them = new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root);
-    List<Row> rows = new ArrayList<>();
-
-    log.println("vs HDFS: write and read " + (s.bytes() >> 20) + " MiB, RF 3 ...");
-    HadoopWorkloads.Throughput a = us.sequential(s.bytes());
-    HadoopWorkloads.Throughput b = them.sequential(s.bytes());
-    rows.add(new Row("write " + (s.bytes() >> 20) + " MiB, RF 3, one stream", a.writeMiBps(), b.writeMiBps(),
-        "MiB/s", false));
-    rows.add(new Row("read it back, one stream", a.readMiBps(), b.readMiBps(), "MiB/s", false));
-
-    log.println("vs HDFS: small files (4 KiB) from 1 client and from " + s.clients() + " ...");
-    int one = Math.max(1, s.smallFiles() / 4);
-    rows.add(new Row("small files create+write+close, 1 client", us.smallFiles(1, one, 4096),
-        them.smallFiles(1, one, 4096), "files/s", false));
-    rows.add(new Row("small files create+write+close, " + s.clients() + " clients",
-        us.smallFiles(s.clients(), s.smallFiles(), 4096), them.smallFiles(s.clients(), s.smallFiles(), 4096),
-        "files/s", false));
+    List<Row> rows = new ArrayList<>(dataRows(us, them, s, "", log));
 
     log.println("vs HDFS: metadata mix (mkdir, create, rename, stat, delete), " + s.clients() + " clients ...");
     rows.add(new Row("metadata mix, " + s.clients() + " clients (mkdir, create, rename, stat, delete)",
@@ -73,6 +64,34 @@ final class HdfsComparison implements AutoCloseable {
     log.println("vs HDFS: listing a " + s.listEntries() + "-entry directory ...");
     rows.add(new Row("list a " + s.listEntries() + "-entry directory", us.listMillis(s.listEntries(), s.clients()),
         them.listMillis(s.listEntries(), s.clients()), "ms", true));
+    return rows;
+  }
+
+  /** The workloads the disk decides (writes, small files), their names marked with {@code label}. */
+  List<Row> dataRows(URI ours, Configuration oursConf, Settings s, String label, java.io.PrintStream log)
+      throws Exception {
+    String root = "/bench-vs-hdfs-" + System.nanoTime();
+    return dataRows(new HadoopWorkloads(ours, oursConf, root),
+        new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root), s, label, log);
+  }
+
+  private static List<Row> dataRows(HadoopWorkloads us, HadoopWorkloads them, Settings s, String label,
+      java.io.PrintStream log) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    log.println("vs HDFS" + label + ": write and read " + (s.bytes() >> 20) + " MiB, RF 3 ...");
+    HadoopWorkloads.Throughput a = us.sequential(s.bytes());
+    HadoopWorkloads.Throughput b = them.sequential(s.bytes());
+    rows.add(new Row("write " + (s.bytes() >> 20) + " MiB, RF 3, one stream" + label, a.writeMiBps(), b.writeMiBps(),
+        "MiB/s", false));
+    rows.add(new Row("read it back, one stream" + label, a.readMiBps(), b.readMiBps(), "MiB/s", false));
+
+    log.println("vs HDFS" + label + ": small files (4 KiB) from 1 client and from " + s.clients() + " ...");
+    int one = Math.max(1, s.smallFiles() / 4);
+    rows.add(new Row("small files create+write+close, 1 client" + label, us.smallFiles(1, one, 4096),
+        them.smallFiles(1, one, 4096), "files/s", false));
+    rows.add(new Row("small files create+write+close, " + s.clients() + " clients" + label,
+        us.smallFiles(s.clients(), s.smallFiles(), 4096), them.smallFiles(s.clients(), s.smallFiles(), 4096),
+        "files/s", false));
     return rows;
   }
 

@@ -31,7 +31,7 @@ class HdfsComparisonTest {
       hadoop.set("fs.dfs.bench.conf", conf.toString());
       HdfsComparison.Settings tiny = new HdfsComparison.Settings(4 << 20, 40, 2, Duration.ofSeconds(1), 50);
       List<HdfsComparison.Row> rows;
-      try (HdfsComparison hdfs = HdfsComparison.start(dir.resolve("hdfs"), ours.config().blockSize())) {
+      try (HdfsComparison hdfs = HdfsComparison.start(dir.resolve("hdfs"), ours.config().blockSize(), true)) {
         rows = hdfs.run(URI.create("dfs://bench/"), hadoop, tiny, new PrintStream(java.io.OutputStream.nullOutputStream()));
       } finally {
         org.apache.hadoop.fs.FileSystem.closeAll();
