@@ -54,6 +54,8 @@ final class HdfsComparison implements AutoCloseable {
     String root = "/bench-vs-hdfs-" + System.nanoTime();
     HadoopWorkloads us = new HadoopWorkloads(ours, oursConf, root);
     HadoopWorkloads them = new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root);
+    log.println("vs HDFS: warming both up ...");
+    warmUp(us, them, s);
     List<Row> rows = new ArrayList<>(dataRows(us, them, s, "", log));
 
     log.println("vs HDFS: metadata mix (mkdir, create, rename, stat, delete), " + s.clients() + " clients ...");
@@ -71,8 +73,17 @@ final class HdfsComparison implements AutoCloseable {
   List<Row> dataRows(URI ours, Configuration oursConf, Settings s, String label, java.io.PrintStream log)
       throws Exception {
     String root = "/bench-vs-hdfs-" + System.nanoTime();
-    return dataRows(new HadoopWorkloads(ours, oursConf, root),
-        new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root), s, label, log);
+    HadoopWorkloads us = new HadoopWorkloads(ours, oursConf, root);
+    HadoopWorkloads them = new HadoopWorkloads(hdfs.getURI(), hdfs.getConfiguration(0), root);
+    log.println("vs HDFS" + label + ": warming both up ...");
+    warmUp(us, them, s);
+    return dataRows(us, them, s, label, log);
+  }
+
+  private static void warmUp(HadoopWorkloads us, HadoopWorkloads them, Settings s) throws Exception {
+    for (HadoopWorkloads w : List.of(us, them)) {
+      w.warmUp(s.bytes(), s.smallFiles(), s.clients(), s.mixDuration());
+    }
   }
 
   private static List<Row> dataRows(HadoopWorkloads us, HadoopWorkloads them, Settings s, String label,
