@@ -277,10 +277,11 @@ public final class Namespace {
 
   /**
    * Changes a complete file's length. Growing it appends a hole (zeros stored nowhere, see
-   * {@link Holes}); shrinking it frees the blocks past {@code length}, shortens a hole that
-   * straddles it, and replaces a data block that straddles it by {@code last}, its rewritten prefix.
+   * {@link Holes}); shrinking it frees the blocks past {@code length} and shortens a hole that
+   * straddles it. A cut inside a data block is refused: the client rewrites such a file (the
+   * namespace never takes a client's word for which block holds what).
    */
-  public Inode truncate(String path, long length, BlockInfo last, long now) throws DfsException {
+  public Inode truncate(String path, long length, long now) throws DfsException {
     Inode file = resolveFile(path);
     if (file.writer != null) {
       throw new DfsException(ErrorCode.FILE_NOT_OPEN, "file is being written", path);
@@ -304,19 +305,13 @@ public final class Namespace {
       } else if (offset < length && Holes.isHole(b)) {
         kept.add(Holes.of(length - offset));
       } else if (offset < length) {
-        if (last == null || last.getLength() != length - offset) {
-          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
-              "truncate inside a block needs the rewritten last block of length " + (length - offset), path);
-        }
-        kept.add(last);
-        fileOfBlock.put(last.getBlockId(), file);
-        if (last.getBlockId() != b.getBlockId()) {
-          free(b);
-        }
-      } else {
-        free(b);
+        throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a cut inside block " + b.getBlockId()
+            + " (at " + (length - offset) + " of its " + b.getLength() + " bytes) is a rewrite of the file", path);
       }
       offset += b.getLength();
+    }
+    for (BlockInfo b : file.blocks.subList(kept.size(), file.blocks.size())) {
+      free(b);
     }
     file.blocks.clear();
     file.blocks.addAll(kept);
@@ -625,9 +620,11 @@ public final class Namespace {
           "block " + reported.getBlockId() + " is not the file's last block", path);
     }
     BlockInfo current = file.blocks.get(file.blocks.size() - 1);
-    if (reported.getGenerationStamp() < current.getGenerationStamp()) {
-      throw new DfsException(ErrorCode.STALE_GENERATION, "block " + reported.getBlockId()
-          + " reported with an old generation stamp", path);
+    if (reported.getGenerationStamp() != current.getGenerationStamp()) {
+      // older: a stale writer; newer: a stamp the namespace never issued for this block, which would
+      // make every real replica look stale
+      throw new DfsException(ErrorCode.STALE_GENERATION, "block " + reported.getBlockId() + " reported with generation "
+          + reported.getGenerationStamp() + ", the namespace issued " + current.getGenerationStamp(), path);
     }
     file.blocks.set(file.blocks.size() - 1, current.toBuilder()
         .setLength(reported.getLength()).setGenerationStamp(reported.getGenerationStamp()).build());

@@ -115,7 +115,7 @@ final class NamespaceWrites {
       }
       case TRUNCATE -> {
         var r = request.getTruncate();
-        out.setStatus(ns.status(ns.truncate(r.getPath(), r.getLength(), r.hasLast() ? r.getLast() : null, now)));
+        out.setStatus(ns.status(ns.truncate(r.getPath(), r.getLength(), now)));
       }
       default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
           "not a write operation: " + request.getOpCase(), "");

@@ -192,42 +192,55 @@ class NamespaceTest {
   @Test
   void truncateAtBlockBoundaryFreesTrailingBlocks() throws Exception {
     file("/f", 100, 100, 50);
-    ns.truncate("/f", 100, null, 5);
+    ns.truncate("/f", 100, 5);
     assertThat(ns.resolve("/f").length()).isEqualTo(100);
     assertThat(freed()).isEqualTo(2);
-    assertThatThrownBy(() -> ns.truncate("/f", 50, null, 5)).as("inside a data block needs its rewritten prefix")
+    assertThatThrownBy(() -> ns.truncate("/f", 50, 5)).as("a cut inside a data block is the client's rewrite")
         .isInstanceOf(InvalidPathException.class);
-    ns.truncate("/f", 0, null, 6);
+    ns.truncate("/f", 0, 6);
     assertThat(ns.resolve("/f").blocks()).isEmpty();
+  }
+
+  @Test
+  void aWriterCannotReportAGenerationStampTheNamespaceNeverIssued() throws Exception {
+    ns.createFile("/w", false, false, 3, 1 << 20, 0, "", "", "c1", 1);
+    BlockInfo b = addBlock("/w", "c1", null, 2);
+    // a higher stamp would make every real replica of the block look stale
+    BlockInfo forged = b.toBuilder().setGenerationStamp(b.getGenerationStamp() + 1000).setLength(10).build();
+    assertThatThrownBy(() -> ns.complete("/w", "c1", forged, 3)).isInstanceOf(DfsException.class)
+        .extracting(e -> ((DfsException) e).code()).isEqualTo(ErrorCode.STALE_GENERATION);
+    assertThat(ns.resolve("/w").blocks().get(0).getGenerationStamp()).isEqualTo(b.getGenerationStamp());
+    ns.complete("/w", "c1", b.toBuilder().setLength(10).build(), 4);
+    assertThat(ns.resolve("/w").length()).isEqualTo(10);
   }
 
   @Test
   void growingATruncatedFileAddsAHoleThatHoldsNoBlock() throws Exception {
     file("/f", 100, 50);
     int indexed = ns.blockTable().size();
-    ns.truncate("/f", 1L << 40, null, 5);
+    ns.truncate("/f", 1L << 40, 5);
     Inode f = ns.resolve("/f");
     assertThat(f.length()).isEqualTo(1L << 40);
     assertThat(f.blocks()).hasSize(3);
     assertThat(f.blocks().get(2).getBlockId()).isZero();
     assertThat(ns.blockTable().size()).as("a hole is nothing to place or count").isEqualTo(indexed);
-    ns.truncate("/f", (1L << 40) + 10, null, 6);
+    ns.truncate("/f", (1L << 40) + 10, 6);
     assertThat(f.blocks()).as("holes merge").hasSize(3);
-    ns.truncate("/f", 1000, null, 7);
+    ns.truncate("/f", 1000, 7);
     assertThat(f.blocks()).hasSize(3);
     assertThat(f.blocks().get(2).getLength()).as("a cut inside a hole shortens it").isEqualTo(850);
     assertThat(freed()).isZero();
-    ns.truncate("/f", 100, null, 8);
+    ns.truncate("/f", 100, 8);
     assertThat(f.blocks()).hasSize(1);
     assertThat(freed()).isEqualTo(1);
-    assertThatThrownBy(() -> ns.truncate("/f", DfsFileSystem.MAX_FILE_SIZE + 1, null, 9))
+    assertThatThrownBy(() -> ns.truncate("/f", DfsFileSystem.MAX_FILE_SIZE + 1, 9))
         .isInstanceOf(FileTooLargeException.class);
   }
 
   @Test
   void holesSurviveASnapshot() throws Exception {
     file("/f", 100);
-    ns.truncate("/f", 5000, null, 5);
+    ns.truncate("/f", 5000, 5);
     Namespace copy = NamespaceImage.read(new ByteArrayInputStream(write(ns)));
     assertThat(copy.resolve("/f").length()).isEqualTo(5000);
     assertThat(copy.resolve("/f").blocks().get(1).getBlockId()).isZero();
