@@ -84,7 +84,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
       bodyBytes = 0;
       refused = RequestChecks.refusal(r);
       if (refused == null && HttpUtil.getContentLength(r, -1L) > maxBodyBytes) {
-        refuseAndClose(ctx, tooLarge());
+        refuse(ctx, tooLarge());
         return;
       }
       body = refused == null && r.method() == HttpMethod.POST ? new HttpPostRequestDecoder(PARTS, r) : null;
@@ -92,7 +92,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof HttpContent content && body != null) {
       bodyBytes += content.content().readableBytes();
       if (bodyBytes > maxBodyBytes) {
-        refuseAndClose(ctx, tooLarge()); // a chunked body without a length, past the limit
+        refuse(ctx, tooLarge()); // a chunked body without a length, past the limit
         return;
       }
       body.offer(content);
@@ -100,8 +100,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof LastHttpContent && request != null) {
       try {
         if (refused != null) {
-          metrics.counter("http.refused").inc();
-          json(ctx, HttpErrors.statusOf(refused), Map.of("error", refused.getMessage()));
+          refuse(ctx, refused);
         } else {
           handle(ctx);
         }
@@ -116,8 +115,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
         + " bytes (dfs.gateway.upload.max.bytes)");
   }
 
-  /** Answers now (every answer closes the connection): the rest of the body is never read, let alone spooled. */
-  private void refuseAndClose(ChannelHandlerContext ctx, Exception why) {
+  /**
+   * The one answer to a refused request. Every answer closes the connection, so a body still on
+   * its way is never read, let alone spooled.
+   */
+  private void refuse(ChannelHandlerContext ctx, Exception why) {
     metrics.counter("http.refused").inc();
     destroyBody();
     request = null;

@@ -73,7 +73,7 @@ final class TransferCommands {
         entries = walk.toList();
       }
       for (Path p : entries) {
-        String dest = target + (p.equals(top) ? "" : "/" + top.relativize(p).toString().replace('\\', '/'));
+        String dest = remoteOf(top, p, target);
         if (Files.isSymbolicLink(p)) {
           fs.symlink(Files.readSymbolicLink(p).toString(), dest); // a link stays a link, as with cp -a
         } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -88,12 +88,17 @@ final class TransferCommands {
           Path p = entries.get(i);
           if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
-            String dest = target + (p.equals(top) ? "" : "/" + top.relativize(p).toString().replace('\\', '/'));
+            String dest = remoteOf(top, p, target);
             fs.setPermission(dest, mode(a.permissions()));
             fs.setTimes(dest, a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis());
           }
         }
       }
+    }
+
+    /** Where local {@code p}, inside the tree {@code top}, goes under the cluster path {@code target}. */
+    private static String remoteOf(Path top, Path p, String target) {
+      return p.equals(top) ? target : target + "/" + top.relativize(p).toString().replace('\\', '/');
     }
 
     private void putFile(DfsClient fs, Path local, String target) throws IOException {
