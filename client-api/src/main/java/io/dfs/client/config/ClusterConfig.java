@@ -89,13 +89,18 @@ public record ClusterConfig(
   }
 
   /**
-   * Where a metadata peer serves the storage-node protocol (registration, heartbeats, reports):
-   * {@code dfs.metadata.<id>.node.port}, by default three above its Raft port.
+   * Where a metadata peer serves its RPC port (clients' namespace calls and the storage-node
+   * protocol): {@code dfs.metadata.<id>.rpc.port}, by default three above its Raft port.
    */
-  public PeerAddress nodeProtocolAddress(String id) {
+  public PeerAddress rpcAddress(String id) {
     PeerAddress raft = peer(id);
-    int port = get("dfs.metadata." + id + ".node.port").map(Integer::parseInt).orElse(raft.port() + 3);
+    int port = get("dfs.metadata." + id + ".rpc.port").map(Integer::parseInt).orElse(raft.port() + 3);
     return new PeerAddress(id, raft.host(), port);
+  }
+
+  /** Every metadata peer's RPC port, in the order of {@link #metadataPeers()}. */
+  public List<PeerAddress> rpcAddresses() {
+    return metadataPeers.stream().map(p -> rpcAddress(p.id())).toList();
   }
 
   public PeerAddress peer(String id) {

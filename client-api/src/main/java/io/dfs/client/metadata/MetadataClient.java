@@ -2,9 +2,7 @@ package io.dfs.client.metadata;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.config.ClusterConfig;
-import io.dfs.client.config.PeerAddress;
 import io.dfs.client.error.DfsException;
 import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
@@ -28,6 +26,7 @@ import io.dfs.proto.MetaBatch;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.ReadMode;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
@@ -43,100 +42,60 @@ import java.io.InterruptedIOException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
-import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
-import org.apache.ratis.retry.ExponentialBackoffRetry;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
-import org.apache.ratis.util.TimeDuration;
 
 /**
- * Talks to the metadata peers over Ratis. Finds the leader by itself and retries through leader
+ * Talks to the metadata peers' RPC ports: finds the leader by itself and follows it through leader
  * changes; a server-side failure comes back as the precise {@link DfsException} subtype.
  *
- * <p>Retries are bounded in time so that a retried write always meets its first attempt's reply in
- * the peers' retry cache (5 minutes, MetadataServer) and is never applied twice: at most
- * {@link #MAX_ATTEMPTS} attempts of at most {@link #REQUEST_TIMEOUT_SECONDS} s plus 1 s of backoff
- * each, about 3 minutes in the worst case; peers that refuse at once (one is down, an election)
- * are retried for about half a minute.
+ * <p>Writes are exactly-once however often they are sent: every call carries this client's
+ * session id and a call id, and the leader's state machine keeps a write's response until the
+ * client reports it answered (ClientSessions). A call is sent again after
+ * {@link #REQUEST_TIMEOUT_SECONDS} without an answer and fails after
+ * {@link #ASYNC_REPLY_BUDGET_SECONDS}, well within the ten minutes a session is kept.
  */
 public final class MetadataClient implements Closeable {
-  static final int MAX_ATTEMPTS = 30;
   static final int REQUEST_TIMEOUT_SECONDS = 5;
-  /** Longest an async write may wait for its reply: every attempt timed out, with backoff. */
-  static final int ASYNC_REPLY_BUDGET_SECONDS = MAX_ATTEMPTS * (REQUEST_TIMEOUT_SECONDS + 1);
+  /** Longest a call may wait for its answer, through elections and lost peers. */
+  static final int ASYNC_REPLY_BUDGET_SECONDS = 180;
 
-  private final RaftClient raft;
-  private final List<PeerAddress> peers;
+  private final ClusterConfig config;
   private final String clientId;
+  private final PeerChannel leader;
+  private volatile PeerChannel staleReads;
   private final WriteBatcher batcher;
   private final LeaseRenewer leases;
   private final MetricRegistry metrics = new MetricRegistry();
   private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
-  private MetadataClient(RaftClient raft, List<PeerAddress> peers, String clientId) {
-    this.raft = raft;
-    this.peers = peers;
+  private MetadataClient(ClusterConfig config, String clientId) {
+    this.config = config;
     this.clientId = clientId;
+    this.leader = channel(config, clientId, true);
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
-    this.batcher = new WriteBatcher(entry -> sendEntry(entry, 1));
+    this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
     for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
       callTimers.put(op, metrics.timer("client." + op.name().toLowerCase()));
     }
   }
 
   /**
-   * One Raft entry, asynchronously. Bounded: it must end, successfully or not, even if Ratis never
-   * answers. A leader that refused it while handing over never appended it: sent again, as
-   * {@link #duringLeaderHandover} does for blocking calls.
+   * A channel with its own session: the id names this client instance (another process with the
+   * same client id must never see this one's calls as its retries).
    */
-  private CompletableFuture<MetaResponse> sendEntry(MetaRequest entry, int attempt) {
-    return raft.async().send(message(entry)).orTimeout(ASYNC_REPLY_BUDGET_SECONDS, TimeUnit.SECONDS)
-        .thenApply(reply -> {
-          try {
-            return parse(reply);
-          } catch (IOException e) {
-            throw new CompletionException(e);
-          }
-        })
-        .exceptionallyCompose(failure -> {
-          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-              ? failure.getCause() : failure;
-          if (isHandover(cause) && attempt < MAX_ATTEMPTS) {
-            Executor later = CompletableFuture.delayedExecutor(handoverPauseMs(attempt), TimeUnit.MILLISECONDS);
-            return CompletableFuture.runAsync(() -> { }, later).thenCompose(x -> sendEntry(entry, attempt + 1));
-          }
-          return CompletableFuture.failedFuture(cause);
-        });
+  private static PeerChannel channel(ClusterConfig config, String clientId, boolean followLeader) {
+    String session = clientId + "@" + UUID.randomUUID();
+    return new PeerChannel(config.rpcAddresses(), session, followLeader,
+        TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS));
   }
 
   public static MetadataClient connect(ClusterConfig config, String clientId) {
-    RaftProperties properties = new RaftProperties();
-    RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
-        TimeDuration.valueOf(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    RaftClientConfigKeys.Rpc.setWatchRequestTimeout(properties,
-        TimeDuration.valueOf(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    RaftClient raft = RaftClient.newBuilder()
-        .setProperties(properties)
-        .setRaftGroup(RaftGroups.of(config))
-        .setRetryPolicy(ExponentialBackoffRetry.newBuilder()
-            .setBaseSleepTime(TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))
-            .setMaxSleepTime(TimeDuration.valueOf(1, TimeUnit.SECONDS))
-            .setMaxAttempts(MAX_ATTEMPTS)
-            .build())
-        .build();
-    return new MetadataClient(raft, config.metadataPeers(), clientId);
+    return new MetadataClient(config, clientId);
   }
 
   public String clientId() {
@@ -171,16 +130,7 @@ public final class MetadataClient implements Closeable {
   /** {@link #write(MetaRequest)} in the given lane. */
   public MetaResponse write(MetaRequest request, WriteLane lane) throws IOException {
     try (var timer = callTimers.get(request.getOpCase()).time()) {
-      return raiseError(batcher.submit(request, lane).get());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for a metadata write");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      throw cause instanceof IOException io ? io : new IOException("metadata write failed", cause);
+      return raiseError(await(batcher.submit(request, lane), "metadata write"));
     }
   }
 
@@ -205,34 +155,48 @@ public final class MetadataClient implements Closeable {
 
   public MetaResponse read(MetaRequest request, ReadConsistency consistency) throws IOException {
     try (var timer = callTimers.get(request.getOpCase()).time()) {
-      return readUntimed(request, consistency);
+      if (consistency == ReadConsistency.LINEARIZABLE) {
+        return raiseError(await(leader.call(request, ReadMode.LINEARIZABLE), "metadata read"));
+      }
+      return raiseError(await(staleReads().call(request, ReadMode.STALE), "metadata read"));
     }
   }
 
-  private MetaResponse readUntimed(MetaRequest request, ReadConsistency consistency) throws IOException {
-    if (consistency == ReadConsistency.LINEARIZABLE) {
-      return unwrap(duringLeaderHandover(() -> raft.io().sendReadOnly(message(request))));
-    }
-    IOException last = null;
-    for (PeerAddress peer : peers) {
-      try {
-        return unwrap(raft.io().sendStaleRead(message(request), 0, RaftPeerId.valueOf(peer.id())));
-      } catch (DfsException e) {
-        throw e;
-      } catch (IOException e) {
-        last = e;
+  /** Stale reads go to one peer (the first listed that answers), not after the leader. */
+  private PeerChannel staleReads() {
+    PeerChannel c = staleReads;
+    if (c == null) {
+      synchronized (this) {
+        if (staleReads == null) {
+          staleReads = channel(config, clientId, false);
+        }
+        c = staleReads;
       }
     }
-    throw last;
+    return c;
   }
 
   /**
    * A read only the leader can answer: replica locations and block health are its soft state (a
-   * follower's would be empty or stale), so followers refuse and the client follows the leader.
-   * Served from the leader's applied state without a ReadIndex round.
+   * follower's would be empty or stale). Served from the leader's applied state without a ReadIndex.
    */
   private MetaResponse leaderRead(MetaRequest request) throws IOException {
-    return unwrap(duringLeaderHandover(() -> raft.io().sendReadOnlyNonLinearizable(message(request))));
+    return raiseError(await(leader.call(request, ReadMode.LEADER), "metadata read"));
+  }
+
+  private static MetaResponse await(CompletableFuture<MetaResponse> call, String what) throws IOException {
+    try {
+      return call.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a " + what);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw cause instanceof IOException io ? io : new IOException(what + " failed", cause);
+    }
   }
 
   // ------------------------------------------------------------------ namespace writes
@@ -370,66 +334,13 @@ public final class MetadataClient implements Closeable {
   @Override
   public void close() throws IOException {
     leases.close();
-    raft.close();
+    leader.close();
+    if (staleReads != null) {
+      staleReads.close();
+    }
   }
 
   // ------------------------------------------------------------------ internals
-
-  private interface RaftCall {
-    RaftClientReply call() throws IOException;
-  }
-
-  /**
-   * Ratis' client gives up at once on a leader that is handing over leadership (a transfer, a
-   * step-down); the request was refused before it reached the log, so sending it again is safe.
-   */
-  private static RaftClientReply duringLeaderHandover(RaftCall call) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return call.call();
-      } catch (LeaderSteppingDownException | TransferLeadershipException e) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw e;
-        }
-      }
-      try {
-        Thread.sleep(handoverPauseMs(attempt));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while the metadata leader changed");
-      }
-    }
-  }
-
-  /** A refusal from a leader handing over: the request never reached the log, so it may be sent again. */
-  private static boolean isHandover(Throwable t) {
-    return t instanceof LeaderSteppingDownException || t instanceof TransferLeadershipException;
-  }
-
-  private static long handoverPauseMs(int attempt) {
-    return Math.min(1000, 50L * attempt);
-  }
-
-  private static Message message(MetaRequest request) {
-    return Message.valueOf(UnsafeByteOperations.unsafeWrap(request.toByteArray()));
-  }
-
-  private static MetaResponse unwrap(RaftClientReply reply) throws IOException {
-    return raiseError(parse(reply));
-  }
-
-  private static MetaResponse parse(RaftClientReply reply) throws IOException {
-    if (!reply.isSuccess()) {
-      throw reply.getException() != null ? reply.getException() : new IOException("metadata request failed: " + reply);
-    }
-    MetaResponse response;
-    try {
-      response = MetaResponse.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException("unreadable metadata response", e);
-    }
-    return response;
-  }
 
   private static MetaResponse raiseError(MetaResponse response) throws DfsException {
     if (response.hasError() && response.getError().getCode() != ErrorCode.OK) {

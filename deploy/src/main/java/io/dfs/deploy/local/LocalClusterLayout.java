@@ -75,7 +75,7 @@ public final class LocalClusterLayout {
       peers.add(id + "=127.0.0.1:" + (basePort + 61 + i));
       p.setProperty("dfs.metadata." + id + ".dir", home.resolve("meta/" + id).toString());
       p.setProperty("dfs.metadata." + id + ".http.port", Integer.toString(basePort + 71 + i));
-      p.setProperty("dfs.metadata." + id + ".node.port", Integer.toString(basePort + 64 + i));
+      p.setProperty("dfs.metadata." + id + ".rpc.port", Integer.toString(basePort + 64 + i));
     }
     p.setProperty("dfs.metadata.peers", String.join(",", peers));
     for (int i = 0; i < nodes; i++) {

@@ -40,6 +40,7 @@ public final class Namespace {
   private final BlockTable blockTable = new BlockTable();
   /** Files being written (under a writer's lease), by inode id. */
   private final Map<Long, Inode> openFiles = new java.util.TreeMap<>();
+  private final ClientSessions sessions = new ClientSessions();
   private long nextInodeId;
   private long nextBlockId;
   private long nextGenerationStamp;
@@ -49,6 +50,11 @@ public final class Namespace {
     this.nextInodeId = 2;
     this.nextBlockId = 1;
     this.nextGenerationStamp = 1;
+  }
+
+  /** The clients' write calls already applied, so a retried one is not applied again. */
+  public ClientSessions sessions() {
+    return sessions;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.dfs.metadata.namespace;
 
 import io.dfs.metadata.namespace.image.ImageHeader;
 import io.dfs.metadata.namespace.image.InodeRecord;
+import io.dfs.metadata.namespace.image.SessionRecord;
 import io.dfs.proto.FileType;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -21,19 +22,23 @@ import java.util.zip.CheckedOutputStream;
 
 /** Writes and reads the whole namespace as a compact, checksummed image (see image.proto). */
 public final class NamespaceImage {
-  private static final int VERSION = 1;
+  /** 2 added the client sessions; a version 1 image has none. */
+  private static final int VERSION = 2;
 
   private NamespaceImage() {}
 
   public static void write(Namespace ns, OutputStream target) throws IOException {
     CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), new CRC32C());
     long[] counts = ns.counts();
+    List<SessionRecord> sessions = ns.sessions().toRecords();
     ImageHeader.newBuilder()
         .setVersion(VERSION)
         .setNextInodeId(ns.nextInodeId())
         .setNextBlockId(ns.nextBlockId())
         .setNextGenerationStamp(ns.nextGenerationStamp())
         .setInodeCount(counts[0] + counts[1] - 1)
+        .setSessionCount(sessions.size())
+        .setSessionsSweptMs(ns.sessions().lastSweepMs())
         .build().writeDelimitedTo(checked);
     Deque<Inode> todo = new ArrayDeque<>(ns.root().children.values());
     while (!todo.isEmpty()) {
@@ -43,6 +48,9 @@ public final class NamespaceImage {
         todo.addAll(i.children.values());
       }
     }
+    for (SessionRecord r : sessions) {
+      r.writeDelimitedTo(checked);
+    }
     DataOutputStream trailer = new DataOutputStream(checked);
     trailer.writeLong(checked.getChecksum().getValue());
     trailer.flush();
@@ -51,8 +59,8 @@ public final class NamespaceImage {
   public static Namespace read(InputStream source) throws IOException {
     CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(source, 1 << 16), new CRC32C());
     ImageHeader header = ImageHeader.parseDelimitedFrom(checked);
-    if (header == null || header.getVersion() != VERSION) {
-      throw new IOException("not a namespace image of version " + VERSION);
+    if (header == null || header.getVersion() < 1 || header.getVersion() > VERSION) {
+      throw new IOException("not a namespace image of version 1 to " + VERSION);
     }
     Namespace ns = new Namespace();
     Map<Long, Inode> byId = new HashMap<>();
@@ -70,6 +78,15 @@ public final class NamespaceImage {
       ns.restore(parent, inode);
       byId.put(inode.id, inode);
     }
+    List<SessionRecord> sessions = new java.util.ArrayList<>();
+    for (long n = 0; n < header.getSessionCount(); n++) {
+      SessionRecord r = SessionRecord.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getSessionCount() + " sessions");
+      }
+      sessions.add(r);
+    }
+    ns.sessions().restore(sessions, header.getSessionsSweptMs());
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();
     if (computed != stored) {

@@ -7,14 +7,14 @@ import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 
 /** Storage node requests, answered from the leader's block service without touching the Raft log. */
-final class NodeProtocol {
+public final class NodeProtocol {
   private final BlockManager blocks;
 
-  NodeProtocol(BlockManager blocks) {
+  public NodeProtocol(BlockManager blocks) {
     this.blocks = blocks;
   }
 
-  MetaResponse handle(MetaRequest request) {
+  public MetaResponse handle(MetaRequest request) {
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
       case REGISTER_NODE -> {

@@ -8,7 +8,8 @@ import io.dfs.client.metadata.RaftGroups;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.leases.LeaseRecovery;
-import io.dfs.metadata.nodeprotocol.NodeProtocolServer;
+import io.dfs.metadata.nodeprotocol.NodeProtocol;
+import io.dfs.metadata.rpc.PeerRpcServer;
 import io.dfs.observability.MetricsHttpServer;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import java.io.Closeable;
@@ -63,7 +64,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private BlockManager blocks;
   private LeaseManager leases;
   private LeaseRecovery leaseRecovery;
-  private NodeProtocolServer nodeProtocol;
+  private PeerRpcServer rpc;
   private ScheduledExecutorService monitor;
   private final MetricRegistry metrics = new MetricRegistry();
 
@@ -135,8 +136,9 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
-    PeerAddress nodeAddress = config.nodeProtocolAddress(id);
-    nodeProtocol = NodeProtocolServer.start(nodeAddress.host(), nodeAddress.port(), id, this::leaderId, blocks);
+    PeerAddress rpcAddress = config.rpcAddress(id);
+    rpc = PeerRpcServer.start(rpcAddress.host(), rpcAddress.port(), new PeerRpcServer.Peer(id, group.getGroupId(),
+        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), metrics));
     registerMetrics();
     monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "replication-monitor-" + id);
@@ -254,8 +256,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     if (leaseRecovery != null) {
       leaseRecovery.close();
     }
-    if (nodeProtocol != null) {
-      nodeProtocol.close();
+    if (rpc != null) {
+      rpc.close();
     }
     if (server != null) {
       server.close();

@@ -4,11 +4,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.error.DfsException;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
+import io.dfs.metadata.namespace.ClientSessions;
 import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.NamespaceImage;
 import io.dfs.proto.Error;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.ClientCall;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
@@ -70,6 +72,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private volatile Namespace namespace;
   private final com.codahale.metrics.Meter writesApplied = new com.codahale.metrics.Meter();
   private final com.codahale.metrics.Meter readsAnswered = new com.codahale.metrics.Meter();
+  private final com.codahale.metrics.Meter callsReplayed = new com.codahale.metrics.Meter();
 
   private final com.codahale.metrics.MetricRegistry metrics;
 
@@ -162,20 +165,38 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   @Override
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     MetaRequest parsed = parse(request.getMessage().getContent());
-    MetaRequest.Builder stamped = parsed.toBuilder().setLeaderTimeMs(System.currentTimeMillis());
-    if (stamped.getOpCase() == MetaRequest.OpCase.BATCH) {
-      var batch = stamped.getBatchBuilder();
-      for (int i = 0; i < batch.getRequestsCount(); i++) {
-        batch.setRequests(i, withPlacement(batch.getRequests(i)));
-      }
-    } else {
-      stamped = withPlacement(stamped.build()).toBuilder();
-    }
+    MetaRequest stamped = placed(parsed).toBuilder().setLeaderTimeMs(System.currentTimeMillis()).build();
     return TransactionContext.newBuilder()
         .setStateMachine(this)
         .setClientRequest(request)
-        .setLogData(UnsafeByteOperations.unsafeWrap(stamped.build().toByteArray()))
+        .setLogData(UnsafeByteOperations.unsafeWrap(stamped.toByteArray()))
         .build();
+  }
+
+  /** The entry with the leader's placement in every write it holds (calls hold batches, batches writes). */
+  private MetaRequest placed(MetaRequest request) {
+    switch (request.getOpCase()) {
+      case CALLS -> {
+        MetaRequest.Builder out = request.toBuilder();
+        var calls = out.getCallsBuilder();
+        for (int i = 0; i < calls.getCallsCount(); i++) {
+          var call = calls.getCalls(i);
+          calls.setCalls(i, call.toBuilder().setRequest(placed(call.getRequest())));
+        }
+        return out.build();
+      }
+      case BATCH -> {
+        MetaRequest.Builder out = request.toBuilder();
+        var batch = out.getBatchBuilder();
+        for (int i = 0; i < batch.getRequestsCount(); i++) {
+          batch.setRequests(i, withPlacement(batch.getRequests(i)));
+        }
+        return out.build();
+      }
+      default -> {
+        return withPlacement(request);
+      }
+    }
   }
 
   /** Leader placement for a block allocation or a pipeline's replacements; other writes unchanged. */
@@ -236,9 +257,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     try {
       MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
       timer = metrics.timer("namespace.apply." + request.getOpCase().name().toLowerCase()).time();
-      response = request.getOpCase() == MetaRequest.OpCase.BATCH
-          ? applyBatch(request)
-          : applyOne(request);
+      response = switch (request.getOpCase()) {
+        case CALLS -> applyCalls(request);
+        case BATCH -> applyBatch(request);
+        default -> applyOne(request);
+      };
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
@@ -254,7 +277,8 @@ public final class NamespaceStateMachine extends BaseStateMachine {
 
   /** One write; a rule it breaks becomes its error response, leaving the namespace unchanged. */
   private MetaResponse applyOne(MetaRequest request) {
-    if (!NamespaceWrites.isWrite(request.getOpCase()) || request.getOpCase() == MetaRequest.OpCase.BATCH) {
+    if (!NamespaceWrites.isWrite(request.getOpCase()) || request.getOpCase() == MetaRequest.OpCase.BATCH
+        || request.getOpCase() == MetaRequest.OpCase.CALLS) {
       return error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
     }
     writesApplied.mark();
@@ -263,6 +287,28 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     } catch (DfsException e) {
       return MetaResponse.newBuilder().setError(e.toProto()).build();
     }
+  }
+
+  /**
+   * Clients' calls, each applied unless its client's session shows it was already (a retry that
+   * reached the log again): then it gets the response it had the first time.
+   */
+  private MetaResponse applyCalls(MetaRequest entry) {
+    ClientSessions sessions = namespace.sessions();
+    MetaBatchResponse.Builder out = MetaBatchResponse.newBuilder();
+    for (ClientCall call : entry.getCalls().getCallsList()) {
+      MetaResponse earlier = sessions.replayed(call, entry.getLeaderTimeMs());
+      if (earlier != null) {
+        callsReplayed.mark();
+        out.addResponses(earlier);
+        continue;
+      }
+      MetaRequest request = call.getRequest().toBuilder().setLeaderTimeMs(entry.getLeaderTimeMs()).build();
+      MetaResponse response = request.getOpCase() == MetaRequest.OpCase.BATCH ? applyBatch(request) : applyOne(request);
+      sessions.record(call, response);
+      out.addResponses(response);
+    }
+    return MetaResponse.newBuilder().setBatch(out).build();
   }
 
   private MetaResponse applyBatch(MetaRequest batch) {
@@ -279,7 +325,17 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> query(Message message) {
     MetaResponse response;
     try {
-      MetaRequest request = parse(message.getContent());
+      response = answer(parse(message.getContent()));
+    } catch (IOException e) {
+      response = error(ErrorCode.INVALID_ARGUMENT, e.toString());
+    }
+    return CompletableFuture.completedFuture(toMessage(response));
+  }
+
+  /** A read from this peer's applied state (and the leader's soft state), as Ratis' query or a leader read. */
+  public MetaResponse answer(MetaRequest request) {
+    MetaResponse response;
+    try {
       metrics.meter("namespace.query." + request.getOpCase().name().toLowerCase()).mark();
       if (request.getOpCase() == MetaRequest.OpCase.BAD_BLOCK) {
         // a reader found a corrupt replica (nodes' own reports come by the node protocol port)
@@ -304,10 +360,10 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       }
     } catch (DfsException e) {
       response = MetaResponse.newBuilder().setError(e.toProto()).build();
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       response = error(ErrorCode.INTERNAL, e.toString());
     }
-    return CompletableFuture.completedFuture(toMessage(response));
+    return response;
   }
 
   @Override
@@ -330,6 +386,16 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   /** Raft writes applied on this peer (a rate meter). */
   public com.codahale.metrics.Meter writesApplied() {
     return writesApplied;
+  }
+
+  /** Retried client calls that found their first attempt's response (a rate meter). */
+  public com.codahale.metrics.Meter callsReplayed() {
+    return callsReplayed;
+  }
+
+  /** Clients with a session, and write responses kept for their retries. */
+  public long[] sessionCounts() {
+    return withReadLock(ns -> ns.sessions().counts());
   }
 
   /** Namespace reads answered by this peer (a rate meter). */

@@ -18,7 +18,7 @@ import java.util.List;
  * needs is in the entry (the leader's time, the nodes the leader chose for a block), so it touches
  * only replicated state and never the leader's block service.
  */
-final class NamespaceWrites {
+public final class NamespaceWrites {
   private final int defaultReplication;
   private final long defaultBlockSize;
 
@@ -27,7 +27,8 @@ final class NamespaceWrites {
     this.defaultBlockSize = defaultBlockSize;
   }
 
-  static boolean isWrite(MetaRequest.OpCase op) {
+  /** A namespace write (through the log), as opposed to a read or a storage node's request. */
+  public static boolean isWrite(MetaRequest.OpCase op) {
     return op.getNumber() >= MetaRequest.MKDIR_FIELD_NUMBER && op.getNumber() < MetaRequest.STAT_FIELD_NUMBER;
   }
 

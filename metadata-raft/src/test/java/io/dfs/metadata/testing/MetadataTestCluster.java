@@ -47,7 +47,7 @@ public final class MetadataTestCluster implements AutoCloseable {
     }
     ClusterConfig config = ClusterConfig.forPeers(addresses);
     for (PeerAddress a : addresses) {
-      config = config.with("dfs.metadata." + a.id() + ".node.port", Integer.toString(freePort()));
+      config = config.with("dfs.metadata." + a.id() + ".rpc.port", Integer.toString(freePort()));
     }
     for (var e : settings.entrySet()) {
       config = config.with(e.getKey(), e.getValue());

@@ -1,0 +1,76 @@
+package io.dfs.metadata.rpc;
+
+import io.dfs.metadata.nodeprotocol.NodeProtocol;
+import io.dfs.metadata.statemachine.NamespaceWrites;
+import io.dfs.proto.ClientCall;
+import io.dfs.proto.Error;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Decides who answers a call on this peer's RPC port: namespace writes go to the leader's group
+ * commit, linearizable reads through Ratis' ReadIndex, leader reads and the storage-node protocol to
+ * the leader's state directly, stale reads to whatever this peer has applied. A call only the leader
+ * may answer, arriving at a follower, is answered NOT_LEADER with the leader's id.
+ */
+final class CallRouter {
+  private final BooleanSupplier isLeader;
+  private final Supplier<String> leaderId;
+  private final LeaderWriteBatcher writes;
+  private final LocalRaft raft;
+  private final Function<MetaRequest, MetaResponse> query;
+  private final NodeProtocol nodes;
+  private final Executor reads;
+  private final Executor nodeWork;
+
+  /**
+   * @param query answers a read from the applied state (the state machine's query)
+   * @param reads runs leader and stale reads (they take the namespace's read lock)
+   * @param nodeWork runs storage nodes' requests, in arrival order (they wait on the block
+   *     service's monitor)
+   */
+  CallRouter(BooleanSupplier isLeader, Supplier<String> leaderId, LeaderWriteBatcher writes, LocalRaft raft,
+      Function<MetaRequest, MetaResponse> query, NodeProtocol nodes, Executor reads, Executor nodeWork) {
+    this.isLeader = isLeader;
+    this.leaderId = leaderId;
+    this.writes = writes;
+    this.raft = raft;
+    this.query = query;
+    this.nodes = nodes;
+    this.reads = reads;
+    this.nodeWork = nodeWork;
+  }
+
+  CompletableFuture<MetaResponse> route(ClientCall call) {
+    MetaRequest request = call.getRequest();
+    MetaRequest.OpCase op = request.getOpCase();
+    if (op == MetaRequest.OpCase.OP_NOT_SET || op == MetaRequest.OpCase.CALLS) {
+      return CompletableFuture.completedFuture(MetaResponse.newBuilder().setError(Error.newBuilder()
+          .setCode(ErrorCode.INVALID_ARGUMENT).setMessage("not a call: " + op)).build());
+    }
+    boolean stale = !NamespaceWrites.isWrite(op) && op.getNumber() < MetaRequest.REGISTER_NODE_FIELD_NUMBER
+        && call.getReadMode() == io.dfs.proto.ReadMode.STALE;
+    if (stale) {
+      return CompletableFuture.supplyAsync(() -> query.apply(request), reads);
+    }
+    if (!isLeader.getAsBoolean()) {
+      return CompletableFuture.completedFuture(LocalRaft.retryAt(leaderId.get(), "not the leader"));
+    }
+    if (op.getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER) {
+      return CompletableFuture.supplyAsync(() -> nodes.handle(request), nodeWork);
+    }
+    if (NamespaceWrites.isWrite(op)) {
+      return writes.submit(call);
+    }
+    return switch (call.getReadMode()) {
+      case LEADER -> CompletableFuture.supplyAsync(() -> query.apply(request), reads);
+      default -> raft.linearizableRead(request);
+    };
+  }
+}

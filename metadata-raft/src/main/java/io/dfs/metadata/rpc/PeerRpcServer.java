@@ -1,0 +1,142 @@
+package io.dfs.metadata.rpc;
+
+import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.metadata.RpcFrames;
+import io.dfs.metadata.nodeprotocol.NodeProtocol;
+import io.dfs.proto.CallReply;
+import io.dfs.proto.ClientCall;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A metadata peer's RPC port (Netty): clients' namespace calls and the storage nodes' protocol,
+ * many calls in flight per connection, each answered when ready (see {@link CallRouter}).
+ */
+public final class PeerRpcServer implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerRpcServer.class);
+  /** Clients and nodes call at least every few seconds (lease renewals, heartbeats); silence means gone. */
+  static final int IDLE_SECONDS = 120;
+
+  private final EventLoopGroup loops;
+  private final ExecutorService reads;
+  private final ExecutorService nodeWork;
+  private final Channel channel;
+
+  private PeerRpcServer(EventLoopGroup loops, ExecutorService reads, ExecutorService nodeWork, Channel channel) {
+    this.loops = loops;
+    this.reads = reads;
+    this.nodeWork = nodeWork;
+    this.channel = channel;
+  }
+
+  /** What the port serves: this peer's Raft server, its leadership, state machine and block service. */
+  public record Peer(String selfId, RaftGroupId group, Supplier<RaftServer> server, BooleanSupplier isLeader,
+      Supplier<String> leaderId, Function<MetaRequest, MetaResponse> query, NodeProtocol nodes,
+      MetricRegistry metrics) {}
+
+  public static PeerRpcServer start(String host, int port, Peer peer) throws IOException {
+    LocalRaft raft = new LocalRaft(peer.server(), peer.selfId(), peer.group());
+    LeaderWriteBatcher writes = new LeaderWriteBatcher(raft::write, peer.metrics());
+    ExecutorService reads = Executors.newFixedThreadPool(2, daemon("rpc-reads-" + peer.selfId()));
+    ExecutorService nodeWork = Executors.newSingleThreadExecutor(daemon("rpc-nodes-" + peer.selfId()));
+    CallRouter router = new CallRouter(peer.isLeader(), peer.leaderId(), writes, raft, peer.query(), peer.nodes(),
+        reads, nodeWork);
+    EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    ServerBootstrap b = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS) {
+              @Override
+              protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent e) {
+                ctx.close();
+              }
+            });
+            RpcFrames.install(ch.pipeline());
+            ch.pipeline().addLast(new Calls(router));
+          }
+        });
+    try {
+      Channel ch = b.bind(new InetSocketAddress(host, port)).sync().channel();
+      LOG.info("peer {} serves calls on {}:{}", peer.selfId(), host, port);
+      return new PeerRpcServer(loops, reads, nodeWork, ch);
+    } catch (Exception e) {
+      loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      reads.shutdownNow();
+      nodeWork.shutdownNow();
+      throw new IOException("cannot serve calls on " + host + ":" + port, e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    reads.shutdownNow();
+    nodeWork.shutdownNow();
+  }
+
+  /** Each call is routed on arrival and answered on its connection when its result is ready. */
+  private static final class Calls extends SimpleChannelInboundHandler<ByteBuf> {
+    private final CallRouter router;
+
+    Calls(CallRouter router) {
+      this.router = router;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
+      ClientCall call = RpcFrames.decode(frame, ClientCall.parser());
+      router.route(call).whenComplete((response, failure) -> {
+        MetaResponse answer = failure == null ? response : MetaResponse.newBuilder().setError(io.dfs.proto.Error
+            .newBuilder().setCode(io.dfs.proto.ErrorCode.INTERNAL).setMessage(failure.toString())).build();
+        ctx.writeAndFlush(RpcFrames.encode(CallReply.newBuilder().setCallId(call.getCallId())
+            .setResponse(answer).build()));
+      });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("call connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+}

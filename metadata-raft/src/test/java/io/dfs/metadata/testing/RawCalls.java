@@ -1,0 +1,46 @@
+package io.dfs.metadata.testing;
+
+import io.dfs.client.config.PeerAddress;
+import io.dfs.proto.CallReply;
+import io.dfs.proto.ClientCall;
+import io.dfs.proto.MetaResponse;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+
+/**
+ * A bare connection to one peer's RPC port that sends exactly the frames a test builds: the same
+ * call twice, a stale copy, a call id of the test's choosing. One call at a time.
+ */
+public final class RawCalls implements AutoCloseable {
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+
+  public RawCalls(PeerAddress rpc) throws IOException {
+    this.socket = new Socket(rpc.host(), rpc.port());
+    socket.setSoTimeout(30_000);
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = new DataOutputStream(socket.getOutputStream());
+  }
+
+  public MetaResponse call(ClientCall call) throws IOException {
+    byte[] bytes = call.toByteArray();
+    out.writeInt(bytes.length);
+    out.write(bytes);
+    out.flush();
+    byte[] reply = new byte[in.readInt()];
+    in.readFully(reply);
+    CallReply r = CallReply.parseFrom(reply);
+    if (r.getCallId() != call.getCallId()) {
+      throw new IOException("reply to call " + r.getCallId() + ", sent " + call.getCallId());
+    }
+    return r.getResponse();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
