@@ -174,26 +174,31 @@ public final class PeerChannel implements Closeable {
         return;
       }
       if (done.isSuccess()) {
-        ch.closeFuture().addListener(x -> lost(ch));
+        ch.closeFuture().addListener(x -> lost(ch, !outstanding.isEmpty()));
         outstanding.values().forEach(this::send);
       } else {
         LOG.debug("cannot reach metadata peer {}: {}", peer, done.cause().toString());
-        lost(ch);
+        lost(ch, true);
       }
     });
   }
 
-  /** The connection broke or never came up: the next peer, after a pause, gets every call. */
-  private void lost(Channel ch) {
+  /**
+   * The connection ended. With calls waiting (the peer died, or never answered the connect) the
+   * next peer gets every call after a pause; an idle connection the peer closed is simply opened
+   * again to the same peer by the next call.
+   */
+  private void lost(Channel ch, boolean failed) {
     if (channel != ch || closed) {
       return;
     }
     channel = null;
+    if (!failed) {
+      return;
+    }
     failures++;
     target = (target + 1) % peers.size();
-    if (!outstanding.isEmpty()) {
-      loop.schedule(this::reconnectIfIdle, pauseMs(), TimeUnit.MILLISECONDS);
-    }
+    loop.schedule(this::reconnectIfIdle, pauseMs(), TimeUnit.MILLISECONDS);
   }
 
   private void reconnectIfIdle() {

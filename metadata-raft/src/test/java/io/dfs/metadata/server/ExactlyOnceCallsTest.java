@@ -55,7 +55,7 @@ class ExactlyOnceCallsTest {
       String successor = cluster.leaderId();
       assertThat(successor).isNotEqualTo(leader);
       try (RawCalls raw = new RawCalls(cluster.config().rpcAddress(successor))) {
-        assertThat(raw.call(renameAtoB)).as("retry on the new leader").isEqualTo(first);
+        assertThat(raw.callWhileNotReady(renameAtoB)).as("retry on the new leader").isEqualTo(first);
 
         // call 2 says call 1 was answered: a stray copy of call 1 is refused, not applied
         assertThat(raw.call(rename(2, 2, "/c", "/d")).hasError()).isFalse();

@@ -121,7 +121,7 @@ public final class MetadataTestCluster implements AutoCloseable {
   public void transferLeadership(String to) throws IOException {
     try (org.apache.ratis.client.RaftClient admin = org.apache.ratis.client.RaftClient.newBuilder()
         .setProperties(new org.apache.ratis.conf.RaftProperties())
-        .setRaftGroup(io.dfs.client.metadata.RaftGroups.of(config)).build()) {
+        .setRaftGroup(io.dfs.metadata.server.RaftGroups.of(config)).build()) {
       var reply = admin.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf(to), 10_000);
       if (!reply.isSuccess()) {
         throw new IOException("leadership transfer to " + to + " failed: " + reply);

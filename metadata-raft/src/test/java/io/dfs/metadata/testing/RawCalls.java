@@ -39,6 +39,21 @@ public final class RawCalls implements AutoCloseable {
     return r.getResponse();
   }
 
+  /**
+   * Sends the call until the peer stops answering NOT_LEADER (a new leader not ready yet answers so
+   * for a moment), as a client would: each attempt is the same call.
+   */
+  public MetaResponse callWhileNotReady(ClientCall call) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      MetaResponse r = call(call);
+      if (r.getError().getCode() != io.dfs.proto.ErrorCode.NOT_LEADER || System.nanoTime() > deadline) {
+        return r;
+      }
+      Thread.sleep(50);
+    }
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
