@@ -4,7 +4,6 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
-import io.dfs.client.metadata.RaftGroups;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.leases.LeaseRecovery;
@@ -47,7 +46,6 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   /** A writer silent this long loses its files' leases: the leader completes them without it. */
   public static final String LEASE_HARD_LIMIT_MS = "dfs.lease.hard.limit.ms";
   private static final long MONITOR_PERIOD_MS = 1000;
-  static final long RETRY_CACHE_MINUTES = 5;
 
   @Option(names = "--config", required = true, description = "cluster.properties")
   private Path configFile;
@@ -121,9 +119,6 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     // mount: ~4.2 entries -> 2.1, and a third less CPU on the peers). A restarted peer learns the
     // commit index from the leader instead of its own log; Raft needs no more.
     RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
-    // A retried write must find its first attempt's result here, or it is applied twice: keep
-    // replies longer than a client keeps retrying (MetadataClient bounds that to ~3 minutes).
-    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(RETRY_CACHE_MINUTES, TimeUnit.MINUTES));
     // Operators may tune Ratis directly: any raft.* key in the cluster config is passed through.
     config.properties().stringPropertyNames().stream().filter(k -> k.startsWith("raft."))
         .forEach(k -> p.set(k, config.properties().getProperty(k)));

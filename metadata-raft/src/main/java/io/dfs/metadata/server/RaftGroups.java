@@ -1,4 +1,4 @@
-package io.dfs.client.metadata;
+package io.dfs.metadata.server;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
@@ -7,7 +7,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 
-/** The Raft group of a cluster's metadata peers, built the same way by clients and servers. */
+/** The Raft group of a cluster's metadata peers, built from the cluster config. */
 public final class RaftGroups {
   private RaftGroups() {}
 
