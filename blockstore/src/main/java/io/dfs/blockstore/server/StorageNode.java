@@ -69,7 +69,9 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     store = new BlockStore(s.dataDirs(), s.capacity());
     store.start();
     metadata = new NodeProtocolClient(config);
-    transfer = new TransferServer(s.host(), s.port(), group -> new NodeServices(s.nodeId(), store, group, new DownstreamPool(),
+    long idleMs = config.get(TransferServer.IDLE_TIMEOUT).map(Long::parseLong)
+        .orElse(TransferServer.DEFAULT_IDLE_TIMEOUT_MS);
+    transfer = new TransferServer(s.host(), s.port(), idleMs, group -> new NodeServices(s.nodeId(), store, group, new DownstreamPool(),
         b -> link.blockReceived(b), metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
         () -> metrics.counter("replications").inc(), this::reportCorrupt);
