@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
 public final class PeerChannel implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerChannel.class);
   static final int CONNECT_TIMEOUT_MS = 3_000;
+  /**
+   * Calls fail this long after no peer could even be connected to (a cluster that is down, a wrong
+   * address), rather than after their whole budget: an election never takes this long.
+   */
+  static final long UNREACHABLE_MS = 30_000;
 
   private static final class Outstanding {
     final ClientCall call;
@@ -85,6 +90,8 @@ public final class PeerChannel implements Closeable {
   private Channel leaving;
   /** Consecutive failures to reach or be answered by a peer: the pause before the next try grows. */
   private int failures;
+  /** Since when every attempt to connect failed (System.nanoTime); 0 while a peer is reachable. */
+  private long unreachableSinceNanos;
   private boolean closed;
 
   /**
@@ -130,6 +137,9 @@ public final class PeerChannel implements Closeable {
         }
         Outstanding o = new Outstanding(ClientCall.newBuilder().setCallId(nextCallId++).setClientId(clientId)
             .setRequest(request).setReadMode(mode).build(), deadline);
+        if (outstanding.isEmpty()) {
+          unreachableSinceNanos = 0; // a new period of trying: the last one may be long over
+        }
         outstanding.put(o.call.getCallId(), o);
         o.result.whenComplete((r, e) -> {
           if (e != null) {
@@ -174,10 +184,14 @@ public final class PeerChannel implements Closeable {
         return;
       }
       if (done.isSuccess()) {
+        unreachableSinceNanos = 0;
         ch.closeFuture().addListener(x -> lost(ch, !outstanding.isEmpty()));
         outstanding.values().forEach(this::send);
       } else {
         LOG.debug("cannot reach metadata peer {}: {}", peer, done.cause().toString());
+        if (unreachableSinceNanos == 0) {
+          unreachableSinceNanos = System.nanoTime();
+        }
         lost(ch, true);
       }
     });
@@ -273,12 +287,16 @@ public final class PeerChannel implements Closeable {
   private void checkTimeouts() {
     long now = System.nanoTime();
     boolean silentPeer = false;
+    boolean unreachable = unreachableSinceNanos != 0
+        && now - unreachableSinceNanos >= TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_MS);
     for (var it = outstanding.values().iterator(); it.hasNext(); ) {
       Outstanding o = it.next();
-      if (now - o.deadlineNanos >= 0) {
+      if (unreachable || now - o.deadlineNanos >= 0) {
         it.remove();
-        IOException e = new IOException("no metadata peer answered " + o.call.getRequest().getOpCase()
-            + " within " + TimeUnit.NANOSECONDS.toSeconds(budgetNanos) + " s (tried " + o.attempts + " times)");
+        IOException e = unreachable
+            ? new IOException("no metadata peer reachable for " + UNREACHABLE_MS / 1000 + " s: " + peers)
+            : new IOException("no metadata peer answered " + o.call.getRequest().getOpCase()
+                + " within " + TimeUnit.NANOSECONDS.toSeconds(budgetNanos) + " s (tried " + o.attempts + " times)");
         replies.execute(() -> o.result.completeExceptionally(e));
       } else if (o.sentOn != null && o.sentOn == channel && now - o.sentNanos >= attemptTimeoutNanos) {
         if (o.attempts % 2 == 0) {
