@@ -34,7 +34,7 @@ final class Attributes {
     time(stat.st_ctim, s.getCtimeMs());
   }
 
-  private static long numeric(String name, long fallback) {
+  static long numeric(String name, long fallback) {
     try {
       return Long.parseLong(name);
     } catch (NumberFormatException e) {

@@ -93,7 +93,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int getattr(String path, FileStat stat) {
     return call("getattr", () -> {
-      Attributes.fill(stat, status(path), uid(), gid());
+      Attributes.fill(stat, status(path), MOUNTING_USER.getUid(), MOUNTING_USER.getGid());
       return 0;
     });
   }
@@ -163,7 +163,9 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
-      attributes.entryCreated(path, fs.mkdir(path, (int) (mode & 07777)));
+      Ownership o = ownershipOfNew(path);
+      int bits = (int) (mode & 07777) | (o.inheritSetgid() ? SETGID : 0);
+      attributes.entryCreated(path, fs.mkdir(path, bits, o.owner(), o.group()));
       attributes.createdDirectory(path);
       return 0;
     });
@@ -245,7 +247,9 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int create(String path, long mode, FuseFileInfo fi) {
     return call("create", () -> {
-      DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777)));
+      Ownership o = ownershipOfNew(path);
+      DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777))
+          .withOwner(o.owner(), o.group()));
       fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out)));
       attributes.entryCreated(path, out.created());
       return 0;
@@ -495,6 +499,26 @@ public final class DfsFuse extends FuseStubFS {
 
   private long uid() {
     return getContext().uid.get();
+  }
+
+  private static final int SETGID = 02000;
+  /** Who owns entries whose owner is a name rather than a uid (written by the CLI, the gateway, an application). */
+  private static final com.sun.security.auth.module.UnixSystem MOUNTING_USER =
+      new com.sun.security.auth.module.UnixSystem();
+
+  /** The owner of a new entry, its group, and whether a new directory inherits the setgid bit. */
+  private record Ownership(String owner, String group, boolean inheritSetgid) {}
+
+  /**
+   * As Linux does: the caller's uid; the directory's group when the directory is setgid (and a new
+   * subdirectory is setgid too), else the caller's gid.
+   */
+  private Ownership ownershipOfNew(String path) throws Exception {
+    FileStatus dir = status(parentOf(path));
+    boolean setgid = (dir.getMode() & SETGID) != 0;
+    String group = setgid ? Long.toString(Attributes.numeric(dir.getGroup(), MOUNTING_USER.getGid()))
+        : Long.toString(gid());
+    return new Ownership(Long.toString(uid()), group, setgid);
   }
 
   private long gid() {

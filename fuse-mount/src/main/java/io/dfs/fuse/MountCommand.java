@@ -8,7 +8,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,9 +20,38 @@ import picocli.CommandLine.Parameters;
 /** {@code dfs mount}: mounts the cluster at a directory until stopped (SIGTERM or Ctrl-C unmount cleanly). */
 @Command(name = "dfs mount", mixinStandardHelpOptions = true, description = "Mount the file system with FUSE.")
 public final class MountCommand implements Callable<Integer>, Closeable {
-  /** Kernel attribute/entry cache: short, so other clients' changes show within a second. */
-  static final String[] FUSE_OPTIONS = {"-o", "fsname=dfs", "-o", "big_writes", "-o", "max_read=1048576",
-      "-o", "attr_timeout=1", "-o", "entry_timeout=1"};
+  private static final Logger LOG = LoggerFactory.getLogger(MountCommand.class);
+  /**
+   * Kernel attribute/entry cache: short, so other clients' changes show within a second. The
+   * kernel checks every access against the owner, group and mode bits the mount reports
+   * ({@code default_permissions}: the same rules as a local disk, sticky directories and chown
+   * included).
+   */
+  static final List<String> FUSE_OPTIONS = List.of("-o", "fsname=dfs", "-o", "big_writes", "-o", "max_read=1048576",
+      "-o", "attr_timeout=1", "-o", "entry_timeout=1", "-o", "default_permissions");
+
+  /**
+   * Other users may use the mount ({@code allow_other}) when the kernel lets this user say so: as
+   * root, or when /etc/fuse.conf has {@code user_allow_other}; otherwise only the mounting user can.
+   */
+  static List<String> fuseOptions() {
+    List<String> options = new java.util.ArrayList<>(FUSE_OPTIONS);
+    if (new com.sun.security.auth.module.UnixSystem().getUid() == 0 || userAllowOther()) {
+      options.addAll(List.of("-o", "allow_other"));
+    } else {
+      LOG.info("mounting for this user only: other users need user_allow_other in /etc/fuse.conf (docs/fuse.md)");
+    }
+    return options;
+  }
+
+  private static boolean userAllowOther() {
+    try {
+      return Files.readAllLines(Path.of("/etc/fuse.conf")).stream().map(String::trim)
+          .anyMatch("user_allow_other"::equals);
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   @Option(names = "--config", required = true, description = "cluster.properties")
   private Path configFile;
@@ -52,7 +84,7 @@ public final class MountCommand implements Callable<Integer>, Closeable {
     spillDir = Files.createTempDirectory("dfs-mount-spill");
     fuse = new DfsFuse(client, spillDir, metrics,
         Boolean.parseBoolean(config.get(WRITE_BACK).orElse("true")));
-    fuse.mount(mountPoint, false, false, FUSE_OPTIONS);
+    fuse.mount(mountPoint, false, false, fuseOptions().toArray(String[]::new));
   }
 
   public MetricRegistry metrics() {

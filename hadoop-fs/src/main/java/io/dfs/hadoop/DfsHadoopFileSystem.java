@@ -166,8 +166,8 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
       long blockSize, Progressable progress, boolean createParents) throws IOException {
     String path = pathOf(f);
     writeOp(createParents ? OP_CREATE : OP_CREATE_NON_RECURSIVE);
-    CreateOptions options = new CreateOptions(overwrite, replication, blockSizeOf(blockSize), modeOf(permission),
-        createParents);
+    CreateOptions options = CreateOptions.defaults().withOverwrite(overwrite).withReplication(replication)
+        .withBlockSize(blockSizeOf(blockSize)).withMode(modeOf(permission)).withCreateParents(createParents);
     DfsOutputStream out;
     try {
       out = call(() -> client.create(path, options));

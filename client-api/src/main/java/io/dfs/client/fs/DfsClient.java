@@ -65,7 +65,7 @@ public final class DfsClient implements DfsFileSystem {
     long blockSize = o.blockSize() > 0 ? o.blockSize() : config.blockSize();
     CreateFileRequest.Builder request = CreateFileRequest.newBuilder().setPath(path).setOverwrite(false)
         .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents())
-        .setAllocateBlock(true);
+        .setOwner(o.owner()).setGroup(o.group()).setAllocateBlock(true);
     try {
       MetaResponse created = metadata.createOpen(request.build());
       return new DfsClientOutputStream(metadata, created, null, streams);
@@ -117,8 +117,9 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
-  public FileStatus mkdir(String path, int mode) throws IOException {
-    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setMode(mode).build());
+  public FileStatus mkdir(String path, int mode, String owner, String group) throws IOException {
+    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setMode(mode).setOwner(owner).setGroup(group)
+        .build());
   }
 
   @Override
@@ -226,7 +227,7 @@ public final class DfsClient implements DfsFileSystem {
     String tmp = hiddenSibling(path, "dfs-truncate-" + UUID.randomUUID());
     try (InputStream in = open(path);
          OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
-             st.getMode(), false))) {
+             st.getMode(), false, st.getOwner(), st.getGroup()))) {
       byte[] buf = new byte[1 << 20];
       long left = length;
       while (left > 0) {

@@ -39,7 +39,12 @@ public interface DfsFileSystem extends Closeable {
   }
 
   /** Creates one directory with permission bits {@code mode} (0 = the default), in one step. */
-  FileStatus mkdir(String path, int mode) throws IOException;
+  default FileStatus mkdir(String path, int mode) throws IOException {
+    return mkdir(path, mode, "", "");
+  }
+
+  /** As {@link #mkdir(String, int)}, owned by {@code owner} and {@code group} (empty: the cluster's default). */
+  FileStatus mkdir(String path, int mode, String owner, String group) throws IOException;
 
   /** Creates a directory and any missing ancestors; no error if it already exists. */
   FileStatus mkdirs(String path) throws IOException;
