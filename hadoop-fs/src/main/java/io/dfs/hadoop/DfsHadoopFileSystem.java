@@ -167,7 +167,8 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
     String path = pathOf(f);
     writeOp(createParents ? OP_CREATE : OP_CREATE_NON_RECURSIVE);
     CreateOptions options = CreateOptions.defaults().withOverwrite(overwrite).withReplication(replication)
-        .withBlockSize(blockSizeOf(blockSize)).withMode(modeOf(permission)).withCreateParents(createParents);
+        .withBlockSize(blockSizeOf(blockSize)).withMode(modeOf(permission)).withCreateParents(createParents)
+        .withOwner(currentUser(), "");
     DfsOutputStream out;
     try {
       out = call(() -> client.create(path, options));
@@ -334,10 +335,10 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
     int mode = modeOf(permission);
     try {
       try {
-        client.mkdir(path, mode);
+        client.mkdir(path, mode, currentUser(), "");
       } catch (PathNotFoundException e) {
         call(() -> client.mkdirs(parent(path))); // missing ancestors get the default mode, as on HDFS
-        client.mkdir(path, mode);
+        client.mkdir(path, mode, currentUser(), "");
       }
     } catch (PathExistsException e) {
       if (call(() -> client.stat(path)).getType() != FileType.DIRECTORY) {
@@ -579,12 +580,15 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
 
   @Override
   public Path getHomeDirectory() {
-    String user;
+    return makeQualified(new Path("/user/" + currentUser()));
+  }
+
+  /** Hadoop's user (the UGI's short name): it owns what it creates, as on HDFS. */
+  private static String currentUser() {
     try {
-      user = UserGroupInformation.getCurrentUser().getShortUserName();
+      return UserGroupInformation.getCurrentUser().getShortUserName();
     } catch (IOException e) {
-      user = System.getProperty("user.name");
+      return System.getProperty("user.name");
     }
-    return makeQualified(new Path("/user/" + user));
   }
 }

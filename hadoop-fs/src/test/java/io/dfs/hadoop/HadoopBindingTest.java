@@ -150,6 +150,16 @@ class HadoopBindingTest {
   }
 
   @Test
+  void whatHadoopsUserCreatesIsTheirs() throws Exception {
+    String user = org.apache.hadoop.security.UserGroupInformation.getCurrentUser().getShortUserName();
+    Path dirPath = new Path("/binding/owned");
+    assertThat(fs.mkdirs(dirPath)).isTrue();
+    write(new Path(dirPath, "f"), random(10, 3), MiB);
+    assertThat(fs.getFileStatus(dirPath).getOwner()).isEqualTo(user);
+    assertThat(fs.getFileStatus(new Path(dirPath, "f")).getOwner()).isEqualTo(user);
+  }
+
+  @Test
   void truncateShortensAndRefusesToGrowAsHadoopSays() throws Exception {
     Path p = new Path("/binding/truncated");
     write(p, random(5000, 6), MiB);
