@@ -1,5 +1,6 @@
 package io.dfs.metadata.blocks;
 
+import io.dfs.client.error.DfsException;
 import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.BlockInfo;
@@ -122,7 +123,7 @@ public final class BlockManager {
 
   // ------------------------------------------------------------------ node protocol
 
-  public synchronized void register(NodeInfo node) {
+  public synchronized void register(NodeInfo node) throws DfsException {
     nodes.register(node);
   }
 

@@ -1,5 +1,7 @@
 package io.dfs.metadata.blocks;
 
+import io.dfs.client.error.DfsException;
+import io.dfs.proto.ErrorCode;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.NodeState;
 import java.time.Clock;
@@ -27,7 +29,20 @@ final class NodeRegistry {
     return nodes.containsKey(nodeId);
   }
 
-  void register(NodeInfo node) {
+  /**
+   * Registers a node, or registers it again (a restart, a new leader). A node id that is live at
+   * another address is refused: without it, anyone able to reach the port could take over a
+   * running node's identity and receive its writes. A node that really moved registers once the
+   * old address is declared dead.
+   */
+  void register(NodeInfo node) throws DfsException {
+    NodeInfo known = nodes.get(node.getNodeId());
+    if (known != null && isLive(node.getNodeId())
+        && (!known.getHost().equals(node.getHost()) || known.getDataPort() != node.getDataPort())) {
+      throw new DfsException(ErrorCode.PERMISSION_DENIED, "storage node " + node.getNodeId() + " is live at "
+          + known.getHost() + ":" + known.getDataPort() + "; it may register at " + node.getHost() + ":"
+          + node.getDataPort() + " once that address is declared dead", "");
+    }
     nodes.put(node.getNodeId(), node);
     lastHeard.put(node.getNodeId(), clock.millis());
   }

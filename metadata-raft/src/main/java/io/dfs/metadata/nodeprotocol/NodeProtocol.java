@@ -1,5 +1,6 @@
 package io.dfs.metadata.nodeprotocol;
 
+import io.dfs.client.error.DfsException;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
@@ -15,6 +16,14 @@ public final class NodeProtocol {
   }
 
   public MetaResponse handle(MetaRequest request) {
+    try {
+      return answer(request);
+    } catch (DfsException e) {
+      return MetaResponse.newBuilder().setError(e.toProto()).build();
+    }
+  }
+
+  private MetaResponse answer(MetaRequest request) throws DfsException {
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
       case REGISTER_NODE -> {
