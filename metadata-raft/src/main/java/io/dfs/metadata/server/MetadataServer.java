@@ -174,6 +174,10 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private void registerMetrics() {
     metrics.register("namespace.writes_applied", stateMachine.writesApplied());
     metrics.register("namespace.reads_answered", stateMachine.readsAnswered());
+    // retried calls that found their first attempt applied, and what the sessions hold for retries
+    metrics.register("namespace.calls_replayed", stateMachine.callsReplayed());
+    metrics.register("namespace.client_sessions", (Gauge<Long>) () -> stateMachine.sessionCounts()[0]);
+    metrics.register("namespace.session_responses", (Gauge<Long>) () -> stateMachine.sessionCounts()[1]);
     metrics.register("raft.is_leader", (Gauge<Integer>) () -> isLeader() ? 1 : 0);
     metrics.register("raft.term", (Gauge<Long>) () -> division().getInfo().getCurrentTerm());
     metrics.register("raft.commit_index", (Gauge<Long>) () -> division().getRaftLog().getLastCommittedIndex());
