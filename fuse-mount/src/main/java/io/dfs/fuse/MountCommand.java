@@ -114,7 +114,8 @@ public final class MountCommand implements Callable<Integer>, Closeable {
   public Integer call() throws Exception {
     ClusterConfig config = ClusterConfig.load(configFile);
     start(config);
-    http = MetricsHttpServer.startIfConfigured(config, "dfs.mount.http.port", metrics).orElse(null);
+    // the gateway on this host reads it for the dashboard
+    http = MetricsHttpServer.startIfConfigured(config, "dfs.mount.http.port", "127.0.0.1", metrics).orElse(null);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();

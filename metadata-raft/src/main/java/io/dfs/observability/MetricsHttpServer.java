@@ -64,13 +64,17 @@ public final class MetricsHttpServer implements Closeable {
   }
 
   /** Starts the endpoint on the port the config gives under {@code portKey}, if it gives one. */
-  public static Optional<MetricsHttpServer> startIfConfigured(ClusterConfig config, String portKey,
+  /**
+   * Serves on {@code host} (the process's own address in the cluster config, not every interface:
+   * the endpoints have no authentication yet) when {@code portKey} names a port.
+   */
+  public static Optional<MetricsHttpServer> startIfConfigured(ClusterConfig config, String portKey, String host,
       MetricRegistry registry) throws InterruptedException {
     Optional<String> port = config.get(portKey);
     if (port.isEmpty() || Integer.parseInt(port.get()) <= 0) {
       return Optional.empty();
     }
-    return Optional.of(start(registry, "0.0.0.0", Integer.parseInt(port.get())));
+    return Optional.of(start(registry, host, Integer.parseInt(port.get())));
   }
 
   public int port() {

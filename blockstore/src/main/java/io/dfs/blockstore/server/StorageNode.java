@@ -78,7 +78,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     // metrics before registering: the leader keeps the address a node registered with (heartbeats
     // only update usage), and the dashboard finds the node's /metrics through it
     if (s.httpPort() > 0) {
-      http = MetricsHttpServer.start(metrics, "0.0.0.0", s.httpPort());
+      http = MetricsHttpServer.start(metrics, s.host(), s.httpPort());
     }
     link = new MetadataLink(metadata, store, this::info, commands);
     link.start(config.heartbeatInterval());

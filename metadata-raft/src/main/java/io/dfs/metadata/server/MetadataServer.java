@@ -270,7 +270,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         .orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this),
             "no --dir and no dfs.metadata." + peerId + ".dir in " + configFile));
     startPeer(config, peerId, dir);
-    MetricsHttpServer.startIfConfigured(config, "dfs.metadata." + peerId + ".http.port", metrics);
+    MetricsHttpServer.startIfConfigured(config, "dfs.metadata." + peerId + ".http.port", config.peer(peerId).host(),
+        metrics);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();
