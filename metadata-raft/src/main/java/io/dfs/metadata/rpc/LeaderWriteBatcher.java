@@ -28,7 +28,8 @@ import java.util.function.Function;
 final class LeaderWriteBatcher {
   /**
    * Entries in flight at once. Fewer means larger entries under load (cheaper per call) and more
-   * queueing; see docs/benchmarks.md for the measurement.
+   * queueing. Measured with 8 blocking clients: 2 made entries of about two calls and was slower
+   * (mkdir 1,140 ops/s) than 1 (1,290-1,420 ops/s, about four calls per entry).
    */
   static final int MAX_IN_FLIGHT = 1;
   /** Calls per entry: bounds an entry's size (a few hundred KiB at most) and its apply time. */
