@@ -188,7 +188,8 @@ public final class DfsFuse extends FuseStubFS {
   public int symlink(String oldpath, String newpath) {
     return call("symlink", () -> {
       writeBehind.await(newpath);
-      attributes.entryCreated(newpath, fs.symlink(oldpath, newpath));
+      Ownership o = ownershipOfNew(newpath);
+      attributes.entryCreated(newpath, fs.symlink(oldpath, newpath, o.owner(), o.group()));
       return 0;
     });
   }

@@ -36,6 +36,10 @@ class FusePermissionsTest {
       assertThat(m.sh("stat -c '%u %g' mnt/shared/mine mnt/shared/d").out().trim())
           .isEqualTo("65534 65534\n65534 65534");
       assertThat(m.sh(NOBODY + "bash -c 'chmod 600 mnt/shared/mine && rm mnt/shared/mine'").code()).isZero();
+      // a link is its maker's too, so they may remove it from the sticky directory
+      assertThat(m.sh(NOBODY + "ln -s mine mnt/shared/link").code()).isZero();
+      assertThat(m.sh("stat -c '%u %g' mnt/shared/link").out().trim()).isEqualTo("65534 65534");
+      assertThat(m.sh(NOBODY + "rm mnt/shared/link").code()).isZero();
 
       assertThat(m.sh(NOBODY + "mkdir mnt/team/sub").code()).isZero();
       assertThat(m.sh("stat -c '%u %g %A' mnt/team/sub").out().trim()).matches("65534 4242 d.{5}s.*");

@@ -191,8 +191,9 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
-  public FileStatus symlink(String target, String link) throws IOException {
-    return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).build());
+  public FileStatus symlink(String target, String link, String owner, String group) throws IOException {
+    return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).setOwner(owner)
+        .setGroup(group).build());
   }
 
   @Override

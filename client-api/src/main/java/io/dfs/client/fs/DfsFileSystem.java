@@ -84,7 +84,12 @@ public interface DfsFileSystem extends Closeable {
    * stores links and never follows them (the mount's kernel does, as for any file system): a path
    * through a link is "not a directory" here, and opening a link is refused.
    */
-  FileStatus symlink(String target, String link) throws IOException;
+  default FileStatus symlink(String target, String link) throws IOException {
+    return symlink(target, link, "", "");
+  }
+
+  /** As {@link #symlink(String, String)}, owned by {@code owner} and {@code group} (empty: the cluster's default). */
+  FileStatus symlink(String target, String link, String owner, String group) throws IOException;
 
   /**
    * Shortens or lengthens a closed file to {@code length} bytes. What it grows by is a hole: it
