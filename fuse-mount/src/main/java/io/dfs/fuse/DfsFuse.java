@@ -504,7 +504,7 @@ public final class DfsFuse extends FuseStubFS {
 
   private static final int SETGID = 02000;
   /** Who owns entries whose owner is a name rather than a uid (written by the CLI, the gateway, an application). */
-  private static final com.sun.security.auth.module.UnixSystem MOUNTING_USER =
+  static final com.sun.security.auth.module.UnixSystem MOUNTING_USER =
       new com.sun.security.auth.module.UnixSystem();
 
   /** The owner of a new entry, its group, and whether a new directory inherits the setgid bit. */

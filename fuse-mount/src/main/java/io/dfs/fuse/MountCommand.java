@@ -36,7 +36,7 @@ public final class MountCommand implements Callable<Integer>, Closeable {
    */
   static List<String> fuseOptions() {
     List<String> options = new java.util.ArrayList<>(FUSE_OPTIONS);
-    if (new com.sun.security.auth.module.UnixSystem().getUid() == 0 || userAllowOther()) {
+    if (DfsFuse.MOUNTING_USER.getUid() == 0 || userAllowOther()) {
       options.addAll(List.of("-o", "allow_other"));
     } else {
       LOG.info("mounting for this user only: other users need user_allow_other in /etc/fuse.conf (docs/fuse.md)");

@@ -1,9 +1,9 @@
 package io.dfs.metadata.rpc;
 
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.metadata.statemachine.NamespaceWrites;
 import io.dfs.proto.ClientCall;
-import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
@@ -51,8 +51,7 @@ final class CallRouter {
     MetaRequest request = call.getRequest();
     MetaRequest.OpCase op = request.getOpCase();
     if (op == MetaRequest.OpCase.OP_NOT_SET || op == MetaRequest.OpCase.CALLS) {
-      return CompletableFuture.completedFuture(MetaResponse.newBuilder().setError(Error.newBuilder()
-          .setCode(ErrorCode.INVALID_ARGUMENT).setMessage("not a call: " + op)).build());
+      return CompletableFuture.completedFuture(NamespaceStateMachine.error(ErrorCode.INVALID_ARGUMENT, "not a call: " + op));
     }
     boolean stale = !NamespaceWrites.isWrite(op) && op.getNumber() < MetaRequest.REGISTER_NODE_FIELD_NUMBER
         && call.getReadMode() == io.dfs.proto.ReadMode.STALE;

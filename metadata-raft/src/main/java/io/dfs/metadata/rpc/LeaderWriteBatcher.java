@@ -3,9 +3,9 @@ package io.dfs.metadata.rpc;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.ClientCalls;
-import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
@@ -101,8 +101,8 @@ final class LeaderWriteBatcher {
     }
     List<MetaResponse> each = response.getBatch().getResponsesList();
     if (each.size() != batch.size()) {
-      MetaResponse broken = MetaResponse.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.INTERNAL)
-          .setMessage(batch.size() + " calls answered with " + each.size() + " responses")).build();
+      MetaResponse broken = NamespaceStateMachine.error(ErrorCode.INTERNAL,
+          batch.size() + " calls answered with " + each.size() + " responses");
       batch.forEach(p -> p.result().complete(broken));
       return;
     }

@@ -1,7 +1,7 @@
 package io.dfs.metadata.rpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.dfs.proto.Error;
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
@@ -91,8 +91,7 @@ final class LocalRaft {
       try {
         return MetaResponse.parseFrom(reply.getMessage().getContent().asReadOnlyByteBuffer());
       } catch (InvalidProtocolBufferException e) {
-        return MetaResponse.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.INTERNAL)
-            .setMessage("unreadable state machine response: " + e)).build();
+        return NamespaceStateMachine.error(ErrorCode.INTERNAL, "unreadable state machine response: " + e);
       }
     }
     NotLeaderException notLeader = reply.getNotLeaderException();
@@ -108,7 +107,6 @@ final class LocalRaft {
    * follows the id after a space, for logs.
    */
   static MetaResponse retryAt(String peerId, String reason) {
-    return MetaResponse.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.NOT_LEADER)
-        .setMessage(peerId + " " + reason)).build();
+    return NamespaceStateMachine.error(ErrorCode.NOT_LEADER, peerId + " " + reason);
   }
 }

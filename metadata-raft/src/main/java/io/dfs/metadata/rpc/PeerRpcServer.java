@@ -3,6 +3,7 @@ package io.dfs.metadata.rpc;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.metadata.RpcFrames;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.CallReply;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.MetaRequest;
@@ -126,8 +127,8 @@ public final class PeerRpcServer implements Closeable {
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
       ClientCall call = RpcFrames.decode(frame, ClientCall.parser());
       router.route(call).whenComplete((response, failure) -> {
-        MetaResponse answer = failure == null ? response : MetaResponse.newBuilder().setError(io.dfs.proto.Error
-            .newBuilder().setCode(io.dfs.proto.ErrorCode.INTERNAL).setMessage(failure.toString())).build();
+        MetaResponse answer = failure == null ? response
+            : NamespaceStateMachine.error(io.dfs.proto.ErrorCode.INTERNAL, failure.toString());
         ctx.writeAndFlush(RpcFrames.encode(CallReply.newBuilder().setCallId(call.getCallId())
             .setResponse(answer).build()));
       });

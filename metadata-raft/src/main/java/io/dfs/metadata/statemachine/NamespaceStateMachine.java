@@ -292,11 +292,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     try {
       MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
       timer = metrics.timer("namespace.apply." + request.getOpCase().name().toLowerCase()).time();
-      response = switch (request.getOpCase()) {
-        case CALLS -> applyCalls(request);
-        case BATCH -> applyBatch(request);
-        default -> applyOne(request);
-      };
+      response = request.getOpCase() == MetaRequest.OpCase.CALLS ? applyCalls(request) : applyWrites(request);
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
@@ -339,11 +335,16 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         continue;
       }
       MetaRequest request = call.getRequest().toBuilder().setLeaderTimeMs(entry.getLeaderTimeMs()).build();
-      MetaResponse response = request.getOpCase() == MetaRequest.OpCase.BATCH ? applyBatch(request) : applyOne(request);
+      MetaResponse response = applyWrites(request);
       sessions.record(call, response);
       out.addResponses(response);
     }
     return MetaResponse.newBuilder().setBatch(out).build();
+  }
+
+  /** A batch of writes or a single one (a client's call holds either, as an entry of its own may). */
+  private MetaResponse applyWrites(MetaRequest request) {
+    return request.getOpCase() == MetaRequest.OpCase.BATCH ? applyBatch(request) : applyOne(request);
   }
 
   private MetaResponse applyBatch(MetaRequest batch) {
@@ -479,7 +480,8 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     return Message.valueOf(UnsafeByteOperations.unsafeWrap(response.toByteArray()));
   }
 
-  static MetaResponse error(ErrorCode code, String message) {
+  /** A response carrying only an error: the one way the metadata service builds one. */
+  public static MetaResponse error(ErrorCode code, String message) {
     return MetaResponse.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(message)).build();
   }
 }
