@@ -55,14 +55,15 @@ public final class PeerChannel implements Closeable {
 
   private static final class Outstanding {
     final ClientCall call;
-    final CompletableFuture<MetaResponse> result = new CompletableFuture<>();
+    final CompletableFuture<MetaResponse> result;
     final long deadlineNanos;
     Channel sentOn;
     long sentNanos;
     int attempts;
 
-    Outstanding(ClientCall call, long deadlineNanos) {
+    Outstanding(ClientCall call, CompletableFuture<MetaResponse> result, long deadlineNanos) {
       this.call = call;
+      this.result = result;
       this.deadlineNanos = deadlineNanos;
     }
   }
@@ -136,18 +137,11 @@ public final class PeerChannel implements Closeable {
           return;
         }
         Outstanding o = new Outstanding(ClientCall.newBuilder().setCallId(nextCallId++).setClientId(clientId)
-            .setRequest(request).setReadMode(mode).build(), deadline);
+            .setRequest(request).setReadMode(mode).build(), result, deadline);
         if (outstanding.isEmpty()) {
           unreachableSinceNanos = 0; // a new period of trying: the last one may be long over
         }
         outstanding.put(o.call.getCallId(), o);
-        o.result.whenComplete((r, e) -> {
-          if (e != null) {
-            result.completeExceptionally(e);
-          } else {
-            result.complete(r);
-          }
-        });
         send(o);
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
