@@ -72,7 +72,7 @@ public final class CommandExecutor implements Consumer<NodeCommand>, AutoCloseab
       LOG.warn("cannot verify block {} before copying it: {}", r.block().getBlockId(), e.toString());
       return;
     }
-    try (BlockWriter w = BlockWriter.open(c.getTargetsList(), r.block(), WriteStage.REPLICATION,
+    try (BlockWriter w = BlockWriter.open(c.getTargetsList(), r.block(), c.getToken(), WriteStage.REPLICATION,
         "node-" + nodeId, r.block().getLength());
          InputStream in = Files.newInputStream(r.data())) {
       byte[] buf = new byte[BlockWriter.PACKET_SIZE];

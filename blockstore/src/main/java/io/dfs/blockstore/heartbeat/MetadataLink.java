@@ -3,6 +3,7 @@ package io.dfs.blockstore.heartbeat;
 import io.dfs.blockstore.storage.BlockStore;
 import io.dfs.metadata.nodeprotocol.NodeProtocolClient;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockKey;
 import io.dfs.proto.BlockReceivedRequest;
 import io.dfs.proto.BlockReportRequest;
 import io.dfs.proto.HeartbeatResponse;
@@ -11,6 +12,7 @@ import io.dfs.proto.NodeInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +43,8 @@ public final class MetadataLink implements AutoCloseable {
   private final BlockStore store;
   private final Supplier<NodeInfo> self;
   private final Consumer<NodeCommand> commands;
+  private final Consumer<List<BlockKey>> blockKeys;
+  private CompletableFuture<Void> keyFetch = CompletableFuture.completedFuture(null); // guarded by this
   private final ConcurrentLinkedQueue<BlockInfo> received = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<BlockInfo> deleted = new ConcurrentLinkedQueue<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,7 +58,8 @@ public final class MetadataLink implements AutoCloseable {
   private long lastFullReport;
 
   public MetadataLink(NodeProtocolClient metadata, BlockStore store, Supplier<NodeInfo> self,
-      Consumer<NodeCommand> commands) {
+      Consumer<NodeCommand> commands, Consumer<List<BlockKey>> blockKeys) {
+    this.blockKeys = blockKeys;
     this.metadata = metadata;
     this.store = store;
     this.self = self;
@@ -64,6 +69,17 @@ public final class MetadataLink implements AutoCloseable {
 
   public void start(Duration interval) {
     timer.scheduleWithFixedDelay(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A heartbeat now, for the leader's block keys (a token signed with a key this node has not
+   * heard of: a new leader's). Callers asking while one is on its way share it.
+   */
+  public synchronized CompletableFuture<Void> fetchKeys() {
+    if (keyFetch.isDone()) {
+      keyFetch = CompletableFuture.runAsync(this::beat, timer);
+    }
+    return keyFetch;
   }
 
   public void blockReceived(BlockInfo block) {
@@ -98,6 +114,7 @@ public final class MetadataLink implements AutoCloseable {
         beat();
         return;
       }
+      blockKeys.accept(r.getBlockKeysList());
       sendIncremental();
       r.getCommandsList().forEach(commands);
       if (System.currentTimeMillis() - lastFullReport > FULL_REPORT_EVERY_MS) {

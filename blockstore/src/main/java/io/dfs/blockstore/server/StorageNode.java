@@ -4,6 +4,8 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.blockstore.heartbeat.CommandExecutor;
 import io.dfs.blockstore.heartbeat.MetadataLink;
+import io.dfs.metadata.blocktokens.BlockTokenVerifier;
+import java.util.concurrent.CompletableFuture;
 import io.dfs.blockstore.pipeline.DownstreamPool;
 import io.dfs.blockstore.pipeline.PipelineReceiver;
 import io.dfs.blockstore.scanner.BlockScanner;
@@ -51,7 +53,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
   private BlockStore store;
   private TransferServer transfer;
   private NodeProtocolClient metadata;
-  private MetadataLink link;
+  private volatile MetadataLink link;
   private CommandExecutor commands;
   private BlockScanner scanner;
   private MetricsHttpServer http;
@@ -71,8 +73,9 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     metadata = new NodeProtocolClient(config);
     long idleMs = config.get(TransferServer.IDLE_TIMEOUT).map(Long::parseLong)
         .orElse(TransferServer.DEFAULT_IDLE_TIMEOUT_MS);
-    transfer = new TransferServer(s.host(), s.port(), idleMs, group -> new NodeServices(s.nodeId(), store, group, new DownstreamPool(),
-        b -> link.blockReceived(b), metrics));
+    BlockTokenVerifier tokens = new BlockTokenVerifier(System::currentTimeMillis);
+    transfer = new TransferServer(s.host(), s.port(), idleMs, group -> new NodeServices(s.nodeId(), store, group,
+        new DownstreamPool(), b -> link.blockReceived(b), tokens, this::fetchBlockKeys, metrics));
     commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
         () -> metrics.counter("replications").inc(), this::reportCorrupt);
     // metrics before registering: the leader keeps the address a node registered with (heartbeats
@@ -80,7 +83,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     if (s.httpPort() > 0) {
       http = MetricsHttpServer.start(metrics, s.host(), s.httpPort());
     }
-    link = new MetadataLink(metadata, store, this::info, commands);
+    link = new MetadataLink(metadata, store, this::info, commands, tokens::learn);
     link.start(config.heartbeatInterval());
     scanner = new BlockScanner(store, this::reportCorrupt);
     scanner.start(Duration.ofMillis(Long.parseLong(config.get(SCAN_TICK_MS).orElse("5000"))));
@@ -89,6 +92,12 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     metrics.register("storage.remaining", (Gauge<Long>) store::remaining);
     metrics.register("storage.blocks", (Gauge<Integer>) store::blockCount);
     LOG.info("storage node {} serving blocks on {}:{} from {}", s.nodeId(), s.host(), transfer.port(), s.dataDirs());
+  }
+
+  /** Keys arrive with heartbeats, which start right after the transfer port opens. */
+  private CompletableFuture<Void> fetchBlockKeys() {
+    MetadataLink l = link;
+    return l == null ? CompletableFuture.completedFuture(null) : l.fetchKeys();
   }
 
   /**

@@ -3,9 +3,12 @@ package io.dfs.blockstore.transfer;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.blockstore.pipeline.DownstreamPool;
 import io.dfs.blockstore.storage.BlockStore;
+import io.dfs.metadata.blocktokens.BlockTokenVerifier;
 import io.dfs.proto.BlockInfo;
 import io.netty.channel.EventLoopGroup;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** What the transfer handlers of one storage node share. */
 public record NodeServices(
@@ -14,4 +17,6 @@ public record NodeServices(
     EventLoopGroup downstreamGroup,
     DownstreamPool downstreams,
     Consumer<BlockInfo> onFinalized,
+    BlockTokenVerifier tokens,
+    Supplier<CompletableFuture<Void>> fetchBlockKeys,
     MetricRegistry metrics) {}

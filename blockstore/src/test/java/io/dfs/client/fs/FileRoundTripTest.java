@@ -232,22 +232,29 @@ class FileRoundTripTest {
 
   @Test
   void aNewBlockWriteForABlockANodeHoldsIsRefusedAndTheReplicaStays() throws Exception {
+    // the writer's own write token (block access tokens keep everyone else out): writing the
+    // finished block again as a new one must not replace the replica
+    io.dfs.client.metadata.MetadataClient m = ((DfsClient) fs).metadata();
+    io.dfs.proto.LocatedBlock b = m.createOpen(io.dfs.proto.CreateFileRequest.newBuilder().setPath("/rt/guarded")
+        .setClientId(m.clientId()).setAllocateBlock(true).setMode(0644).build()).getFirstBlock();
     byte[] data = random(5000, 11);
-    write(fs, "/rt/guarded", data, 5000);
-    io.dfs.proto.LocatedBlock b = ((DfsClient) fs).metadata().getBlockLocations("/rt/guarded", 0, 0).getBlocks(0);
+    try (io.dfs.client.block.BlockWriter w = io.dfs.client.block.BlockWriter.open(b.getLocationsList(), b.getBlock(),
+        b.getToken(), io.dfs.proto.WriteStage.CREATE, m.clientId(), 0)) {
+      w.writeAll(data, 0, data.length);
+      w.finish();
+    }
     io.dfs.proto.NodeInfo node = b.getLocations(0);
-    // a higher generation stamp would have won over the real replica, which was then deleted
-    io.dfs.proto.BlockInfo forged = b.getBlock().toBuilder()
-        .setGenerationStamp(b.getBlock().getGenerationStamp() + 1000).setLength(0).build();
     try (var ch = io.dfs.client.transfer.BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5000, 10000)) {
-      ch.write(io.dfs.proto.TransferHeader.newBuilder().setWrite(io.dfs.proto.WriteBlockOp.newBuilder().setBlock(forged)
-          .setStage(io.dfs.proto.WriteStage.CREATE).setClientId("intruder").setBytesPerChecksum(512)).build());
+      ch.write(io.dfs.proto.TransferHeader.newBuilder().setWrite(io.dfs.proto.WriteBlockOp.newBuilder()
+          .setBlock(b.getBlock()).setToken(b.getToken()).setStage(io.dfs.proto.WriteStage.CREATE)
+          .setClientId(m.clientId()).setBytesPerChecksum(512)).build());
       io.dfs.proto.OpResponse r = ch.read().header().getResponse();
       assertThat(r.getStatus()).isNotEqualTo(io.dfs.proto.TransferStatus.SUCCESS);
       assertThat(r.getMessage()).contains("already has a replica");
     }
-    assertThat(readAll(fs, "/rt/guarded")).isEqualTo(data);
+    java.nio.file.Path replica = cluster.replicaFile(0, b.getBlock().getBlockId()).orElseThrow();
     assertThat(cluster.replicaCount(b.getBlock().getBlockId())).isEqualTo(3);
+    assertThat(java.nio.file.Files.readAllBytes(replica)).isEqualTo(data);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.client.transfer.ChunkChecksums;
 import io.dfs.proto.BlockChecksumOp;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockToken;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
 import io.dfs.proto.Packet;
@@ -35,13 +36,13 @@ public final class BlockReader {
    * were read (fewer only at the end of the replica). Uses an idle connection to the node when
    * there is one (a stale one is replaced once) and leaves it idle again afterwards.
    */
-  public static int read(NodeInfo node, BlockInfo block, long offset, byte[] dst, int dstOffset, int length,
-      String clientId) throws IOException {
+  public static int read(NodeInfo node, BlockInfo block, BlockToken token, long offset, byte[] dst, int dstOffset,
+      int length, String clientId) throws IOException {
     NodeConnections pool = NodeConnections.shared();
     BlockingFrameChannel idle = pool.takeIdle(node);
     if (idle != null) {
       try {
-        int n = readOver(idle, node, block, offset, dst, dstOffset, length, clientId);
+        int n = readOver(idle, node, block, token, offset, dst, dstOffset, length, clientId);
         pool.giveBack(node, idle);
         return n;
       } catch (ChecksumException e) {
@@ -54,7 +55,7 @@ public final class BlockReader {
     BlockingFrameChannel fresh = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
         BlockWriter.TIMEOUT_MS);
     try {
-      int n = readOver(fresh, node, block, offset, dst, dstOffset, length, clientId);
+      int n = readOver(fresh, node, block, token, offset, dst, dstOffset, length, clientId);
       pool.giveBack(node, fresh);
       return n;
     } catch (IOException | RuntimeException e) {
@@ -68,14 +69,15 @@ public final class BlockReader {
    * verified there; only the first and last (which may start before or end after it: the node
    * sends whole chunks) go through a scratch buffer.
    */
-  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, long offset, byte[] dst,
-      int dstOffset, int length, String clientId) throws IOException {
-    return readOver(ch, node, block, offset, dst, dstOffset, length, clientId, ShortCircuitReads.worthAsking(node));
+  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, BlockToken token, long offset,
+      byte[] dst, int dstOffset, int length, String clientId) throws IOException {
+    return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId,
+        ShortCircuitReads.worthAsking(node));
   }
 
-  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, long offset, byte[] dst,
-      int dstOffset, int length, String clientId, boolean local) throws IOException {
-    ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block)
+  private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, BlockToken token, long offset,
+      byte[] dst, int dstOffset, int length, String clientId, boolean local) throws IOException {
+    ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block).setToken(token)
         .setOffset(offset).setLength(length).setClientId(clientId).setShortCircuit(local)).build());
     OpResponse r = ch.readHead().header().getResponse();
     if (r.getStatus() != TransferStatus.SUCCESS) {
@@ -87,7 +89,7 @@ public final class BlockReader {
         return ShortCircuitReads.read(node, r, block.getBlockId(), offset, dst, dstOffset, length);
       } catch (ShortCircuitReads.NotReadableHere e) {
         // replaced or deleted meanwhile, or not ours to open: the same read over the network
-        return readOver(ch, node, block, offset, dst, dstOffset, length, clientId, false);
+        return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId, false);
       }
     }
     int bpc = r.getBytesPerChecksum();
@@ -125,14 +127,16 @@ public final class BlockReader {
    * The length a reader may see of the node's replica: for one still being written, the bytes
    * every pipeline node acknowledged; for a finalized one, its length.
    */
-  public static long visibleLength(NodeInfo node, BlockInfo block) throws IOException {
-    return ask(node, TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)).build(),
+  public static long visibleLength(NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
+    return ask(node, TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)
+        .setToken(token)).build(),
         "length of block " + block.getBlockId()).getReplicaLength();
   }
 
   /** The CRC32C of the node's finalized replica of {@code block}, which must have the block's length. */
-  public static int crc32c(NodeInfo node, BlockInfo block) throws IOException {
-    OpResponse r = ask(node, TransferHeader.newBuilder().setBlockChecksum(BlockChecksumOp.newBuilder().setBlock(block))
+  public static int crc32c(NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
+    OpResponse r = ask(node, TransferHeader.newBuilder().setBlockChecksum(BlockChecksumOp.newBuilder().setBlock(block)
+            .setToken(token))
         .build(), "checksum of block " + block.getBlockId());
     if (r.getReplicaLength() != block.getLength()) {
       throw new IOException("checksum of block " + block.getBlockId() + " on " + node.getNodeId() + ": the replica has "

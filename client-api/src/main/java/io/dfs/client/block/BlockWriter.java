@@ -3,6 +3,7 @@ package io.dfs.client.block;
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.client.transfer.ChunkChecksums;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockToken;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.Packet;
 import io.dfs.proto.PacketAck;
@@ -83,9 +84,9 @@ public final class BlockWriter implements Closeable {
   }
 
   /** A writer for a new block (or a replica copy) through these nodes; nothing is sent before the first packet. */
-  public static BlockWriter open(List<NodeInfo> pipeline, BlockInfo block, WriteStage stage, String clientId,
-      long expectedLength) throws PipelineException {
-    return new BlockWriter(requireNodes(pipeline, block), block, setup(pipeline, block, stage, clientId)
+  public static BlockWriter open(List<NodeInfo> pipeline, BlockInfo block, BlockToken token, WriteStage stage,
+      String clientId, long expectedLength) throws PipelineException {
+    return new BlockWriter(requireNodes(pipeline, block), block, setup(pipeline, block, token, stage, clientId)
         .setExpectedLength(expectedLength).build());
   }
 
@@ -94,10 +95,10 @@ public final class BlockWriter implements Closeable {
    * the new generation stamp; the nodes cut their replicas to {@link #resumeOffset()} and this
    * writer's unacknowledged packets are sent again, then its partly filled packet continues.
    */
-  public BlockWriter resumeOn(List<NodeInfo> recoveredPipeline, BlockInfo recovered, String clientId)
-      throws PipelineException {
+  public BlockWriter resumeOn(List<NodeInfo> recoveredPipeline, BlockInfo recovered, BlockToken token,
+      String clientId) throws PipelineException {
     BlockWriter next = new BlockWriter(requireNodes(recoveredPipeline, recovered), recovered,
-        setup(recoveredPipeline, recovered, WriteStage.RECOVERY, clientId).setResumeOffset(resumeOffset()).build());
+        setup(recoveredPipeline, recovered, token, WriteStage.RECOVERY, clientId).setResumeOffset(resumeOffset()).build());
     next.toResend.addAll(unacknowledged());
     next.packet = packet;
     next.packetFill = packetFill;
@@ -120,9 +121,9 @@ public final class BlockWriter implements Closeable {
     return pipeline;
   }
 
-  private static WriteBlockOp.Builder setup(List<NodeInfo> pipeline, BlockInfo block, WriteStage stage,
-      String clientId) {
-    return WriteBlockOp.newBuilder().setBlock(block).addAllDownstream(pipeline.subList(1, pipeline.size()))
+  private static WriteBlockOp.Builder setup(List<NodeInfo> pipeline, BlockInfo block, BlockToken token,
+      WriteStage stage, String clientId) {
+    return WriteBlockOp.newBuilder().setBlock(block).setToken(token).addAllDownstream(pipeline.subList(1, pipeline.size()))
         .setClientId(clientId).setStage(stage).setBytesPerChecksum(ChunkChecksums.BYTES_PER_CHECKSUM);
   }
 

@@ -2,6 +2,7 @@ package io.dfs.client.block;
 
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockToken;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
 import io.dfs.proto.TransferHeader;
@@ -19,11 +20,11 @@ public final class ReplicaTransferRequest {
   private ReplicaTransferRequest() {}
 
   /** Asks {@code source} to copy {@code length} bytes of its replica of {@code block} to {@code targets}. */
-  public static void send(NodeInfo source, BlockInfo block, long length, List<NodeInfo> targets, String clientId)
-      throws IOException {
+  public static void send(NodeInfo source, BlockInfo block, BlockToken token, long length, List<NodeInfo> targets,
+      String clientId) throws IOException {
     try (BlockingFrameChannel ch = BlockingFrameChannel.connect(source.getHost(), source.getDataPort(), 5_000,
         BlockWriter.TIMEOUT_MS)) {
-      ch.write(TransferHeader.newBuilder().setTransferReplica(TransferReplicaOp.newBuilder().setBlock(block)
+      ch.write(TransferHeader.newBuilder().setTransferReplica(TransferReplicaOp.newBuilder().setBlock(block).setToken(token)
           .setLength(length).addAllTargets(targets).setClientId(clientId)).build());
       OpResponse r = ch.readHead().header().getResponse();
       if (r.getStatus() != TransferStatus.SUCCESS) {

@@ -108,7 +108,7 @@ public final class DfsClient implements DfsFileSystem {
   private static long visibleLength(LocatedBlock block) {
     for (NodeInfo node : block.getLocationsList()) {
       try {
-        return BlockReader.visibleLength(node, block.getBlock());
+        return BlockReader.visibleLength(node, block.getBlock(), block.getToken());
       } catch (IOException e) {
         // the next node may know
       }
@@ -288,7 +288,7 @@ public final class DfsClient implements DfsFileSystem {
     IOException last = null;
     for (NodeInfo node : b.getLocationsList()) {
       try {
-        return BlockReader.crc32c(node, b.getBlock());
+        return BlockReader.crc32c(node, b.getBlock(), b.getToken());
       } catch (IOException e) {
         last = e;
       }

@@ -221,7 +221,7 @@ final class DfsClientInputStream extends DfsInputStream {
       nodes.sort(java.util.Comparator.comparing((NodeInfo n) -> !BlockReader.isLocal(n)));
       for (NodeInfo node : nodes) {
         try {
-          int n = BlockReader.read(node, block.getBlock(), inBlock, b, off, len, metadata.clientId());
+          int n = BlockReader.read(node, block.getBlock(), block.getToken(), inBlock, b, off, len, metadata.clientId());
           if (n == len) {
             return;
           }

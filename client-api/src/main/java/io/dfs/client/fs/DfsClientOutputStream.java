@@ -305,7 +305,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
-    writer = BlockWriter.open(pipeline, current.getBlock(), WriteStage.CREATE, metadata.clientId(), 0);
+    writer = BlockWriter.open(pipeline, current.getBlock(), current.getToken(), WriteStage.CREATE, metadata.clientId(), 0);
     liveWriter = writer;
   }
 
@@ -385,8 +385,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
         update.addFailedNodes(bad);
       }
       LocatedBlock bumped = metadata.updateBlock(update.build());
-      BlockInfo survivorsCopy = current.getBlock();
-      current = current.toBuilder().setBlock(bumped.getBlock()).build();
+      LocatedBlock survivorsCopy = current;
+      current = current.toBuilder().setBlock(bumped.getBlock()).setToken(bumped.getToken()).build();
       if (resume == 0 || catchUp(survivorsCopy, resume, bumped.getLocationsList())) {
         pipeline.addAll(bumped.getLocationsList());
       }
@@ -400,7 +400,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
         }
         throw new StorageException(ErrorCode.IO_ERROR, "no storage node left to write to: " + last.getMessage(), path);
       }
-      writer = failedWriter.resumeOn(pipeline, current.getBlock(), metadata.clientId());
+      writer = failedWriter.resumeOn(pipeline, current.getBlock(), current.getToken(), metadata.clientId());
       liveWriter = writer;
       try {
         writer.sendIfFull(); // resends the unacknowledged packets
@@ -430,13 +430,15 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   /** Has a survivor copy the acknowledged bytes to the replacements; false (go on without them) when it cannot. */
-  private boolean catchUp(BlockInfo block, long length, List<NodeInfo> replacements) {
+  private boolean catchUp(LocatedBlock survivorsCopy, long length, List<NodeInfo> replacements) {
+    BlockInfo block = survivorsCopy.getBlock();
     if (replacements.isEmpty()) {
       return false;
     }
     for (NodeInfo source : pipeline) { // a survivor not known to have failed may still be dead: try the next
       try {
-        ReplicaTransferRequest.send(source, block, length, replacements, metadata.clientId());
+        ReplicaTransferRequest.send(source, block, survivorsCopy.getToken(), length, replacements,
+            metadata.clientId());
         return true;
       } catch (IOException e) {
         LOG.info("{} block {}: {} could not copy to the replacements {}: {}", path, block.getBlockId(),

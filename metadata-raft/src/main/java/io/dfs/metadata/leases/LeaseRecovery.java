@@ -3,8 +3,10 @@ package io.dfs.metadata.leases;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.metadata.blocks.BlockManager;
+import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.metadata.statemachine.NamespaceStateMachine.OpenFile;
+import io.dfs.proto.BlockAccess;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.MetaRequest;
@@ -32,16 +34,18 @@ public final class LeaseRecovery implements AutoCloseable {
   private final Supplier<NamespaceStateMachine> namespace;
   private final BlockManager blocks;
   private final LeaseManager leases;
+  private final BlockTokenIssuer tokens;
   private final ExecutorService proposer;
   private MetadataClient client; // created on first use, by the proposer thread only
 
   public LeaseRecovery(ClusterConfig config, String peerId, Supplier<NamespaceStateMachine> namespace,
-      BlockManager blocks, LeaseManager leases) {
+      BlockManager blocks, LeaseManager leases, BlockTokenIssuer tokens) {
     this.config = config;
     this.peerId = peerId;
     this.namespace = namespace;
     this.blocks = blocks;
     this.leases = leases;
+    this.tokens = tokens;
     this.proposer = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "lease-recovery-" + peerId);
       t.setDaemon(true);
@@ -58,7 +62,8 @@ public final class LeaseRecovery implements AutoCloseable {
         leases.recoveryProposed(f.path());
         LOG.info("lease of {} on {} expired: completing it", f.writer(), f.path());
         proposer.execute(() -> propose(f, finalized != null || pipeline.isEmpty() ? finalized
-            : UnfinishedBlockRecovery.recover(f.lastBlock(), pipeline)));
+            : UnfinishedBlockRecovery.recover(f.lastBlock(), pipeline,
+                tokens.issue(f.lastBlock(), "lease-recovery-" + peerId, BlockAccess.READ, BlockAccess.WRITE))));
       }
     }
   }

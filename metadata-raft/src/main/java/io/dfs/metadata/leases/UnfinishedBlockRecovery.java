@@ -2,6 +2,7 @@ package io.dfs.metadata.leases;
 
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.BlockToken;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.OpResponse;
 import io.dfs.proto.ReplicaLengthOp;
@@ -28,11 +29,11 @@ final class UnfinishedBlockRecovery {
   private UnfinishedBlockRecovery() {}
 
   /** The block finalized at the agreed length on at least one node, or null when no node has it. */
-  static BlockInfo recover(BlockInfo block, List<NodeInfo> pipeline) {
+  static BlockInfo recover(BlockInfo block, List<NodeInfo> pipeline, BlockToken token) {
     List<NodeInfo> holders = new ArrayList<>();
     long length = Long.MAX_VALUE;
     for (NodeInfo n : pipeline) {
-      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).build());
+      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setToken(token).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         holders.add(n);
         length = Math.min(length, r.getReplicaLength());
@@ -44,7 +45,8 @@ final class UnfinishedBlockRecovery {
     BlockInfo agreed = block.toBuilder().setLength(length).build();
     int finalized = 0;
     for (NodeInfo n : holders) {
-      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setFinalize(true).setLength(length).build());
+      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setFinalize(true).setLength(length)
+          .setToken(token).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         finalized++;
       }

@@ -1,5 +1,6 @@
 package io.dfs.metadata.rpc;
 
+import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.metadata.statemachine.NamespaceWrites;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
  * Decides who answers a call on this peer's RPC port: namespace writes go to the leader's group
  * commit, linearizable reads through Ratis' ReadIndex, leader reads and the storage-node protocol to
  * the leader's state directly, stale reads to whatever this peer has applied. A call only the leader
- * may answer, arriving at a follower, is answered NOT_LEADER with the leader's id.
+ * may answer, arriving at a follower, is answered NOT_LEADER with the leader's id. The leader's
+ * answers get their block access tokens on the way out (only the leader knows where blocks are).
  */
 final class CallRouter {
   private final BooleanSupplier isLeader;
@@ -26,6 +28,7 @@ final class CallRouter {
   private final LocalRaft raft;
   private final Function<MetaRequest, MetaResponse> query;
   private final NodeProtocol nodes;
+  private final BlockTokenIssuer tokens;
   private final Executor reads;
   private final Executor nodeWork;
 
@@ -36,13 +39,15 @@ final class CallRouter {
    *     service's monitor)
    */
   CallRouter(BooleanSupplier isLeader, Supplier<String> leaderId, LeaderWriteBatcher writes, LocalRaft raft,
-      Function<MetaRequest, MetaResponse> query, NodeProtocol nodes, Executor reads, Executor nodeWork) {
+      Function<MetaRequest, MetaResponse> query, NodeProtocol nodes, BlockTokenIssuer tokens, Executor reads,
+      Executor nodeWork) {
     this.isLeader = isLeader;
     this.leaderId = leaderId;
     this.writes = writes;
     this.raft = raft;
     this.query = query;
     this.nodes = nodes;
+    this.tokens = tokens;
     this.reads = reads;
     this.nodeWork = nodeWork;
   }
@@ -61,6 +66,12 @@ final class CallRouter {
     if (!isLeader.getAsBoolean()) {
       return CompletableFuture.completedFuture(LocalRaft.retryAt(leaderId.get(), "not the leader"));
     }
+    return onLeader(call).thenApply(answer -> tokens.withTokens(answer, call.getClientId()));
+  }
+
+  private CompletableFuture<MetaResponse> onLeader(ClientCall call) {
+    MetaRequest request = call.getRequest();
+    MetaRequest.OpCase op = request.getOpCase();
     if (op.getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER) {
       return CompletableFuture.supplyAsync(() -> nodes.handle(request), nodeWork);
     }

@@ -2,6 +2,7 @@ package io.dfs.metadata.rpc;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.metadata.RpcFrames;
+import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.CallReply;
@@ -59,7 +60,7 @@ public final class PeerRpcServer implements Closeable {
   /** What the port serves: this peer's Raft server, its leadership, state machine and block service. */
   public record Peer(String selfId, RaftGroupId group, Supplier<RaftServer> server, BooleanSupplier isLeader,
       Supplier<String> leaderId, Function<MetaRequest, MetaResponse> query, NodeProtocol nodes,
-      MetricRegistry metrics) {}
+      BlockTokenIssuer tokens, MetricRegistry metrics) {}
 
   public static PeerRpcServer start(String host, int port, Peer peer) throws IOException {
     LocalRaft raft = new LocalRaft(peer.server(), peer.selfId(), peer.group());
@@ -67,7 +68,7 @@ public final class PeerRpcServer implements Closeable {
     ExecutorService reads = Executors.newFixedThreadPool(2, daemon("rpc-reads-" + peer.selfId()));
     ExecutorService nodeWork = Executors.newSingleThreadExecutor(daemon("rpc-nodes-" + peer.selfId()));
     CallRouter router = new CallRouter(peer.isLeader(), peer.leaderId(), writes, raft, peer.query(), peer.nodes(),
-        reads, nodeWork);
+        peer.tokens(), reads, nodeWork);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     ServerBootstrap b = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {

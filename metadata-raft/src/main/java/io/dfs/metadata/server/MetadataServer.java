@@ -6,6 +6,7 @@ import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
+import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.leases.LeaseRecovery;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.rpc.PeerRpcServer;
@@ -62,6 +63,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private BlockManager blocks;
   private LeaseManager leases;
   private LeaseRecovery leaseRecovery;
+  private BlockTokenIssuer tokens;
   private PeerRpcServer rpc;
   private ScheduledExecutorService monitor;
   private final MetricRegistry metrics = new MetricRegistry();
@@ -90,7 +92,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         () -> stateMachine, blocks, http);
     this.leases = new LeaseManager(Clock.systemUTC(),
         Long.parseLong(config.get(LEASE_HARD_LIMIT_MS).orElse("60000")));
-    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases);
+    this.tokens = BlockTokenIssuer.fromConfig(config);
+    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens);
     this.stateMachine = new NamespaceStateMachine(blocks, leases, config.replication(), config.blockSize(), status,
         metrics);
 
@@ -133,7 +136,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     server.start();
     PeerAddress rpcAddress = config.rpcAddress(id);
     rpc = PeerRpcServer.start(rpcAddress.host(), rpcAddress.port(), new PeerRpcServer.Peer(id, group.getGroupId(),
-        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), metrics));
+        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), tokens, metrics));
     registerMetrics();
     monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "replication-monitor-" + id);
