@@ -109,6 +109,8 @@ function chart(id, a, b) {
 async function poll() {
   try {
     const r = await fetch("api/cluster", {cache: "no-store"});
+    if (r.status === 401) throw new Error("open the dashboard's address with ?token=<the gateway's token> once"
+        + " (dfs local start prints it)");
     if (!r.ok) throw new Error((await r.json()).error || r.status);
     render(await r.json());
   } catch (e) {

@@ -14,12 +14,15 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -29,6 +32,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.handler.codec.http.multipart.Attribute;
 import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
 import io.netty.handler.codec.http.multipart.FileUpload;
@@ -62,6 +68,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   private final DashboardApi dashboard;
   /** Largest request body; a bigger one is refused before it is spooled to disk (413). */
   private final long maxBodyBytes;
+  private final GatewayToken token;
   private HttpRequest request;
   private HttpPostRequestDecoder body;
   private long bodyBytes;
@@ -69,7 +76,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   private Exception refused;
 
   GatewayHandler(DfsFileSystem fs, MetricRegistry metrics, MetricsRenderer renderer, DashboardApi dashboard,
-      long maxBodyBytes) {
+      long maxBodyBytes, GatewayToken token) {
+    this.token = token;
     this.fs = fs;
     this.metrics = metrics;
     this.renderer = renderer;
@@ -82,7 +90,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof HttpRequest r) {
       request = r;
       bodyBytes = 0;
-      refused = RequestChecks.refusal(r);
+      refused = RequestChecks.refusal(r, token);
       if (refused == null && HttpUtil.getContentLength(r, -1L) > maxBodyBytes) {
         refuse(ctx, tooLarge());
         return;
@@ -160,7 +168,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
         case "/metrics" -> bytes(ctx, HttpResponseStatus.OK, "application/json", renderer.json());
         case "/metrics/prometheus" -> bytes(ctx, HttpResponseStatus.OK, MetricsRenderer.PROMETHEUS_CONTENT_TYPE,
             renderer.prometheusText());
-        default -> staticFile(ctx, path);
+        default -> {
+          if (params.containsKey("token")) {
+            logIn(ctx, path, params.get("token"));
+          } else {
+            staticFile(ctx, path);
+          }
+        }
       }
     } catch (Exception e) {
       metrics.counter("http.errors").inc();
@@ -207,6 +221,24 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     ctx.writeAndFlush(new HttpChunkedInput(new ChunkedStream(in, 1 << 20)))
         .addListener(f -> in.close())
         .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * A browser opening the dashboard's address with {@code ?token=}: the token goes into an
+   * HttpOnly, same-site-only cookie and the browser to the address without it (out of its history).
+   */
+  private void logIn(ChannelHandlerContext ctx, String path, String candidate) throws Exception {
+    if (!token.matches(candidate)) {
+      throw new HttpErrors.UnauthorizedException("not the gateway's token");
+    }
+    DefaultCookie cookie = new DefaultCookie(GatewayToken.COOKIE, candidate);
+    cookie.setHttpOnly(true);
+    cookie.setPath("/");
+    cookie.setSameSite(CookieHeaderNames.SameSite.Strict);
+    DefaultHttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(HttpHeaderNames.LOCATION, path);
+    headers.set(HttpHeaderNames.SET_COOKIE, ServerCookieEncoder.STRICT.encode(cookie));
+    bytes(ctx, HttpResponseStatus.SEE_OTHER, "text/plain", new byte[0], headers);
   }
 
   private void staticFile(ChannelHandlerContext ctx, String path) throws Exception {
@@ -271,7 +303,17 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   }
 
   private static void bytes(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] content) {
+    bytes(ctx, status, type, content, EmptyHttpHeaders.INSTANCE);
+  }
+
+  /** Every answer of the gateway but a download's is built here. */
+  private static void bytes(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] content,
+      HttpHeaders extra) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(content));
+    r.headers().set(extra);
+    if (status.equals(HttpResponseStatus.UNAUTHORIZED)) {
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"dfs gateway\"");
+    }
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     // one request per connection: the client must not reuse a socket the gateway is closing
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -52,16 +52,19 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
   private final EventExecutorGroup blocking = new DefaultEventExecutorGroup(16);
   private DfsClient client;
   private Channel channel;
+  private GatewayToken token;
 
   public GatewayServer() {}
 
-  public static GatewayServer start(ClusterConfig config, String host, int port) throws InterruptedException {
+  public static GatewayServer start(ClusterConfig config, String host, int port)
+      throws InterruptedException, IOException {
     GatewayServer g = new GatewayServer();
     g.startServer(config, host, port);
     return g;
   }
 
-  private void startServer(ClusterConfig config, String host, int port) throws InterruptedException {
+  private void startServer(ClusterConfig config, String host, int port) throws InterruptedException, IOException {
+    token = GatewayToken.from(config);
     client = new DfsClient(config, "gateway-" + ProcessHandle.current().pid());
     metrics.register("", client.metadata().metrics());
     MetricsRenderer renderer = new MetricsRenderer(metrics);
@@ -91,7 +94,8 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
                   }
                 });
             ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler());
-            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard, maxBodyBytes));
+            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard, maxBodyBytes,
+                token));
           }
         })
         .bind(host, port).sync().channel();
@@ -99,6 +103,11 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
 
   public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** What a request must carry (Authorization: Bearer), and a browser once in ?token= to get its cookie. */
+  public String token() {
+    return token.value();
   }
 
   public MetricRegistry metrics() {
@@ -122,7 +131,7 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
   public Integer call() throws Exception {
     ClusterConfig config = ClusterConfig.load(configFile);
     int port = portOption != null ? portOption : Integer.parseInt(config.get("dfs.gateway.port").orElse("9800"));
-    // loopback unless configured: the gateway has no authentication yet
+    // loopback unless configured: the gateway's token travels in clear text until it serves HTTPS
     startServer(config, config.get("dfs.gateway.host").orElse("127.0.0.1"), port);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -133,6 +142,8 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
     }, "gateway-shutdown"));
     System.out.println("gateway and dashboard on http://" + config.get("dfs.gateway.host").orElse("127.0.0.1") + ":"
         + port() + "/");
+    System.out.println(config.get(GatewayToken.FILE).map(f -> "its token is in " + f)
+        .orElse("its token (" + GatewayToken.FILE + " is not set; a new one each start): " + token.value()));
     Thread.currentThread().join();
     return 0;
   }

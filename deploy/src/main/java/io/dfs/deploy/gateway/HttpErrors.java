@@ -11,6 +11,9 @@ final class HttpErrors {
     if (e instanceof BadRequestException) {
       return HttpResponseStatus.BAD_REQUEST;
     }
+    if (e instanceof UnauthorizedException) {
+      return HttpResponseStatus.UNAUTHORIZED;
+    }
     if (e instanceof MethodNotAllowedException) {
       return HttpResponseStatus.METHOD_NOT_ALLOWED;
     }
@@ -32,6 +35,13 @@ final class HttpErrors {
       case PERMISSION_DENIED -> HttpResponseStatus.FORBIDDEN;
       default -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
     };
+  }
+
+  /** A request without the gateway's token. */
+  static final class UnauthorizedException extends Exception {
+    UnauthorizedException(String message) {
+      super(message);
+    }
   }
 
   /** A request the gateway refuses before asking the cluster: a missing or malformed parameter. */

@@ -8,7 +8,8 @@ import java.net.URI;
 import java.util.Set;
 
 /**
- * What the gateway refuses before serving anything. The four operations take POST only, so a link
+ * What the gateway refuses before serving anything. Everything but the dashboard's page and its
+ * scripts takes the gateway's token ({@link GatewayToken}); 401 without it. The four operations take POST only, so a link
  * or an image on another web page cannot trigger them; a POST a browser makes for another site
  * (its Origin is not this gateway, or Sec-Fetch-Site says cross-site) is refused, so a form on
  * another page cannot either. Programs (curl, scripts) send neither header and are served.
@@ -20,8 +21,12 @@ final class RequestChecks {
   private RequestChecks() {}
 
   /** The reason to refuse the request, or null to serve it. */
-  static Exception refusal(HttpRequest r) {
+  static Exception refusal(HttpRequest r, GatewayToken token) {
     String path = new QueryStringDecoder(r.uri()).path();
+    if (!isPageAsset(path) && !token.admits(r)) {
+      return new HttpErrors.UnauthorizedException("the gateway takes its token: Authorization: Bearer <token> "
+          + "(dfs local start prints it; dfs.gateway.token.file holds it)");
+    }
     HttpMethod method = r.method();
     if (OPERATIONS.contains(path)) {
       if (!method.equals(HttpMethod.POST)) {
@@ -33,6 +38,11 @@ final class RequestChecks {
       return new HttpErrors.MethodNotAllowedException(path + " takes GET, not " + method);
     }
     return null;
+  }
+
+  /** The dashboard's page, scripts and styles: no data in them, and the page is where a browser logs in. */
+  static boolean isPageAsset(String path) {
+    return path.equals("/") || path.matches("/[A-Za-z0-9_-]+\\.(html|js|css)");
   }
 
   private static Exception crossSite(HttpRequest r) {

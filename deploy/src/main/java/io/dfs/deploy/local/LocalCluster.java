@@ -86,8 +86,11 @@ public final class LocalCluster {
     }
     out.println();
     out.println("dfs is up");
-    out.println("  dashboard   " + dashboard);
+    String token = Files.readString(layout.gatewayTokenFile()).trim();
+    out.println("  dashboard   " + dashboard + "?token=" + token);
     out.println("  gateway     " + dashboard + " (POST /create_directory, /delete_directory, /upload_file, /download_file)");
+    out.println("  token       " + layout.gatewayTokenFile() + " (mode 0600): curl -H \"Authorization: Bearer $(cat "
+        + layout.gatewayTokenFile() + ")\" ...");
     out.println("  mount       " + mountLine);
     out.println("  config      " + layout.configFile());
     out.println("  cli         deploy/bin/dfs --config " + layout.configFile() + " ls /");

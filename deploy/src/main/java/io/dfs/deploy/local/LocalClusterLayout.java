@@ -42,6 +42,11 @@ public final class LocalClusterLayout {
     return mountPoint;
   }
 
+  /** The gateway's bearer token (mode 0600), made by the gateway's first start. */
+  public Path gatewayTokenFile() {
+    return home.resolve("gateway.token");
+  }
+
   public int gatewayPort() {
     return basePort;
   }
@@ -87,6 +92,7 @@ public final class LocalClusterLayout {
     }
     p.setProperty("dfs.gateway.host", "127.0.0.1");
     p.setProperty("dfs.gateway.port", Integer.toString(gatewayPort()));
+    p.setProperty("dfs.gateway.token.file", gatewayTokenFile().toString());
     p.setProperty("dfs.mount.http.port", Integer.toString(basePort + 99));
     p.setProperty("dfs.replication", "3");
     p.setProperty("dfs.heartbeat.interval.ms", "1000");

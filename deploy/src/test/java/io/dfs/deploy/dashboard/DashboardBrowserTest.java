@@ -24,13 +24,13 @@ class DashboardBrowserTest {
   @TempDir Path dir;
 
   /** Loads the page, lets its scripts poll for a few seconds, returns the DOM as rendered. */
-  private String render(int port, Path profile, Path screenshot) throws Exception {
+  private String render(int port, String token, Path profile, Path screenshot) throws Exception {
     List<String> cmd = new java.util.ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
         "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
         "--virtual-time-budget=6000", "--window-size=1280,1000"));
     cmd.add(screenshot == null ? "--dump-dom" : "--screenshot=" + screenshot);
-    cmd.add("http://127.0.0.1:" + port + "/");
+    cmd.add("http://127.0.0.1:" + port + "/?token=" + token); // as dfs local start prints it
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String dom = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
@@ -51,7 +51,7 @@ class DashboardBrowserTest {
       client.mkdirs("/dash/a");
       // a new leader is in safe mode for a few heartbeats (the badge says so); healthy after that
       await().atMost(Duration.ofSeconds(30)).until(() -> !client.clusterStatus().getSafeMode());
-      String dom = render(gateway.port(), dir.resolve("profile1"), null);
+      String dom = render(gateway.port(), gateway.token(), dir.resolve("profile1"), null);
       assertThat(text(dom, "nodes-live")).isEqualTo("3");
       assertThat(text(dom, "nodes-dead")).isEqualTo("0");
       assertThat(text(dom, "leader")).isEqualTo(client.clusterStatus().getLeaderId());
@@ -62,7 +62,7 @@ class DashboardBrowserTest {
       cluster.stopNode(1);
       await().atMost(Duration.ofSeconds(60)).until(() -> client.clusterStatus().getNodesList().stream()
           .anyMatch(n -> n.getNodeId().equals("n2") && n.getState() == NodeState.DEAD));
-      dom = render(gateway.port(), dir.resolve("profile2"), null);
+      dom = render(gateway.port(), gateway.token(), dir.resolve("profile2"), null);
       assertThat(text(dom, "nodes-live")).isEqualTo("2");
       assertThat(text(dom, "nodes-dead")).isEqualTo("1");
       assertThat(dom).containsPattern("id=\"node-row-n2\"[^>]*data-state=\"DEAD\"");
@@ -70,7 +70,7 @@ class DashboardBrowserTest {
 
       Path shot = Path.of("target", "dashboard.png").toAbsolutePath();
       Files.createDirectories(shot.getParent());
-      render(gateway.port(), dir.resolve("profile3"), shot);
+      render(gateway.port(), gateway.token(), dir.resolve("profile3"), shot);
       assertThat(shot).exists();
       assertThat(Files.size(shot)).isGreaterThan(10_000);
     }

@@ -43,12 +43,17 @@ class GatewayTest {
     return URI.create("http://127.0.0.1:" + gateway.port() + path);
   }
 
+  /** A request carrying the gateway's token, as every program using it must. */
+  static HttpRequest.Builder authorized(String path) {
+    return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + gateway.token());
+  }
+
   static HttpResponse<String> form(String path, String... kv) throws Exception {
     StringBuilder body = new StringBuilder();
     for (int i = 0; i < kv.length; i += 2) {
       body.append(i == 0 ? "" : "&").append(kv[i]).append('=').append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
     }
-    return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
+    return http.send(authorized(path).header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -63,7 +68,7 @@ class GatewayTest {
         + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
     body.write(content);
     body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return http.send(HttpRequest.newBuilder(uri("/upload_file"))
+    return http.send(authorized("/upload_file")
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -78,14 +83,14 @@ class GatewayTest {
     assertThat(json.readTree(up.body()).get("uploaded").asText()).isEqualTo("/photos/big.bin");
     assertThat(upload("root.txt", "hello".getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(201);
 
-    HttpResponse<byte[]> down = http.send(HttpRequest.newBuilder(uri("/download_file"))
+    HttpResponse<byte[]> down = http.send(authorized("/download_file")
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("file_name=photos/big.bin")).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(down.statusCode()).isEqualTo(200);
     assertThat(down.body()).isEqualTo(content);
 
-    JsonNode listing = json.readTree(http.send(HttpRequest.newBuilder(uri("/list?path=/photos")).build(),
+    JsonNode listing = json.readTree(http.send(authorized("/list?path=/photos").build(),
         HttpResponse.BodyHandlers.ofString()).body());
     assertThat(listing.get(0).get("path").asText()).isEqualTo("/photos/big.bin");
     assertThat(listing.get(0).get("size").asLong()).isEqualTo(content.length);
@@ -119,10 +124,10 @@ class GatewayTest {
     upload("m.bin", new byte[1000], null);
     assertThat(gateway.metrics().meter("http.requests").getCount()).isGreaterThan(before);
     assertThat(gateway.metrics().meter("http.upload.bytes").getCount()).isEqualTo(uploadedBefore + 1000);
-    String prometheus = http.send(HttpRequest.newBuilder(uri("/metrics/prometheus")).build(),
+    String prometheus = http.send(authorized("/metrics/prometheus").build(),
         HttpResponse.BodyHandlers.ofString()).body();
     assertThat(prometheus).contains("http_requests_total");
-    JsonNode cluster = json.readTree(http.send(HttpRequest.newBuilder(uri("/api/cluster")).build(),
+    JsonNode cluster = json.readTree(http.send(authorized("/api/cluster").build(),
         HttpResponse.BodyHandlers.ofString()).body()).get("cluster");
     assertThat(cluster.get("leaderId").asText()).isNotEmpty();
     assertThat(cluster.get("nodes")).hasSize(3);
@@ -131,7 +136,7 @@ class GatewayTest {
   @Test
   void latencyShowsTheClientCallsBehindAnUpload() throws Exception {
     upload("lat.bin", new byte[100], null);
-    JsonNode rows = json.readTree(http.send(HttpRequest.newBuilder(uri("/api/latency")).build(),
+    JsonNode rows = json.readTree(http.send(authorized("/api/latency").build(),
         HttpResponse.BodyHandlers.ofString()).body()).get("latency");
     JsonNode create = null;
     for (JsonNode r : rows) {
@@ -166,7 +171,7 @@ class GatewayTest {
   }
 
   private static JsonNode latency() throws Exception {
-    return json.readTree(http.send(HttpRequest.newBuilder(uri("/api/latency")).build(),
+    return json.readTree(http.send(authorized("/api/latency").build(),
         HttpResponse.BodyHandlers.ofString()).body());
   }
 }
