@@ -21,7 +21,7 @@ final class Attributes {
       default -> FileStat.S_IFREG;
     };
     stat.st_mode.set(type | (s.getMode() & 07777));
-    stat.st_nlink.set(dir ? 2 : 1);
+    stat.st_nlink.set(dir ? 2 : Math.max(1, s.getNlink()));
     long size = s.getLength();
     stat.st_size.set(dir ? 4096 : size);
     stat.st_blocks.set((size - s.getHoleBytes() + 511) / 512); // what du counts: holes take no space

@@ -194,6 +194,24 @@ public final class DfsFuse extends FuseStubFS {
     });
   }
 
+  /**
+   * link(2): a further name of the same entry (a hard link), as git does with each object it
+   * writes. The entry's content as this mount wrote it is in the cluster first, so the new name
+   * shows it.
+   */
+  @Override
+  public int link(String oldpath, String newpath) {
+    return call("link", () -> {
+      settle(oldpath);
+      writeBehind.await(oldpath);
+      writeBehind.await(newpath);
+      FileStatus linked = fs.link(oldpath, newpath);
+      attributes.entryCreated(newpath, linked);
+      attributes.changed(oldpath, linked.toBuilder().setPath(oldpath).build()); // one entry: its link count too
+      return 0;
+    });
+  }
+
   @Override
   public int readlink(String path, Pointer buf, long size) {
     return call("readlink", () -> {

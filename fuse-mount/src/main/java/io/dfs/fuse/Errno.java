@@ -21,6 +21,7 @@ final class Errno {
       case FILE_TOO_LARGE -> -ErrorCodes.EFBIG();
       case INVALID_PATH, INVALID_ARGUMENT -> -ErrorCodes.EINVAL();
       case PERMISSION_DENIED -> -ErrorCodes.EACCES();
+      case NOT_PERMITTED -> -ErrorCodes.EPERM();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();
       case ALREADY_BEING_CREATED -> -ErrorCodes.EBUSY();

@@ -28,7 +28,10 @@ public final class MountCommand implements Callable<Integer>, Closeable {
    * included).
    */
   static final List<String> FUSE_OPTIONS = List.of("-o", "fsname=dfs", "-o", "big_writes", "-o", "max_read=1048576",
-      "-o", "attr_timeout=1", "-o", "entry_timeout=1", "-o", "default_permissions");
+      "-o", "attr_timeout=1", "-o", "entry_timeout=1", "-o", "default_permissions",
+      // st_ino is the namespace's inode id: stable across mounts (git's index keeps it) and the
+      // same for every name of a hard-linked entry (tar, rsync -H, cp -a and du find links by it)
+      "-o", "use_ino");
 
   /**
    * Other users may use the mount ({@code allow_other}) when the kernel lets this user say so: as

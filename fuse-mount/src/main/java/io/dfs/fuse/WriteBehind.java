@@ -110,20 +110,27 @@ final class WriteBehind implements AutoCloseable {
     pending.put(path, mine);
     metrics.meter("fuse.writeback.files").mark();
     workers.execute(() -> {
+      FileStatus completed = null;
+      Exception failure = null;
       try (var timer = metrics.timer("fuse.writeback.complete").time()) {
-        FileStatus completed = completion.complete(true);
+        completed = completion.complete(true);
         onCompleted.accept(completed);
-        done.complete(completed);
       } catch (IOException | RuntimeException e) {
         metrics.counter("fuse.writeback.errors").inc();
         LOG.warn("{}: writing back after close failed; the next fsync of it reports EIO", path, e);
         failures.put(path, e instanceof IOException io ? io
             : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + e, path));
         onFailed.accept(path);
-        done.completeExceptionally(e);
+        failure = e;
       } finally {
         pending.remove(path, mine);
         slots.release();
+      }
+      // only now: whoever waited on it must no longer see the pending view
+      if (failure == null) {
+        done.complete(completed);
+      } else {
+        done.completeExceptionally(failure);
       }
     });
   }

@@ -107,6 +107,42 @@ class FuseMountTest {
   }
 
   @Test
+  void hardLinksAreOneFileUnderSeveralNames() {
+    ok("mkdir -p mnt/hl/a mnt/hl/b && cp src/big.bin mnt/hl/a/f");
+    ok("ln mnt/hl/a/f mnt/hl/b/g");
+    assertThat(ok("stat -c '%h %i' mnt/hl/b/g").out()).startsWith("2 ");
+    // the kernel keeps the first name's attributes for attr_timeout (1 s): then the same entry
+    assertThat(ok("sleep 1.1; stat -c '%h %i' mnt/hl/a/f").out()).isEqualTo(ok("stat -c '%h %i' mnt/hl/b/g").out());
+    ok("cmp src/big.bin mnt/hl/b/g");
+    ok("chmod 600 mnt/hl/b/g");
+    assertThat(ok("sleep 1.1; stat -c %a mnt/hl/a/f").out().trim()).as("one entry: one mode").isEqualTo("600");
+    assertThat(m.sh("ln mnt/hl/a mnt/hl/dirlink").out()).contains("not allowed"); // EPERM: hard link not allowed for directory
+    assertThat(m.sh("ln mnt/hl/a/f mnt/hl/b/g").out()).contains("File exists");
+    ok("rm mnt/hl/a/f");
+    ok("cmp src/big.bin mnt/hl/b/g");
+    assertThat(ok("sleep 1.1; stat -c %h mnt/hl/b/g").out().trim()).isEqualTo("1");
+    // tools that find links by inode number keep them: tar out and back in, and du counts the bytes once
+    ok("ln mnt/hl/b/g mnt/hl/b/g2 && sleep 1.1"); // the kernel's view of g's link count and ctime: see docs/fuse.md
+    ok("tar -C mnt/hl -cf hl.tar b && mkdir mnt/hl/untar && tar -C mnt/hl/untar -xf hl.tar");
+    assertThat(ok("stat -c %h mnt/hl/untar/b/g2").out().trim()).isEqualTo("2");
+    int kib = Integer.parseInt(ok("sleep 1.1; du -sk mnt/hl/untar/b | cut -f1").out().trim());
+    assertThat(kib).as("5,000,000 bytes under two names, counted once").isBetween(4880, 4890);
+    ok("rm -r mnt/hl/b");
+    ok("cmp src/big.bin mnt/hl/untar/b/g && cmp src/big.bin mnt/hl/untar/b/g2");
+  }
+
+  @Test
+  void gitCloneOfALocalRepositoryOnTheMountHardLinksItsObjects() {
+    ok("git init -q mnt/local-origin && cd mnt/local-origin && git config user.email t@t && git config user.name t"
+        + " && cp -r ../../src/tree . && git add -A && git commit -qm one");
+    ok("git clone -q mnt/local-origin mnt/local-clone");
+    String objects = ok("cd mnt/local-clone && find .git/objects -type f -links +1 | wc -l").out().trim();
+    assertThat(Integer.parseInt(objects)).as("objects shared with the origin by hard links").isPositive();
+    ok("cd mnt/local-clone && git fsck --strict && test -z \"$(git status --porcelain)\"");
+    ok("diff -r src/tree mnt/local-clone/tree");
+  }
+
+  @Test
   void rsyncTwiceTransfersNothingTheSecondTime() {
     ok("rsync -a src/tree/ mnt/synced/");
     ok("diff -r src/tree mnt/synced");

@@ -42,7 +42,7 @@ public class DfsException extends IOException {
       case INVALID_PATH, INVALID_ARGUMENT -> new InvalidPathException(error.getCode(), msg, path);
       case NAME_TOO_LONG -> new NameTooLongException(msg, path);
       case FILE_TOO_LARGE -> new FileTooLargeException(msg, path);
-      case PERMISSION_DENIED -> new PermissionDeniedException(msg, path);
+      case PERMISSION_DENIED, NOT_PERMITTED -> new PermissionDeniedException(error.getCode(), msg, path);
       case ALREADY_BEING_CREATED -> new AlreadyBeingCreatedException(msg, path);
       case NO_SPACE, NOT_ENOUGH_NODES -> new NoSpaceException(error.getCode(), msg, path);
       case STALE_GENERATION, CHECKSUM_MISMATCH, IO_ERROR, STALE_FILE_HANDLE -> new StorageException(error.getCode(), msg, path);

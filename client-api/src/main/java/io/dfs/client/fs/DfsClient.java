@@ -20,6 +20,7 @@ import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.FsckResponse;
 import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaResponse;
@@ -194,6 +195,11 @@ public final class DfsClient implements DfsFileSystem {
   public FileStatus symlink(String target, String link, String owner, String group) throws IOException {
     return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).setOwner(owner)
         .setGroup(group).build());
+  }
+
+  @Override
+  public FileStatus link(String existing, String link) throws IOException {
+    return metadata.link(LinkRequest.newBuilder().setExisting(existing).setPath(link).build());
   }
 
   @Override

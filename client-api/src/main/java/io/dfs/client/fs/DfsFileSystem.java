@@ -92,6 +92,14 @@ public interface DfsFileSystem extends Closeable {
   FileStatus symlink(String target, String link, String owner, String group) throws IOException;
 
   /**
+   * Gives the file or symbolic link at {@code existing} a further name {@code link}, as link(2): both
+   * names are one entry (content, owner, mode, times), which goes with the last of its names. A
+   * directory cannot be linked ({@link io.dfs.client.error.PermissionDeniedException}, EPERM).
+   * Returns the entry as {@code link} shows it (its link count included).
+   */
+  FileStatus link(String existing, String link) throws IOException;
+
+  /**
    * Shortens or lengthens a closed file to {@code length} bytes. What it grows by is a hole: it
    * reads as zeros and takes no space on any node.
    */

@@ -19,6 +19,7 @@ import io.dfs.proto.FsckResponse;
 import io.dfs.proto.FsyncRequest;
 import io.dfs.proto.GetBlockLocationsRequest;
 import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
@@ -277,6 +278,10 @@ public final class MetadataClient implements Closeable {
 
   public FileStatus setPermission(SetPermissionRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setSetPermission(r).build()).getStatus();
+  }
+
+  public FileStatus link(LinkRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setLink(r).build()).getStatus();
   }
 
   public FileStatus symlink(SymlinkRequest r) throws IOException {

@@ -13,10 +13,17 @@ import java.util.TreeMap;
  * Raft log entry, so no locking of its own.
  */
 public final class Inode {
+  /** A name of an entry: a directory and the name it is listed under there. */
+  record Name(Inode dir, String name) {}
+
   final long id;
   final FileType type;
+  // The entry's first name (its path, the one a directory is known by); a file or symbolic link
+  // with hard links is also listed under otherNames, and the first of those takes over when this
+  // one is removed.
   Inode parent;
   String name;
+  List<Name> otherNames; // null while the entry has one name
   long mtimeMs;
   long atimeMs;
   long ctimeMs;
@@ -92,6 +99,15 @@ public final class Inode {
 
   public int replication() {
     return replication;
+  }
+
+  /** How many names a file or symbolic link has (directories: 1). */
+  int nameCount() {
+    return otherNames == null ? 1 : 1 + otherNames.size();
+  }
+
+  boolean isFirstName(Inode dir, String entryName) {
+    return parent == dir && name.equals(entryName);
   }
 
   public String path() {

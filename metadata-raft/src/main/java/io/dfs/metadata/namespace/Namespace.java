@@ -12,6 +12,7 @@ import io.dfs.client.error.NoSpaceException;
 import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
+import io.dfs.client.error.PermissionDeniedException;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
@@ -120,7 +121,7 @@ public final class Namespace {
       if (existing.writer != null && !existing.writer.equals(writer)) {
         throw new AlreadyBeingCreatedException("the file is being written by " + existing.writer, path);
       }
-      detach(existing, now);
+      removeName(parent, name, now);
     }
     Inode file = newInode(FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
     file.replication = replication;
@@ -155,6 +156,41 @@ public final class Namespace {
     link.symlinkTarget = target;
     attach(parent, link, now);
     return link;
+  }
+
+  /** Most names one entry may have, as ext4's link limit. */
+  public static final int MAX_LINKS = 65_000;
+
+  /**
+   * Gives an existing file or symbolic link another name, as link(2): both names are the same
+   * entry (content, owner, mode, times) until one is removed, and it goes with its last name.
+   */
+  public Inode link(String existing, String path, long now) throws DfsException {
+    Inode target = resolve(existing);
+    if (target.isDirectory()) {
+      throw new PermissionDeniedException(ErrorCode.NOT_PERMITTED, "a directory cannot have hard links", existing);
+    }
+    if (target.nameCount() >= MAX_LINKS) {
+      throw new PermissionDeniedException(ErrorCode.NOT_PERMITTED, "already " + MAX_LINKS + " names", existing);
+    }
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      throw new PathExistsException("the root exists", path);
+    }
+    Inode parent = parentOf(names, path);
+    String name = names.get(names.size() - 1);
+    if (parent.children.containsKey(name)) {
+      throw new PathExistsException("file exists", path);
+    }
+    if (target.otherNames == null) {
+      target.otherNames = new ArrayList<>(1);
+    }
+    target.otherNames.add(new Inode.Name(parent, name));
+    parent.children.put(name, target);
+    parent.mtimeMs = now;
+    parent.ctimeMs = now;
+    target.ctimeMs = now;
+    return target;
   }
 
   /**
@@ -349,7 +385,8 @@ public final class Namespace {
     if (target.isDirectory() && !target.children.isEmpty() && !recursive) {
       throw new DirectoryNotEmptyException("directory not empty", path);
     }
-    detach(target, now);
+    List<String> names = PathNames.components(path);
+    removeName(parentOf(names, path), names.get(names.size() - 1), now);
   }
 
   public Inode rename(String source, String destination, boolean overwrite, long now) throws DfsException {
@@ -358,6 +395,9 @@ public final class Namespace {
     if (src == root || dstNames.isEmpty()) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "cannot rename the root", src == root ? source : destination);
     }
+    List<String> srcNames = PathNames.components(source);
+    Inode srcDir = parentOf(srcNames, source);
+    String srcName = srcNames.get(srcNames.size() - 1);
     Inode dstParent = parentOf(dstNames, destination);
     String dstName = dstNames.get(dstNames.size() - 1);
     if (src.isAncestorOf(dstParent)) {
@@ -365,7 +405,7 @@ public final class Namespace {
     }
     Inode existing = dstParent.children.get(dstName);
     if (existing == src) {
-      return src;
+      return src; // the same entry (or two names of it): POSIX says nothing happens
     }
     if (existing != null) {
       if (!overwrite) {
@@ -383,14 +423,20 @@ public final class Namespace {
       if (existing.writer != null) {
         throw new AlreadyBeingCreatedException("the destination is being written by " + existing.writer, destination);
       }
-      detach(existing, now);
+      removeName(dstParent, dstName, now);
     }
-    Inode oldParent = src.parent;
-    oldParent.children.remove(src.name);
-    oldParent.mtimeMs = now;
-    src.name = dstName;
+    srcDir.children.remove(srcName);
+    srcDir.mtimeMs = now;
     src.ctimeMs = now;
-    attach(dstParent, src, now);
+    if (src.isFirstName(srcDir, srcName)) {
+      src.name = dstName;
+      attach(dstParent, src, now);
+    } else {
+      src.otherNames.set(src.otherNames.indexOf(new Inode.Name(srcDir, srcName)), new Inode.Name(dstParent, dstName));
+      dstParent.children.put(dstName, src);
+      dstParent.mtimeMs = now;
+      dstParent.ctimeMs = now;
+    }
     return src;
   }
 
@@ -471,20 +517,32 @@ public final class Namespace {
     int max = limit > 0 ? Math.min(limit, DEFAULT_LIST_LIMIT) : DEFAULT_LIST_LIMIT;
     ListResponse.Builder out = ListResponse.newBuilder();
     var entries = startAfter == null || startAfter.isEmpty()
-        ? dir.children.values() : dir.children.tailMap(startAfter, false).values();
-    for (Inode child : entries) {
+        ? dir.children.entrySet() : dir.children.tailMap(startAfter, false).entrySet();
+    String prefix = dir == root ? "/" : dir.path() + "/";
+    for (var entry : entries) {
       if (out.getEntriesCount() == max) {
         out.setHasMore(true);
         break;
       }
-      out.addEntries(status(child));
+      out.addEntries(status(entry.getValue(), prefix + entry.getKey()));
     }
     return out.build();
   }
 
+  /** The status of the entry at {@code path}, under that name. */
+  public FileStatus statusAt(String path) throws DfsException {
+    return status(resolve(path), PathNames.join(PathNames.components(path)));
+  }
+
+  /** The entry's status under its first name. */
   public FileStatus status(Inode inode) {
+    return status(inode, inode.path());
+  }
+
+  /** The entry's status as seen under {@code path}, one of its names. */
+  public FileStatus status(Inode inode, String path) {
     FileStatus.Builder b = FileStatus.newBuilder()
-        .setPath(inode.path())
+        .setPath(path)
         .setInodeId(inode.id)
         .setType(inode.type)
         .setMtimeMs(inode.mtimeMs)
@@ -497,8 +555,10 @@ public final class Namespace {
       b.setChildren(inode.children.size());
     } else if (inode.type == FileType.SYMLINK) {
       b.setSymlinkTarget(inode.symlinkTarget)
-          .setLength(inode.symlinkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+          .setLength(inode.symlinkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+          .setNlink(inode.nameCount());
     } else {
+      b.setNlink(inode.nameCount());
       b.setLength(inode.length())
           .setHoleBytes(inode.holeBytes())
           .setReplication(inode.replication)
@@ -508,9 +568,21 @@ public final class Namespace {
     return b.build();
   }
 
-  /** A directory's entries in name order (empty for a file). */
-  public java.util.Collection<Inode> children(Inode dir) {
-    return dir.isDirectory() ? java.util.Collections.unmodifiableCollection(dir.children.values()) : List.of();
+  /**
+   * A directory's entries in name order (empty for a file), each entry only where it has its first
+   * name, so a walk of the tree meets every file once however many hard links it has.
+   */
+  public List<Inode> children(Inode dir) {
+    if (!dir.isDirectory()) {
+      return List.of();
+    }
+    List<Inode> out = new ArrayList<>(dir.children.size());
+    dir.children.forEach((name, child) -> {
+      if (child.isFirstName(dir, name)) {
+        out.add(child);
+      }
+    });
+    return out;
   }
 
   /** The file a block belongs to, or null for a block no file references. */
@@ -522,21 +594,31 @@ public final class Namespace {
     return java.util.Collections.unmodifiableMap(fileOfBlock);
   }
 
-  /** Counts of files, directories (the root included) and blocks. */
+  /**
+   * Counts of files (symbolic links included, each once however many names it has), directories
+   * (the root included), blocks, and names beyond an entry's first (hard links).
+   */
   public long[] counts() {
     long files = 0;
     long dirs = 0;
+    long links = 0;
     Deque<Inode> todo = new ArrayDeque<>(List.of(root));
     while (!todo.isEmpty()) {
       Inode i = todo.pop();
-      if (i.isDirectory()) {
-        dirs++;
-        todo.addAll(i.children.values());
-      } else {
+      if (!i.isDirectory()) {
         files++;
+        continue;
+      }
+      dirs++;
+      for (var e : i.children.entrySet()) {
+        if (e.getValue().isDirectory() || e.getValue().isFirstName(i, e.getKey())) {
+          todo.add(e.getValue());
+        } else {
+          links++;
+        }
       }
     }
-    return new long[] {files, dirs, fileOfBlock.size()};
+    return new long[] {files, dirs, fileOfBlock.size(), links};
   }
 
   // ------------------------------------------------------------------ snapshot support
@@ -561,6 +643,15 @@ public final class Namespace {
     this.nextInodeId = inodeId;
     this.nextBlockId = blockId;
     this.nextGenerationStamp = generationStamp;
+  }
+
+  /** Restores a further name of an entry read from a snapshot, in an already-restored directory. */
+  void restoreName(Inode dir, String name, Inode inode) {
+    if (inode.otherNames == null) {
+      inode.otherNames = new ArrayList<>(1);
+    }
+    inode.otherNames.add(new Inode.Name(dir, name));
+    dir.children.put(name, inode);
   }
 
   /** Re-links an inode read from a snapshot under its already-restored parent. */
@@ -643,21 +734,50 @@ public final class Namespace {
     parent.ctimeMs = now;
   }
 
-  /** Unlinks a subtree and frees the blocks of every file in it. */
-  private void detach(Inode inode, long now) {
-    inode.parent.children.remove(inode.name);
-    inode.parent.mtimeMs = now;
-    inode.parent.ctimeMs = now;
+  /**
+   * Removes one name from a directory. An entry that loses its last name goes, and with it a
+   * directory's subtree and the blocks of every file that had no name left outside it.
+   */
+  private void removeName(Inode dir, String name, long now) {
+    Inode inode = dir.children.remove(name);
+    dir.mtimeMs = now;
+    dir.ctimeMs = now;
+    if (!dropName(inode, dir, name, now)) {
+      return;
+    }
     Deque<Inode> todo = new ArrayDeque<>(List.of(inode));
     while (!todo.isEmpty()) {
       Inode i = todo.pop();
-      if (i.isDirectory()) {
-        todo.addAll(i.children.values());
-      } else {
+      if (!i.isDirectory()) {
         i.blocks.forEach(this::free);
         openFiles.remove(i.id);
+        continue;
+      }
+      for (var e : i.children.entrySet()) {
+        if (e.getValue().isDirectory() || dropName(e.getValue(), i, e.getKey(), now)) {
+          todo.push(e.getValue());
+        }
       }
     }
+  }
+
+  /** Forgets one of an entry's names (a further one takes over from the first); true when it was the last. */
+  private static boolean dropName(Inode inode, Inode dir, String name, long now) {
+    if (inode.otherNames == null) {
+      return true;
+    }
+    if (inode.isFirstName(dir, name)) {
+      Inode.Name next = inode.otherNames.remove(0);
+      inode.parent = next.dir();
+      inode.name = next.name();
+    } else {
+      inode.otherNames.remove(new Inode.Name(dir, name));
+    }
+    if (inode.otherNames.isEmpty()) {
+      inode.otherNames = null;
+    }
+    inode.ctimeMs = now;
+    return false;
   }
 
   private void free(BlockInfo block) {

@@ -2,6 +2,7 @@ package io.dfs.metadata.namespace;
 
 import io.dfs.metadata.namespace.image.ImageHeader;
 import io.dfs.metadata.namespace.image.InodeRecord;
+import io.dfs.metadata.namespace.image.LinkRecord;
 import io.dfs.metadata.namespace.image.SessionRecord;
 import io.dfs.proto.FileType;
 import java.io.BufferedInputStream;
@@ -22,8 +23,8 @@ import java.util.zip.CheckedOutputStream;
 
 /** Writes and reads the whole namespace as a compact, checksummed image (see image.proto). */
 public final class NamespaceImage {
-  /** 2 added the client sessions; a version 1 image has none. */
-  private static final int VERSION = 2;
+  /** 2 added the client sessions (a version 1 image has none); 3 the hard links (earlier ones have none). */
+  private static final int VERSION = 3;
 
   private NamespaceImage() {}
 
@@ -39,18 +40,25 @@ public final class NamespaceImage {
         .setInodeCount(counts[0] + counts[1] - 1)
         .setSessionCount(sessions.size())
         .setSessionsSweptMs(ns.sessions().lastSweepMs())
+        .setLinkCount(counts[3])
         .build().writeDelimitedTo(checked);
-    Deque<Inode> todo = new ArrayDeque<>(ns.root().children.values());
+    Deque<Inode> todo = new ArrayDeque<>(List.of(ns.root()));
     while (!todo.isEmpty()) {
-      Inode i = todo.pollFirst();
-      toRecord(i).writeDelimitedTo(checked);
-      if (i.isDirectory()) {
-        todo.addAll(i.children.values());
+      Inode dir = todo.pollFirst();
+      for (var e : dir.children.entrySet()) {
+        Inode i = e.getValue();
+        if (i.isFirstName(dir, e.getKey())) {
+          toRecord(i).writeDelimitedTo(checked);
+          if (i.isDirectory()) {
+            todo.addLast(i);
+          }
+        }
       }
     }
     for (SessionRecord r : sessions) {
       r.writeDelimitedTo(checked);
     }
+    writeLinks(ns, checked);
     DataOutputStream trailer = new DataOutputStream(checked);
     trailer.writeLong(checked.getChecksum().getValue());
     trailer.flush();
@@ -87,6 +95,16 @@ public final class NamespaceImage {
       sessions.add(r);
     }
     ns.sessions().restore(sessions, header.getSessionsSweptMs());
+    for (long n = 0; n < header.getLinkCount(); n++) {
+      LinkRecord r = LinkRecord.parseDelimitedFrom(checked);
+      Inode inode = r == null ? null : byId.get(r.getInodeId());
+      Inode dir = r == null ? null : byId.get(r.getDirId());
+      if (inode == null || dir == null || !dir.isDirectory()) {
+        throw new IOException("namespace image link " + n + " of " + header.getLinkCount() + " is missing or names"
+            + " no entry or directory");
+      }
+      ns.restoreName(dir, r.getName(), inode);
+    }
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();
     if (computed != stored) {
@@ -94,6 +112,25 @@ public final class NamespaceImage {
     }
     ns.restoreCounters(header.getNextInodeId(), header.getNextBlockId(), header.getNextGenerationStamp());
     return ns;
+  }
+
+  /** Every entry's further names, in the order it took them (the first of them takes over from its first name). */
+  private static void writeLinks(Namespace ns, OutputStream out) throws IOException {
+    Deque<Inode> todo = new ArrayDeque<>(List.of(ns.root()));
+    while (!todo.isEmpty()) {
+      Inode dir = todo.pollFirst();
+      for (var e : dir.children.entrySet()) {
+        Inode i = e.getValue();
+        if (i.isDirectory()) {
+          todo.addLast(i);
+        } else if (i.otherNames != null && i.isFirstName(dir, e.getKey())) {
+          for (Inode.Name n : i.otherNames) {
+            LinkRecord.newBuilder().setInodeId(i.id).setDirId(n.dir().id).setName(n.name()).build()
+                .writeDelimitedTo(out);
+          }
+        }
+      }
+    }
   }
 
   private static InodeRecord toRecord(Inode i) {

@@ -29,7 +29,7 @@ final class NamespaceReads {
   MetaResponse query(Namespace ns, MetaRequest request) throws DfsException {
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
-      case STAT -> out.setStatus(ns.status(ns.resolve(request.getStat().getPath())));
+      case STAT -> out.setStatus(ns.statusAt(request.getStat().getPath()));
       case LIST -> {
         var r = request.getList();
         out.setList(ns.list(r.getPath(), r.getStartAfter(), r.getLimit()));

@@ -100,7 +100,8 @@ public final class NamespaceWrites {
       }
       case SET_TIMES -> {
         var r = request.getSetTimes();
-        out.setStatus(ns.status(ns.setTimes(r.getPath(), r.getMtimeMs(), r.getAtimeMs())));
+        ns.setTimes(r.getPath(), r.getMtimeMs(), r.getAtimeMs());
+        out.setStatus(ns.statusAt(r.getPath()));
       }
       case SET_REPLICATION -> {
         var r = request.getSetReplication();
@@ -108,7 +109,13 @@ public final class NamespaceWrites {
       }
       case SET_PERMISSION -> {
         var r = request.getSetPermission();
-        out.setStatus(ns.status(ns.setPermission(r.getPath(), r.getMode(), r.getOwner(), r.getGroup(), now)));
+        ns.setPermission(r.getPath(), r.getMode(), r.getOwner(), r.getGroup(), now);
+        out.setStatus(ns.statusAt(r.getPath()));
+      }
+      case LINK -> {
+        var r = request.getLink();
+        ns.link(r.getExisting(), r.getPath(), now);
+        out.setStatus(ns.statusAt(r.getPath()));
       }
       case SYMLINK -> {
         var r = request.getSymlink();
