@@ -120,7 +120,7 @@ class GatewaySafetyTest {
     assertThat(login.statusCode()).isEqualTo(303);
     assertThat(login.headers().firstValue("Location")).hasValue("/");
     String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
-    assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").startsWith("dfs_gateway=");
+    assertThat(cookie).containsIgnoringCase("HttpOnly").contains("SameSite=Strict").startsWith("dfs_gateway=");
     var api = http.send(HttpRequest.newBuilder(uri("/api/cluster")).header("Cookie", cookie.split(";")[0]).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(api.statusCode()).isEqualTo(200);
