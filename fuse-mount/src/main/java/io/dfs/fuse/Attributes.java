@@ -18,8 +18,13 @@ final class Attributes {
     int type = switch (s.getType()) {
       case DIRECTORY -> FileStat.S_IFDIR;
       case SYMLINK -> FileStat.S_IFLNK;
+      case FIFO -> FileStat.S_IFIFO;
+      case SOCKET -> FileStat.S_IFSOCK;
+      case CHARACTER_DEVICE -> FileStat.S_IFCHR;
+      case BLOCK_DEVICE -> FileStat.S_IFBLK;
       default -> FileStat.S_IFREG;
     };
+    stat.st_rdev.set(s.getRdev());
     stat.st_mode.set(type | (s.getMode() & 07777));
     stat.st_nlink.set(dir ? 2 : Math.max(1, s.getNlink()));
     long size = s.getLength();

@@ -12,6 +12,7 @@ import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.XattrMode;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -207,7 +208,108 @@ public final class DfsFuse extends FuseStubFS {
       writeBehind.await(newpath);
       FileStatus linked = fs.link(oldpath, newpath);
       attributes.entryCreated(newpath, linked);
-      attributes.changed(oldpath, linked.toBuilder().setPath(oldpath).build()); // one entry: its link count too
+      changedSinceSettled(oldpath, linked.toBuilder().setPath(oldpath).build()); // one entry: its link count too
+      return 0;
+    });
+  }
+
+  /**
+   * mknod(2): a FIFO, socket or device node is an entry in the namespace; the kernel of the
+   * machine that opens it does its I/O, as on any file system. A regular file is created empty.
+   */
+  @Override
+  public int mknod(String path, long mode, long rdev) {
+    return call("mknod", () -> {
+      writeBehind.await(path);
+      Ownership o = ownershipOfNew(path);
+      int bits = (int) (mode & 07777);
+      int kind = (int) (mode & FileStat.S_IFMT);
+      if (kind == FileStat.S_IFREG || kind == 0) {
+        DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode(bits).withOwner(o.owner(), o.group()));
+        out.close();
+        attributes.entryCreated(path, out.created());
+        return 0;
+      }
+      FileType type = switch (kind) {
+        case FileStat.S_IFIFO -> FileType.FIFO;
+        case FileStat.S_IFSOCK -> FileType.SOCKET;
+        case FileStat.S_IFCHR -> FileType.CHARACTER_DEVICE;
+        case FileStat.S_IFBLK -> FileType.BLOCK_DEVICE;
+        default -> null;
+      };
+      if (type == null) {
+        return -ErrorCodes.EINVAL();
+      }
+      attributes.entryCreated(path, fs.mknod(path, type, bits, rdev, o.owner(), o.group()));
+      return 0;
+    });
+  }
+
+  /**
+   * getxattr(2). The kernel asks for security.capability before every write; an entry whose
+   * attributes (cached) say it has no extended attributes answers ENODATA without a round trip.
+   */
+  @Override
+  public int getxattr(String path, String name, Pointer value, long size) {
+    return call("getxattr", () -> {
+      if (!status(path).getHasXattrs()) {
+        return -ErrorCodes.ENODATA();
+      }
+      byte[] v = fs.xattrs(path).get(name);
+      if (v == null) {
+        return -ErrorCodes.ENODATA();
+      }
+      return copyOut(v, value, size);
+    });
+  }
+
+  @Override
+  public int listxattr(String path, Pointer list, long size) {
+    return call("listxattr", () -> {
+      if (!status(path).getHasXattrs()) {
+        return 0;
+      }
+      java.io.ByteArrayOutputStream names = new java.io.ByteArrayOutputStream();
+      for (String name : fs.xattrs(path).keySet()) {
+        names.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        names.write(0);
+      }
+      return copyOut(names.toByteArray(), list, size);
+    });
+  }
+
+  /** The kernel's two-step protocol: size 0 asks how big; a buffer too small is ERANGE. */
+  private static int copyOut(byte[] bytes, Pointer buf, long size) {
+    if (size == 0) {
+      return bytes.length;
+    }
+    if (size < bytes.length) {
+      return -ErrorCodes.ERANGE();
+    }
+    buf.put(0, bytes, 0, bytes.length);
+    return bytes.length;
+  }
+
+  @Override
+  public int setxattr(String path, String name, Pointer value, long size, int flags) {
+    return call("setxattr", () -> {
+      byte[] v = new byte[(int) size];
+      value.get(0, v, 0, v.length);
+      XattrMode mode = (flags & XATTR_CREATE) != 0 ? XattrMode.XATTR_CREATE
+          : (flags & XATTR_REPLACE) != 0 ? XattrMode.XATTR_REPLACE : XattrMode.XATTR_SET;
+      settle(path);
+      writeBehind.await(path);
+      changedSinceSettled(path, fs.setXattr(path, name, v, mode));
+      return 0;
+    });
+  }
+
+  @Override
+  public int removexattr(String path, String name) {
+    return call("removexattr", () -> {
+      settle(path);
+      writeBehind.await(path);
+      changedSinceSettled(path, fs.removeXattr(path, name));
       return 0;
     });
   }
@@ -497,6 +599,18 @@ public final class DfsFuse extends FuseStubFS {
     }
   }
 
+  /**
+   * The entry as a change made after {@link #settle} left it. The open handle's own record of the
+   * completion predates the change: it must not overwrite this one when the handle closes.
+   */
+  private void changedSinceSettled(String path, FileStatus now) {
+    FileHandle h = open.latest(path);
+    if (h != null) {
+      h.takeWritten();
+    }
+    attributes.changed(path, now);
+  }
+
   private FileHandle handle(FuseFileInfo fi) {
     FileHandle h = open.get(fi.fh.get());
     if (h == null) {
@@ -539,6 +653,10 @@ public final class DfsFuse extends FuseStubFS {
         : Long.toString(gid());
     return new Ownership(Long.toString(uid()), group, setgid);
   }
+
+  /** setxattr(2)'s flags, from linux/xattr.h. */
+  private static final int XATTR_CREATE = 1;
+  private static final int XATTR_REPLACE = 2;
 
   private long gid() {
     return getContext().gid.get();

@@ -22,6 +22,8 @@ final class Errno {
       case INVALID_PATH, INVALID_ARGUMENT -> -ErrorCodes.EINVAL();
       case PERMISSION_DENIED -> -ErrorCodes.EACCES();
       case NOT_PERMITTED -> -ErrorCodes.EPERM();
+      case XATTR_NOT_FOUND -> -ErrorCodes.ENODATA();
+      case XATTR_TOO_BIG -> -ErrorCodes.E2BIG();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();
       case ALREADY_BEING_CREATED -> -ErrorCodes.EBUSY();

@@ -132,6 +132,45 @@ class FuseMountTest {
   }
 
   @Test
+  void fifosSocketsAndDevicesAreEntriesTheKernelServes() {
+    ok("mkfifo -m 0640 mnt/pipe");
+    assertThat(ok("stat -c '%F %a' mnt/pipe").out().trim()).isEqualTo("fifo 640");
+    assertThat(ok("(echo through-the-pipe > mnt/pipe &); cat mnt/pipe").out()).isEqualTo("through-the-pipe\n");
+    ok("mknod mnt/null c 1 3 && mknod mnt/disk b 8 1");
+    assertThat(ok("stat -c '%F %t,%T' mnt/null").out().trim()).isEqualTo("character special file 1,3");
+    assertThat(ok("stat -c '%F %t,%T' mnt/disk").out().trim()).isEqualTo("block special file 8,1");
+    ok("python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.bind('mnt/sock')\"");
+    assertThat(ok("stat -c %F mnt/sock").out().trim()).isEqualTo("socket");
+    ok("mkdir specials && mkfifo specials/p && tar -C specials -cf specials.tar . && mkdir mnt/specials"
+        + " && tar -C mnt/specials -xf specials.tar");
+    assertThat(ok("stat -c %F mnt/specials/p").out().trim()).isEqualTo("fifo");
+    ok("rm mnt/pipe mnt/null mnt/disk mnt/sock");
+    assertThat(m.sh("ls mnt/pipe").code()).isNotZero();
+  }
+
+  @Test
+  void extendedAttributesAreKeptAndCopied() {
+    ok("echo data > mnt/tagged");
+    String py = "python3 -c \"import os; os.setxattr('mnt/tagged', 'user.origin', b'camera');"
+        + " os.setxattr('mnt/tagged', 'user.empty', b'');"
+        + " print(sorted(os.listxattr('mnt/tagged')), os.getxattr('mnt/tagged', 'user.origin'))\"";
+    assertThat(ok(py).out().trim()).isEqualTo("['user.empty', 'user.origin'] b'camera'");
+    MountedCluster.Result create = m.sh("python3 -c \"import os; os.setxattr('mnt/tagged', 'user.origin', b'x',"
+        + " os.XATTR_CREATE)\"");
+    assertThat(create.out()).contains("File exists");
+    MountedCluster.Result missing = m.sh("python3 -c \"import os; os.getxattr('mnt/tagged', 'user.none')\"");
+    assertThat(missing.out()).contains("No data available");
+    MountedCluster.Result tooBig = m.sh("python3 -c \"import os; os.setxattr('mnt/tagged', 'user.big', b'x' * 70000)\"");
+    assertThat(tooBig.code()).isNotZero();
+    ok("cp --preserve=xattr mnt/tagged mnt/tagged-copy");
+    assertThat(ok("python3 -c \"import os; print(os.getxattr('mnt/tagged-copy', 'user.origin'))\"").out().trim())
+        .isEqualTo("b'camera'");
+    ok("python3 -c \"import os; os.removexattr('mnt/tagged', 'user.origin')\"");
+    assertThat(ok("python3 -c \"import os; print(os.listxattr('mnt/tagged'))\"").out().trim()).isEqualTo("['user.empty']");
+    assertThat(ok("cat mnt/tagged").out()).isEqualTo("data\n");
+  }
+
+  @Test
   void gitCloneOfALocalRepositoryOnTheMountHardLinksItsObjects() {
     ok("git init -q mnt/local-origin && cd mnt/local-origin && git config user.email t@t && git config user.name t"
         + " && cp -r ../../src/tree . && git add -A && git commit -qm one");

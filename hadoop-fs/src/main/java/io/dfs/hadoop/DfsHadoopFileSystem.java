@@ -14,6 +14,10 @@ import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_OWNER;
 import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_PERMISSION;
 import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_SET_TIMES;
 import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_TRUNCATE;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_XATTR_GET_MAP;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_XATTR_GET_NAMED;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_XATTR_GET_NAMED_MAP;
+import static org.apache.hadoop.fs.statistics.StoreStatisticNames.OP_XATTR_LIST;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DirectoryNotEmptyException;
@@ -31,12 +35,14 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.XattrMode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -53,12 +59,13 @@ import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.XAttrSetFlag;
 import org.apache.hadoop.fs.impl.PathCapabilitiesSupport;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.fs.statistics.IOStatistics;
 import org.apache.hadoop.fs.statistics.IOStatisticsSource;
 import org.apache.hadoop.fs.statistics.impl.IOStatisticsBinding;
 import org.apache.hadoop.fs.statistics.impl.IOStatisticsStore;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.util.DataChecksum;
 import org.apache.hadoop.util.Progressable;
@@ -77,12 +84,15 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
   private static final int LIST_PAGE = 1000;
   static final String OP_SET_REPLICATION = "op_set_replication";
   static final String OP_GET_FILE_BLOCK_LOCATIONS = "op_get_file_block_locations";
+  static final String OP_SET_XATTR = "op_set_xattr";
+  static final String OP_REMOVE_XATTR = "op_remove_xattr";
 
   /** Per operation, next to Hadoop's coarse read/write counts in {@link #statistics}. */
   private final IOStatisticsStore iostatistics = IOStatisticsBinding.iostatisticsStore().withCounters(OP_OPEN,
       OP_CREATE, OP_CREATE_NON_RECURSIVE, OP_TRUNCATE, OP_RENAME, OP_DELETE, OP_LIST_STATUS, OP_MKDIRS,
       OP_GET_FILE_STATUS, OP_SET_PERMISSION, OP_SET_OWNER, OP_SET_TIMES, OP_SET_REPLICATION,
-      OP_GET_FILE_BLOCK_LOCATIONS, OP_GET_FILE_CHECKSUM).build();
+      OP_GET_FILE_BLOCK_LOCATIONS, OP_GET_FILE_CHECKSUM, OP_SET_XATTR, OP_REMOVE_XATTR, OP_XATTR_GET_NAMED,
+      OP_XATTR_GET_MAP, OP_XATTR_GET_NAMED_MAP, OP_XATTR_LIST).build();
 
   private URI uri;
   private ClusterConfig cluster;
@@ -401,6 +411,69 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
     }
   }
 
+  // ------------------------------------------------------------------ extended attributes
+
+  @Override
+  public void setXAttr(Path f, String name, byte[] value, EnumSet<XAttrSetFlag> flag) throws IOException {
+    boolean create = flag.contains(XAttrSetFlag.CREATE);
+    boolean replace = flag.contains(XAttrSetFlag.REPLACE);
+    if (!create && !replace) {
+      throw new IllegalArgumentException("setXAttr needs CREATE, REPLACE or both");
+    }
+    XattrMode mode = create && replace ? XattrMode.XATTR_SET : create ? XattrMode.XATTR_CREATE : XattrMode.XATTR_REPLACE;
+    String path = pathOf(f);
+    writeOp(OP_SET_XATTR);
+    call(() -> client.setXattr(path, name, value == null ? new byte[0] : value, mode));
+  }
+
+  @Override
+  public byte[] getXAttr(Path f, String name) throws IOException {
+    String path = pathOf(f);
+    readOp(OP_XATTR_GET_NAMED);
+    byte[] value = call(() -> client.xattrs(path)).get(name);
+    if (value == null) {
+      throw new IOException("no extended attribute " + name + " on " + path);
+    }
+    return value;
+  }
+
+  @Override
+  public Map<String, byte[]> getXAttrs(Path f) throws IOException {
+    String path = pathOf(f);
+    readOp(OP_XATTR_GET_MAP);
+    return call(() -> client.xattrs(path));
+  }
+
+  @Override
+  public Map<String, byte[]> getXAttrs(Path f, List<String> names) throws IOException {
+    String path = pathOf(f);
+    readOp(OP_XATTR_GET_NAMED_MAP);
+    Map<String, byte[]> all = call(() -> client.xattrs(path));
+    Map<String, byte[]> out = new java.util.TreeMap<>();
+    for (String name : names) {
+      byte[] value = all.get(name);
+      if (value == null) {
+        throw new IOException("no extended attribute " + name + " on " + path);
+      }
+      out.put(name, value);
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> listXAttrs(Path f) throws IOException {
+    String path = pathOf(f);
+    readOp(OP_XATTR_LIST);
+    return new ArrayList<>(call(() -> client.xattrs(path)).keySet());
+  }
+
+  @Override
+  public void removeXAttr(Path f, String name) throws IOException {
+    String path = pathOf(f);
+    writeOp(OP_REMOVE_XATTR);
+    call(() -> client.removeXattr(path, name));
+  }
+
   /** Where each block's live replicas are, so schedulers can run tasks next to their data. */
   @Override
   public BlockLocation[] getFileBlockLocations(FileStatus file, long start, long len) throws IOException {
@@ -453,10 +526,10 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
   public boolean hasPathCapability(Path path, String capability) throws IOException {
     return switch (PathCapabilitiesSupport.validatePathCapabilityArgs(makeQualified(path), capability)) {
       case CommonPathCapabilities.FS_PERMISSIONS, CommonPathCapabilities.FS_TRUNCATE,
-           CommonPathCapabilities.FS_CHECKSUMS -> true;
+           CommonPathCapabilities.FS_CHECKSUMS, CommonPathCapabilities.FS_XATTRS -> true;
       case CommonPathCapabilities.FS_APPEND, CommonPathCapabilities.FS_CONCAT,
            CommonPathCapabilities.FS_SYMLINKS, CommonPathCapabilities.FS_ACLS,
-           CommonPathCapabilities.FS_XATTRS, CommonPathCapabilities.FS_SNAPSHOTS,
+           CommonPathCapabilities.FS_SNAPSHOTS,
            CommonPathCapabilities.FS_PATHHANDLES -> false;
       default -> super.hasPathCapability(path, capability);
     };

@@ -160,6 +160,26 @@ class HadoopBindingTest {
   }
 
   @Test
+  void extendedAttributesWorkAsOnHdfs() throws Exception {
+    Path p = new Path("/xattrs/f");
+    write(p, random(10, 3), MiB);
+    assertThat(fs.hasPathCapability(p, org.apache.hadoop.fs.CommonPathCapabilities.FS_XATTRS)).isTrue();
+    fs.setXAttr(p, "user.origin", "camera".getBytes(), java.util.EnumSet.of(org.apache.hadoop.fs.XAttrSetFlag.CREATE));
+    fs.setXAttr(p, "user.flag", new byte[0]);
+    assertThat(fs.getXAttr(p, "user.origin")).isEqualTo("camera".getBytes());
+    assertThat(fs.listXAttrs(p)).containsExactly("user.flag", "user.origin");
+    assertThat(fs.getXAttrs(p, java.util.List.of("user.origin"))).containsOnlyKeys("user.origin");
+    assertThatThrownBy(() -> fs.setXAttr(p, "user.origin", "x".getBytes(),
+        java.util.EnumSet.of(org.apache.hadoop.fs.XAttrSetFlag.CREATE))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> fs.setXAttr(p, "user.none", "x".getBytes(),
+        java.util.EnumSet.of(org.apache.hadoop.fs.XAttrSetFlag.REPLACE))).isInstanceOf(IOException.class);
+    fs.removeXAttr(p, "user.origin");
+    assertThat(fs.getXAttrs(p)).containsOnlyKeys("user.flag");
+    assertThatThrownBy(() -> fs.getXAttr(p, "user.origin")).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> fs.removeXAttr(p, "user.origin")).isInstanceOf(IOException.class);
+  }
+
+  @Test
   void truncateShortensAndRefusesToGrowAsHadoopSays() throws Exception {
     Path p = new Path("/binding/truncated");
     write(p, random(5000, 6), MiB);

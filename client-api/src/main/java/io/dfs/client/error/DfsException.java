@@ -44,6 +44,8 @@ public class DfsException extends IOException {
       case FILE_TOO_LARGE -> new FileTooLargeException(msg, path);
       case PERMISSION_DENIED, NOT_PERMITTED -> new PermissionDeniedException(error.getCode(), msg, path);
       case ALREADY_BEING_CREATED -> new AlreadyBeingCreatedException(msg, path);
+      case XATTR_NOT_FOUND -> new XattrNotFoundException(msg, path);
+      case XATTR_TOO_BIG -> new XattrTooBigException(msg, path);
       case NO_SPACE, NOT_ENOUGH_NODES -> new NoSpaceException(error.getCode(), msg, path);
       case STALE_GENERATION, CHECKSUM_MISMATCH, IO_ERROR, STALE_FILE_HANDLE -> new StorageException(error.getCode(), msg, path);
       default -> new DfsException(error.getCode(), msg, path);

@@ -1,5 +1,6 @@
 package io.dfs.client.fs;
 
+import com.google.protobuf.ByteString;
 import io.dfs.client.block.BlockReader;
 import io.dfs.client.block.Holes;
 import io.dfs.client.checksum.Crc32cComposition;
@@ -25,18 +26,24 @@ import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.MknodRequest;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
+import io.dfs.proto.SetXattrRequest;
 import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
+import io.dfs.proto.XattrMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** The file system client: namespace calls through the metadata peers, data straight to storage nodes. */
@@ -195,6 +202,31 @@ public final class DfsClient implements DfsFileSystem {
   public FileStatus symlink(String target, String link, String owner, String group) throws IOException {
     return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).setOwner(owner)
         .setGroup(group).build());
+  }
+
+  @Override
+  public FileStatus mknod(String path, FileType type, int mode, long rdev, String owner, String group)
+      throws IOException {
+    return metadata.mknod(MknodRequest.newBuilder().setPath(path).setType(type).setMode(mode).setRdev(rdev)
+        .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
+  }
+
+  @Override
+  public FileStatus setXattr(String path, String name, byte[] value, XattrMode mode) throws IOException {
+    return metadata.setXattr(SetXattrRequest.newBuilder().setPath(path).setName(name)
+        .setValue(ByteString.copyFrom(value)).setMode(mode).build());
+  }
+
+  @Override
+  public FileStatus removeXattr(String path, String name) throws IOException {
+    return metadata.removeXattr(RemoveXattrRequest.newBuilder().setPath(path).setName(name).build());
+  }
+
+  @Override
+  public Map<String, byte[]> xattrs(String path) throws IOException {
+    Map<String, byte[]> out = new TreeMap<>();
+    metadata.xattrs(path).getEntriesMap().forEach((name, value) -> out.put(name, value.toByteArray()));
+    return out;
   }
 
   @Override

@@ -2,11 +2,14 @@ package io.dfs.client.fs;
 
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
 import io.dfs.proto.FsckResponse;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.XattrMode;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The file system as applications see it. Paths are absolute and normalized ("/a/b"); every
@@ -98,6 +101,26 @@ public interface DfsFileSystem extends Closeable {
    * Returns the entry as {@code link} shows it (its link count included).
    */
   FileStatus link(String existing, String link) throws IOException;
+
+  /**
+   * Creates a special file at {@code path}, as mknod(2): a FIFO, a socket, or a character or block
+   * device ({@code rdev}, its device number). It has no content here: the kernel of the machine
+   * that opens it through the mount does its I/O.
+   */
+  FileStatus mknod(String path, FileType type, int mode, long rdev, String owner, String group) throws IOException;
+
+  /**
+   * Sets an extended attribute, as setxattr(2) ({@code mode}: create or replace, create only,
+   * replace only). Names carry their namespace, e.g. {@code user.origin}; an entry holds at most
+   * 64 KiB of names and values ({@link io.dfs.client.error.XattrTooBigException}).
+   */
+  FileStatus setXattr(String path, String name, byte[] value, XattrMode mode) throws IOException;
+
+  /** Removes an extended attribute; {@link io.dfs.client.error.XattrNotFoundException} when there is none by that name. */
+  FileStatus removeXattr(String path, String name) throws IOException;
+
+  /** An entry's extended attributes by name (empty when it has none). */
+  Map<String, byte[]> xattrs(String path) throws IOException;
 
   /**
    * Shortens or lengthens a closed file to {@code length} bytes. What it grows by is a hole: it

@@ -19,6 +19,7 @@ import io.dfs.proto.FsckResponse;
 import io.dfs.proto.FsyncRequest;
 import io.dfs.proto.GetBlockLocationsRequest;
 import io.dfs.proto.GetBlockLocationsResponse;
+import io.dfs.proto.GetXattrsRequest;
 import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListRequest;
 import io.dfs.proto.ListResponse;
@@ -27,16 +28,20 @@ import io.dfs.proto.MetaBatch;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.MknodRequest;
 import io.dfs.proto.ReadMode;
+import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
+import io.dfs.proto.SetXattrRequest;
 import io.dfs.proto.StatRequest;
 import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
 import io.dfs.proto.UpdateBlockRequest;
+import io.dfs.proto.Xattrs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -288,6 +293,18 @@ public final class MetadataClient implements Closeable {
     return write(MetaRequest.newBuilder().setSymlink(r).build()).getStatus();
   }
 
+  public FileStatus mknod(MknodRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setMknod(r).build()).getStatus();
+  }
+
+  public FileStatus setXattr(SetXattrRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setSetXattr(r).build()).getStatus();
+  }
+
+  public FileStatus removeXattr(RemoveXattrRequest r) throws IOException {
+    return write(MetaRequest.newBuilder().setRemoveXattr(r).build()).getStatus();
+  }
+
   public FileStatus truncate(TruncateRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setTruncate(r).build()).getStatus();
   }
@@ -307,6 +324,11 @@ public final class MetadataClient implements Closeable {
     return read(MetaRequest.newBuilder().setList(ListRequest.newBuilder()
         .setPath(path).setStartAfter(startAfter == null ? "" : startAfter).setLimit(limit)).build(),
         ReadConsistency.LINEARIZABLE).getList();
+  }
+
+  public Xattrs xattrs(String path) throws IOException {
+    return read(MetaRequest.newBuilder().setGetXattrs(GetXattrsRequest.newBuilder().setPath(path)).build(),
+        ReadConsistency.LINEARIZABLE).getXattrs();
   }
 
   public GetBlockLocationsResponse getBlockLocations(String path, long offset, long length) throws IOException {

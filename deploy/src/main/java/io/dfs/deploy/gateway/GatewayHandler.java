@@ -284,6 +284,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     m.put("type", switch (s.getType()) {
       case DIRECTORY -> "directory";
       case SYMLINK -> "symlink";
+      case FIFO -> "fifo";
+      case SOCKET -> "socket";
+      case CHARACTER_DEVICE -> "character device";
+      case BLOCK_DEVICE -> "block device";
       default -> "file";
     });
     if (s.getType() == FileType.SYMLINK) {

@@ -40,6 +40,12 @@ public final class Inode {
   // symlinks
   String symlinkTarget;
 
+  // character and block devices
+  long rdev;
+
+  // extended attributes by name (sorted: every peer writes them in the same order); null while none
+  java.util.TreeMap<String, com.google.protobuf.ByteString> xattrs;
+
   // directories: sorted by name, which is also the paging order of list
   final NavigableMap<String, Inode> children;
 
@@ -63,6 +69,16 @@ public final class Inode {
 
   public boolean isDirectory() {
     return type == FileType.DIRECTORY;
+  }
+
+  /** A FIFO, socket or device: an entry with no content of its own here. */
+  boolean isSpecial() {
+    return isSpecial(type);
+  }
+
+  static boolean isSpecial(FileType type) {
+    return type == FileType.FIFO || type == FileType.SOCKET || type == FileType.CHARACTER_DEVICE
+        || type == FileType.BLOCK_DEVICE;
   }
 
   public long length() {

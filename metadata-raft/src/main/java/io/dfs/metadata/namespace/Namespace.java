@@ -1,5 +1,8 @@
 package io.dfs.metadata.namespace;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.protobuf.ByteString;
 import io.dfs.client.block.Holes;
 import io.dfs.client.error.AlreadyBeingCreatedException;
 import io.dfs.client.error.DfsException;
@@ -13,11 +16,14 @@ import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.PermissionDeniedException;
+import io.dfs.client.error.XattrNotFoundException;
+import io.dfs.client.error.XattrTooBigException;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.XattrMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -156,6 +162,97 @@ public final class Namespace {
     link.symlinkTarget = target;
     attach(parent, link, now);
     return link;
+  }
+
+  /**
+   * Creates a special file (FIFO, socket, character or block device) as mknod(2): an entry with a
+   * type, mode and device number; the kernel that opens it does its I/O.
+   */
+  public Inode mknod(String path, FileType type, int mode, long rdev, String owner, String group, long now)
+      throws DfsException {
+    if (!Inode.isSpecial(type)) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "mknod makes FIFOs, sockets and devices, not a "
+          + type, path);
+    }
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      throw new PathExistsException("the root exists", path);
+    }
+    Inode parent = parentOf(names, path);
+    String name = names.get(names.size() - 1);
+    if (parent.children.containsKey(name)) {
+      throw new PathExistsException("file exists", path);
+    }
+    Inode special = newInode(type, name, now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner, group);
+    special.rdev = type == FileType.CHARACTER_DEVICE || type == FileType.BLOCK_DEVICE ? rdev : 0;
+    attach(parent, special, now);
+    return special;
+  }
+
+  /** Most bytes an extended attribute's name may have, as on Linux (XATTR_NAME_MAX). */
+  public static final int MAX_XATTR_NAME_BYTES = 255;
+  /** Most bytes of names and values one entry's extended attributes may have together (XATTR_SIZE_MAX). */
+  public static final int MAX_XATTR_BYTES = 65_536;
+
+  /** Sets an extended attribute, as setxattr(2). */
+  public Inode setXattr(String path, String name, ByteString value, XattrMode mode, long now) throws DfsException {
+    Inode inode = resolve(path);
+    checkXattrName(name, path);
+    boolean has = inode.xattrs != null && inode.xattrs.containsKey(name);
+    if (mode == XattrMode.XATTR_CREATE && has) {
+      throw new PathExistsException("extended attribute " + name + " exists", path);
+    }
+    if (mode == XattrMode.XATTR_REPLACE && !has) {
+      throw new XattrNotFoundException("no extended attribute " + name, path);
+    }
+    long total = xattrBytes(inode) - (has ? name.getBytes(UTF_8).length + inode.xattrs.get(name).size() : 0)
+        + name.getBytes(UTF_8).length + value.size();
+    if (total > MAX_XATTR_BYTES) {
+      throw new XattrTooBigException("extended attributes over " + MAX_XATTR_BYTES + " bytes", path);
+    }
+    if (inode.xattrs == null) {
+      inode.xattrs = new java.util.TreeMap<>();
+    }
+    inode.xattrs.put(name, value);
+    inode.ctimeMs = now;
+    return inode;
+  }
+
+  public Inode removeXattr(String path, String name, long now) throws DfsException {
+    Inode inode = resolve(path);
+    checkXattrName(name, path);
+    if (inode.xattrs == null || inode.xattrs.remove(name) == null) {
+      throw new XattrNotFoundException("no extended attribute " + name, path);
+    }
+    if (inode.xattrs.isEmpty()) {
+      inode.xattrs = null;
+    }
+    inode.ctimeMs = now;
+    return inode;
+  }
+
+  /** An entry's extended attributes, by name. */
+  public Map<String, ByteString> xattrs(String path) throws DfsException {
+    Inode inode = resolve(path);
+    return inode.xattrs == null ? Map.of() : java.util.Collections.unmodifiableMap(inode.xattrs);
+  }
+
+  private static void checkXattrName(String name, String path) throws DfsException {
+    int bytes = name.getBytes(UTF_8).length;
+    if (bytes == 0 || bytes > MAX_XATTR_NAME_BYTES || name.indexOf('\0') >= 0) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "an extended attribute's name has 1 to "
+          + MAX_XATTR_NAME_BYTES + " bytes and no NUL", path);
+    }
+  }
+
+  private static long xattrBytes(Inode inode) {
+    long n = 0;
+    if (inode.xattrs != null) {
+      for (var e : inode.xattrs.entrySet()) {
+        n += e.getKey().getBytes(UTF_8).length + e.getValue().size();
+      }
+    }
+    return n;
   }
 
   /** Most names one entry may have, as ext4's link limit. */
@@ -506,6 +603,10 @@ public final class Namespace {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "is a symbolic link (to " + inode.symlinkTarget
           + "), which the namespace does not follow", path);
     }
+    if (inode.isSpecial()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "is a " + inode.type
+          + ", whose I/O the kernel that opens it does", path);
+    }
     return inode;
   }
 
@@ -550,13 +651,16 @@ public final class Namespace {
         .setCtimeMs(inode.ctimeMs)
         .setMode(inode.mode)
         .setOwner(inode.owner)
-        .setGroup(inode.group);
+        .setGroup(inode.group)
+        .setHasXattrs(inode.xattrs != null);
     if (inode.isDirectory()) {
       b.setChildren(inode.children.size());
     } else if (inode.type == FileType.SYMLINK) {
       b.setSymlinkTarget(inode.symlinkTarget)
           .setLength(inode.symlinkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
           .setNlink(inode.nameCount());
+    } else if (inode.isSpecial()) {
+      b.setNlink(inode.nameCount()).setRdev(inode.rdev);
     } else {
       b.setNlink(inode.nameCount());
       b.setLength(inode.length())

@@ -146,6 +146,10 @@ public final class NamespaceImage {
     } else if (i.type == FileType.SYMLINK) {
       b.setSymlinkTarget(i.symlinkTarget);
     }
+    b.setRdev(i.rdev);
+    if (i.xattrs != null) {
+      b.putAllXattrs(i.xattrs); // a sorted map: the same order on every peer
+    }
     return b.build();
   }
 
@@ -160,6 +164,10 @@ public final class NamespaceImage {
       i.writer = r.getWriter().isEmpty() ? null : r.getWriter();
     } else if (r.getType() == FileType.SYMLINK) {
       i.symlinkTarget = r.getSymlinkTarget();
+    }
+    i.rdev = r.getRdev();
+    if (r.getXattrsCount() > 0) {
+      i.xattrs = new java.util.TreeMap<>(r.getXattrsMap());
     }
     return i;
   }

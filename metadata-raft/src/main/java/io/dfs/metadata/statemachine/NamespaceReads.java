@@ -15,6 +15,7 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
+import io.dfs.proto.Xattrs;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -36,6 +37,7 @@ final class NamespaceReads {
       }
       case GET_BLOCK_LOCATIONS -> out.setBlockLocations(blockLocations(ns, request));
       case FSCK -> out.setFsck(fsck(ns, request.getFsck().getPath()));
+      case GET_XATTRS -> out.setXattrs(Xattrs.newBuilder().putAllEntries(ns.xattrs(request.getGetXattrs().getPath())));
       default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
           "not a read operation: " + request.getOpCase(), "");
     }

@@ -117,6 +117,21 @@ public final class NamespaceWrites {
         ns.link(r.getExisting(), r.getPath(), now);
         out.setStatus(ns.statusAt(r.getPath()));
       }
+      case MKNOD -> {
+        var r = request.getMknod();
+        out.setStatus(ns.status(ns.mknod(r.getPath(), r.getType(), r.getMode(), r.getRdev(), r.getOwner(),
+            r.getGroup(), now)));
+      }
+      case SET_XATTR -> {
+        var r = request.getSetXattr();
+        ns.setXattr(r.getPath(), r.getName(), r.getValue(), r.getMode(), now);
+        out.setStatus(ns.statusAt(r.getPath()));
+      }
+      case REMOVE_XATTR -> {
+        var r = request.getRemoveXattr();
+        ns.removeXattr(r.getPath(), r.getName(), now);
+        out.setStatus(ns.statusAt(r.getPath()));
+      }
       case SYMLINK -> {
         var r = request.getSymlink();
         out.setStatus(ns.status(ns.symlink(r.getPath(), r.getTarget(), r.getOwner(), r.getGroup(), now)));

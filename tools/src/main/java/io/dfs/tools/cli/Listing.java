@@ -18,6 +18,10 @@ final class Listing {
     String type = switch (s.getType()) {
       case DIRECTORY -> "d";
       case SYMLINK -> "l";
+      case FIFO -> "p";
+      case SOCKET -> "s";
+      case CHARACTER_DEVICE -> "c";
+      case BLOCK_DEVICE -> "b";
       default -> "-";
     };
     return String.format("%s%s %3s %-8s %-8s %12d %s %s%s", type, permissions(s.getMode()),
