@@ -143,24 +143,16 @@ public final class Namespace {
 
   /** Creates a symbolic link holding {@code target} (any path, stored as given and never followed). */
   public Inode symlink(String path, String target, String owner, String group, long now) throws DfsException {
-    List<String> names = PathNames.components(path);
-    if (names.isEmpty()) {
-      throw new PathExistsException("the root exists", path);
-    }
     if (target.isEmpty()) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a symbolic link needs a target", path);
     }
-    if (target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SYMLINK_TARGET) {
+    if (target.getBytes(UTF_8).length > MAX_SYMLINK_TARGET) {
       throw new NameTooLongException("symbolic link target longer than " + MAX_SYMLINK_TARGET + " bytes", path);
     }
-    Inode parent = parentOf(names, path);
-    String name = names.get(names.size() - 1);
-    if (parent.children.containsKey(name)) {
-      throw new PathExistsException("file exists", path);
-    }
-    Inode link = newInode(FileType.SYMLINK, name, now, 0777, owner, group);
+    FreeName at = freeName(path);
+    Inode link = newInode(FileType.SYMLINK, at.name(), now, 0777, owner, group);
     link.symlinkTarget = target;
-    attach(parent, link, now);
+    attach(at.dir(), link, now);
     return link;
   }
 
@@ -174,18 +166,11 @@ public final class Namespace {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "mknod makes FIFOs, sockets and devices, not a "
           + type, path);
     }
-    List<String> names = PathNames.components(path);
-    if (names.isEmpty()) {
-      throw new PathExistsException("the root exists", path);
-    }
-    Inode parent = parentOf(names, path);
-    String name = names.get(names.size() - 1);
-    if (parent.children.containsKey(name)) {
-      throw new PathExistsException("file exists", path);
-    }
-    Inode special = newInode(type, name, now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner, group);
+    FreeName at = freeName(path);
+    Inode special = newInode(type, at.name(), now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner,
+        group);
     special.rdev = type == FileType.CHARACTER_DEVICE || type == FileType.BLOCK_DEVICE ? rdev : 0;
-    attach(parent, special, now);
+    attach(at.dir(), special, now);
     return special;
   }
 
@@ -270,22 +255,14 @@ public final class Namespace {
     if (target.nameCount() >= MAX_LINKS) {
       throw new PermissionDeniedException(ErrorCode.NOT_PERMITTED, "already " + MAX_LINKS + " names", existing);
     }
-    List<String> names = PathNames.components(path);
-    if (names.isEmpty()) {
-      throw new PathExistsException("the root exists", path);
-    }
-    Inode parent = parentOf(names, path);
-    String name = names.get(names.size() - 1);
-    if (parent.children.containsKey(name)) {
-      throw new PathExistsException("file exists", path);
-    }
+    FreeName at = freeName(path);
     if (target.otherNames == null) {
       target.otherNames = new ArrayList<>(1);
     }
-    target.otherNames.add(new Inode.Name(parent, name));
-    parent.children.put(name, target);
-    parent.mtimeMs = now;
-    parent.ctimeMs = now;
+    target.otherNames.add(new Inode.Name(at.dir(), at.name()));
+    at.dir().children.put(at.name(), target);
+    at.dir().mtimeMs = now;
+    at.dir().ctimeMs = now;
     target.ctimeMs = now;
     return target;
   }
@@ -779,6 +756,22 @@ public final class Namespace {
     return new Inode(nextInodeId++, type, name, now, mode,
         owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner,
         group == null || group.isEmpty() ? DEFAULT_OWNER : group);
+  }
+
+  /** Where a new entry named by {@code path} goes: an existing directory, and a name not taken in it. */
+  private record FreeName(Inode dir, String name) {}
+
+  private FreeName freeName(String path) throws DfsException {
+    List<String> names = PathNames.components(path);
+    if (names.isEmpty()) {
+      throw new PathExistsException("the root exists", path);
+    }
+    Inode parent = parentOf(names, path);
+    String name = names.get(names.size() - 1);
+    if (parent.children.containsKey(name)) {
+      throw new PathExistsException("file exists", path);
+    }
+    return new FreeName(parent, name);
   }
 
   private Inode parentOf(List<String> names, String path) throws DfsException {
