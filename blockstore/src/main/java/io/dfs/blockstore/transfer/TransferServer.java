@@ -59,6 +59,7 @@ public final class TransferServer implements Closeable {
           @Override
           protected void initChannel(SocketChannel ch) {
             open.add(ch);
+            node.metrics().counter("transfer.connections_accepted").inc();
             ch.pipeline().addLast(new IdleStateHandler(idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS) {
               @Override
               protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent e) {

@@ -69,6 +69,8 @@ public final class BlockWriter implements Closeable {
   /** A failed pipeline's unacknowledged packets, not yet sent on this one. */
   private final ArrayDeque<SentPacket> toResend = new ArrayDeque<>();
   private BlockingFrameChannel channel;
+  private boolean reused; // the connection was kept from an earlier exchange with the first node
+  private volatile boolean answered; // the first node has sent something on this connection
   private Thread ackReader;
   private byte[] packet;
   private int packetFill;
@@ -179,7 +181,7 @@ public final class BlockWriter implements Closeable {
       send(true, false);
     }
     awaitAcks(true);
-    close();
+    keepOrCloseConnection();
     synchronized (this) {
       return block.toBuilder().setLength(acknowledged).build();
     }
@@ -270,7 +272,7 @@ public final class BlockWriter implements Closeable {
     } catch (IOException e) {
       awaitAckReader(); // a node that refused the setup closed the connection: its answer names who failed
       checkFailure();
-      throw new PipelineException("send to " + first() + " failed: " + e.getMessage(), first(), TransferStatus.ERROR);
+      throw connectionLost("send to " + first() + " failed: " + e.getMessage());
     }
   }
 
@@ -281,10 +283,14 @@ public final class BlockWriter implements Closeable {
       return;
     }
     NodeInfo node = pipeline.get(0);
-    try {
-      channel = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS);
-    } catch (IOException e) {
-      throw new PipelineException("cannot reach " + first() + ": " + e.getMessage(), first(), TransferStatus.ERROR);
+    channel = NodeConnections.shared().takeIdle(node);
+    reused = channel != null;
+    if (channel == null) {
+      try {
+        channel = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS);
+      } catch (IOException e) {
+        throw new PipelineException("cannot reach " + first() + ": " + e.getMessage(), first(), TransferStatus.ERROR);
+      }
     }
     try {
       channel.write(setup, null, 0, 0);
@@ -339,6 +345,7 @@ public final class BlockWriter implements Closeable {
           }
         }
         TransferHeader frame = channel.read().header();
+        answered = true;
         if (frame.hasResponse() && frame.getResponse().getStatus() != TransferStatus.SUCCESS) {
           var r = frame.getResponse();
           String bad = r.getFirstBadNode().isEmpty() ? first() : r.getFirstBadNode();
@@ -351,8 +358,35 @@ public final class BlockWriter implements Closeable {
         }
       }
     } catch (IOException e) {
-      fail(new PipelineException("lost connection to " + first() + ": " + e.getMessage(), first(),
-          TransferStatus.ERROR));
+      fail(connectionLost("lost connection to " + first() + ": " + e.getMessage()));
+    }
+  }
+
+  /**
+   * The connection to the first node broke. On a kept connection the node never answered on, the
+   * node most likely restarted since and closed it: no node is to blame, the recovery that follows
+   * tries a new connection, and the other kept connections to that node go too.
+   */
+  private PipelineException connectionLost(String message) {
+    if (reused && !answered) {
+      NodeConnections.shared().forget(pipeline.get(0));
+      return new PipelineException(message + " (a kept connection)", "", TransferStatus.ERROR);
+    }
+    return new PipelineException(message, first(), TransferStatus.ERROR);
+  }
+
+  /** After the block's last ack the connection is clean: kept for the next exchange with the first node. */
+  private void keepOrCloseConnection() {
+    awaitAckReader();
+    boolean clean;
+    synchronized (this) {
+      clean = failure == null && lastAcked && ackReader != null && !ackReader.isAlive();
+    }
+    if (clean && channel != null) {
+      NodeConnections.shared().giveBack(pipeline.get(0), channel);
+      channel = null;
+    } else {
+      close();
     }
   }
 

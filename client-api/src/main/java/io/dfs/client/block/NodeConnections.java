@@ -8,10 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Idle connections to storage nodes, kept for the next read (HDFS's client keeps a socket cache
- * for the same reason): a read is one request and its packets, after which the connection is
- * free for the next one, so a stream reading block after block, or many small files from the same
- * nodes, does not pay a TCP handshake and a new node-side handler each time. At most
+ * Idle connections to storage nodes, kept for the next read or block write (HDFS's client keeps a
+ * socket cache for reads): a read is one request and its packets, a write one block's packets and
+ * acks, after which the connection is free for the next one, so a stream reading block after
+ * block, or many small files written to or read from the same nodes, does not pay a TCP handshake
+ * and a new node-side handler each time. At most
  * {@link #MAX_IDLE_PER_NODE} are kept per node, each for at most {@link #IDLE_MS}.
  */
 public final class NodeConnections {
@@ -58,6 +59,17 @@ public final class NodeConnections {
     }
     if (!kept) {
       closeQuietly(channel);
+    }
+  }
+
+  /** Closes every idle connection to the node: one of them was found closed by the node (it restarted). */
+  void forget(NodeInfo node) {
+    ArrayDeque<Idle> q;
+    synchronized (this) {
+      q = idle.remove(key(node));
+    }
+    if (q != null) {
+      q.forEach(i -> closeQuietly(i.channel()));
     }
   }
 

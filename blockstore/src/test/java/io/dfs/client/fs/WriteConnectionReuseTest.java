@@ -1,0 +1,67 @@
+package io.dfs.client.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dfs.blockstore.testing.MiniDfsCluster;
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.metadata.testing.DeadlockCheck;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client writing many small files keeps its connection to the first node between blocks instead
+ * of a new one per file; a kept connection that the node closed meanwhile (it restarted) costs a
+ * retry on a new connection, never the node's exclusion: with a single node, an exclusion would
+ * fail the write.
+ */
+class WriteConnectionReuseTest {
+  @TempDir Path dir;
+
+  private static byte[] write(DfsFileSystem fs, String path, int size, int seed) throws Exception {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
+    try (OutputStream out = fs.create(path, CreateOptions.defaults())) {
+      out.write(data);
+    }
+    return data;
+  }
+
+  private static void assertContent(DfsFileSystem fs, String path, byte[] data) throws Exception {
+    try (InputStream in = fs.open(path)) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void smallFilesShareAConnectionAndARestartedNodeIsNotBlamed() throws Exception {
+    Map<String, String> s = new HashMap<>(MiniDfsCluster.fastSettings());
+    s.put(ClusterConfig.REPLICATION, "1");
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 1, s, Map.of());
+         DfsFileSystem fs = cluster.newFileSystem("reuser")) {
+      cluster.awaitLiveNodes(1);
+      fs.mkdirs("/r");
+      write(fs, "/r/warm", 100, 0);
+      long before = cluster.node(0).metrics().counter("transfer.connections_accepted").getCount();
+      byte[] seventh = null;
+      for (int i = 0; i < 30; i++) {
+        byte[] data = write(fs, "/r/f" + i, 1000 + i, i);
+        seventh = i == 7 ? data : seventh;
+      }
+      long opened = cluster.node(0).metrics().counter("transfer.connections_accepted").getCount() - before;
+      assertThat(opened).as("connections for 30 files written one after another").isLessThanOrEqualTo(3);
+
+      cluster.restartNode(0); // every kept connection to it is now closed by the node
+      cluster.awaitLiveNodes(1);
+      byte[] after = write(fs, "/r/after-restart", 5000, 99);
+      assertContent(fs, "/r/after-restart", after);
+      assertContent(fs, "/r/f7", seventh);
+    }
+    DeadlockCheck.assertNoDeadlock();
+  }
+}
