@@ -90,9 +90,10 @@ final class NamespaceCommands {
   }
 
   @Command(name = "ln", mixinStandardHelpOptions = true,
-      description = "Create a symbolic link at LINK holding TARGET (stored as given; only the mount follows links).")
+      description = "Give the file TARGET a further name LINK (a hard link: one file, two names), or with -s create"
+          + " a symbolic link at LINK holding TARGET (stored as given; only the mount follows links).")
   static final class Ln extends ClusterCommand {
-    @Option(names = "-s", required = true, description = "symbolic (the only kind so far)")
+    @Option(names = "-s", description = "symbolic link")
     boolean symbolic;
     @Parameters(index = "0", paramLabel = "TARGET")
     String target;
@@ -101,7 +102,11 @@ final class NamespaceCommands {
 
     @Override
     int run(DfsClient fs) throws Exception {
-      fs.symlink(target, link);
+      if (symbolic) {
+        fs.symlink(target, link);
+      } else {
+        fs.link(target, link);
+      }
       return 0;
     }
   }

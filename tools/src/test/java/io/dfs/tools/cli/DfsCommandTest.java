@@ -193,6 +193,10 @@ class DfsCommandTest {
     assertThat(dfs("ls", "-l", "/logs/latest").out()).startsWith("lrwxrwxrwx").contains("/logs/latest -> old/2026-01-01.log");
     assertThat(dfs("cat", "/logs/latest").code()).as("the namespace does not follow links").isEqualTo(7);
     assertThat(dfs("ln", "-s", "x", "/logs/latest").code()).isEqualTo(4);
+    assertThat(dfs("ln", "/logs/2025-12-31.log", "/logs/year-end").code()).as("a hard link").isZero();
+    assertThat(dfs("rm", "/logs/2025-12-31.log").code()).isZero();
+    assertThat(captureStdout(() -> dfs("cat", "/logs/year-end"))).isEqualTo("log of 2025-12-31\n");
+    assertThat(dfs("ln", "/logs/old", "/logs/old2").code()).as("no hard links to directories").isNotZero();
   }
 
   @Test
