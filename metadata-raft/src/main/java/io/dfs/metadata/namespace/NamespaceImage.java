@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +43,8 @@ public final class NamespaceImage {
         .setSessionsSweptMs(ns.sessions().lastSweepMs())
         .setLinkCount(counts[3])
         .build().writeDelimitedTo(checked);
+    // each entry under its first name; its further names (in the order it took them) after the sessions
+    List<LinkRecord> links = new ArrayList<>();
     Deque<Inode> todo = new ArrayDeque<>(List.of(ns.root()));
     while (!todo.isEmpty()) {
       Inode dir = todo.pollFirst();
@@ -51,6 +54,9 @@ public final class NamespaceImage {
           toRecord(i).writeDelimitedTo(checked);
           if (i.isDirectory()) {
             todo.addLast(i);
+          } else if (i.otherNames != null) {
+            i.otherNames.forEach(n -> links.add(LinkRecord.newBuilder().setInodeId(i.id).setDirId(n.dir().id)
+                .setName(n.name()).build()));
           }
         }
       }
@@ -58,7 +64,9 @@ public final class NamespaceImage {
     for (SessionRecord r : sessions) {
       r.writeDelimitedTo(checked);
     }
-    writeLinks(ns, checked);
+    for (LinkRecord r : links) {
+      r.writeDelimitedTo(checked);
+    }
     DataOutputStream trailer = new DataOutputStream(checked);
     trailer.writeLong(checked.getChecksum().getValue());
     trailer.flush();
@@ -112,25 +120,6 @@ public final class NamespaceImage {
     }
     ns.restoreCounters(header.getNextInodeId(), header.getNextBlockId(), header.getNextGenerationStamp());
     return ns;
-  }
-
-  /** Every entry's further names, in the order it took them (the first of them takes over from its first name). */
-  private static void writeLinks(Namespace ns, OutputStream out) throws IOException {
-    Deque<Inode> todo = new ArrayDeque<>(List.of(ns.root()));
-    while (!todo.isEmpty()) {
-      Inode dir = todo.pollFirst();
-      for (var e : dir.children.entrySet()) {
-        Inode i = e.getValue();
-        if (i.isDirectory()) {
-          todo.addLast(i);
-        } else if (i.otherNames != null && i.isFirstName(dir, e.getKey())) {
-          for (Inode.Name n : i.otherNames) {
-            LinkRecord.newBuilder().setInodeId(i.id).setDirId(n.dir().id).setName(n.name()).build()
-                .writeDelimitedTo(out);
-          }
-        }
-      }
-    }
   }
 
   private static InodeRecord toRecord(Inode i) {
