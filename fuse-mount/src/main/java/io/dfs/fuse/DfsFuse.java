@@ -204,7 +204,6 @@ public final class DfsFuse extends FuseStubFS {
   public int link(String oldpath, String newpath) {
     return call("link", () -> {
       settle(oldpath);
-      writeBehind.await(oldpath);
       writeBehind.await(newpath);
       FileStatus linked = fs.link(oldpath, newpath);
       attributes.entryCreated(newpath, linked);
@@ -298,7 +297,6 @@ public final class DfsFuse extends FuseStubFS {
       XattrMode mode = (flags & XATTR_CREATE) != 0 ? XattrMode.XATTR_CREATE
           : (flags & XATTR_REPLACE) != 0 ? XattrMode.XATTR_REPLACE : XattrMode.XATTR_SET;
       settle(path);
-      writeBehind.await(path);
       changedSinceSettled(path, fs.setXattr(path, name, v, mode));
       return 0;
     });
@@ -308,7 +306,6 @@ public final class DfsFuse extends FuseStubFS {
   public int removexattr(String path, String name) {
     return call("removexattr", () -> {
       settle(path);
-      writeBehind.await(path);
       changedSinceSettled(path, fs.removeXattr(path, name));
       return 0;
     });
@@ -336,7 +333,6 @@ public final class DfsFuse extends FuseStubFS {
         return -ErrorCodes.EISDIR();
       }
       settle(path);
-      writeBehind.await(path);
       remove(path);
       return 0;
     });
@@ -383,7 +379,6 @@ public final class DfsFuse extends FuseStubFS {
       // close-to-open: an open always sees the cluster's current entry, after this mount's
       // own write-back of the file and with what another descriptor here is still writing
       settle(path);
-      writeBehind.await(path);
       FileStatus st = fetch(path);
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
@@ -588,15 +583,17 @@ public final class DfsFuse extends FuseStubFS {
   }
 
   /**
-   * A descriptor of this mount still streaming the file completes what it wrote before another
-   * operation uses the path (its close may not have reached the mount yet: FUSE sends the last
-   * release after close(2) has returned).
+   * The file as this mount wrote it is in the cluster before another operation uses the path: a
+   * descriptor still streaming it completes what it wrote (its close may not have reached the
+   * mount yet: FUSE sends the last release after close(2) has returned), and a write-back of it
+   * is waited for.
    */
   private void settle(String path) throws IOException {
     FileHandle writer = open.latest(path);
     if (writer != null) {
       writer.settle();
     }
+    writeBehind.await(path);
   }
 
   /**
