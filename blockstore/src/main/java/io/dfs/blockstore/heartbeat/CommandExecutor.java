@@ -4,6 +4,7 @@ import io.dfs.blockstore.storage.BlockStore;
 import io.dfs.blockstore.storage.Replica;
 import io.dfs.blockstore.storage.ReplicaVerifier;
 import io.dfs.client.block.BlockWriter;
+import io.dfs.client.block.NodeConnections;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.NodeCommand;
 import io.dfs.proto.ReplicateBlockCommand;
@@ -25,6 +26,7 @@ public final class CommandExecutor implements Consumer<NodeCommand>, AutoCloseab
 
   private final String nodeId;
   private final BlockStore store;
+  private final NodeConnections connections;
   private final Consumer<BlockInfo> onDeleted;
   private final Runnable onReplicated;
   private final Consumer<Replica> onCorrupt;
@@ -34,8 +36,9 @@ public final class CommandExecutor implements Consumer<NodeCommand>, AutoCloseab
     return t;
   });
 
-  public CommandExecutor(String nodeId, BlockStore store, Consumer<BlockInfo> onDeleted, Runnable onReplicated,
-      Consumer<Replica> onCorrupt) {
+  public CommandExecutor(String nodeId, BlockStore store, NodeConnections connections, Consumer<BlockInfo> onDeleted,
+      Runnable onReplicated, Consumer<Replica> onCorrupt) {
+    this.connections = connections;
     this.onCorrupt = onCorrupt;
     this.nodeId = nodeId;
     this.store = store;
@@ -72,7 +75,7 @@ public final class CommandExecutor implements Consumer<NodeCommand>, AutoCloseab
       LOG.warn("cannot verify block {} before copying it: {}", r.block().getBlockId(), e.toString());
       return;
     }
-    try (BlockWriter w = BlockWriter.open(c.getTargetsList(), r.block(), c.getToken(), WriteStage.REPLICATION,
+    try (BlockWriter w = BlockWriter.open(connections, c.getTargetsList(), r.block(), c.getToken(), WriteStage.REPLICATION,
         "node-" + nodeId, r.block().getLength());
          InputStream in = Files.newInputStream(r.data())) {
       byte[] buf = new byte[BlockWriter.PACKET_SIZE];

@@ -1,5 +1,6 @@
 package io.dfs.blockstore.pipeline;
 
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.client.transfer.TransferFrame;
 import io.dfs.client.transfer.TransferFrameDecoder;
 import io.dfs.client.transfer.TransferFrameEncoder;
@@ -82,7 +83,8 @@ final class DownstreamLink {
   }
 
   /** Connects asynchronously; {@code onConnected} gets the link or null when the node is unreachable. */
-  static void connect(EventLoopGroup group, NodeInfo next, Listener listener, Consumer<DownstreamLink> onConnected) {
+  static void connect(EventLoopGroup group, ClusterTls tls, NodeInfo next, Listener listener,
+      Consumer<DownstreamLink> onConnected) {
     Relay relay = new Relay(listener);
     new Bootstrap()
         .group(group)
@@ -94,6 +96,7 @@ final class DownstreamLink {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            tls.secureClient(ch.pipeline(), next.getHost(), next.getDataPort());
             ch.pipeline().addLast(new TransferFrameDecoder(), new TransferFrameEncoder(), relay);
           }
         })

@@ -127,7 +127,7 @@ public final class PipelineReceiver {
       return;
     }
     long connecting = System.nanoTime();
-    DownstreamLink.connect(node.downstreamGroup(), next, events, link -> upstream.executor().execute(() -> {
+    DownstreamLink.connect(node.downstreamGroup(), node.tls(), next, events, link -> upstream.executor().execute(() -> {
       node.metrics().timer(DOWNSTREAM_CONNECT).update(System.nanoTime() - connecting, TimeUnit.NANOSECONDS);
       connected(link, next, forwarded);
     }));

@@ -11,7 +11,9 @@ import io.dfs.blockstore.storage.BlockStore;
 import io.dfs.blockstore.storage.Replica;
 import io.dfs.blockstore.transfer.NodeServices;
 import io.dfs.blockstore.transfer.TransferServer;
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.metadata.blocktokens.BlockTokenVerifier;
 import io.dfs.metadata.nodeprotocol.NodeProtocolClient;
 import io.dfs.observability.MetricsHttpServer;
@@ -53,6 +55,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
   private BlockStore store;
   private TransferServer transfer;
   private NodeProtocolClient metadata;
+  private NodeConnections connections;
   private volatile MetadataLink link;
   private CommandExecutor commands;
   private BlockScanner scanner;
@@ -70,13 +73,16 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     this.settings = s;
     store = new BlockStore(s.dataDirs(), s.capacity());
     store.start();
-    metadata = new NodeProtocolClient(config);
+    ClusterTls tls = ClusterTls.forIdentity(config, s.nodeId());
+    connections = new NodeConnections(tls);
+    metadata = new NodeProtocolClient(config, tls);
     long idleMs = config.get(TransferServer.IDLE_TIMEOUT).map(Long::parseLong)
         .orElse(TransferServer.DEFAULT_IDLE_TIMEOUT_MS);
     BlockTokenVerifier tokens = new BlockTokenVerifier(System::currentTimeMillis);
-    transfer = new TransferServer(s.host(), s.port(), idleMs, group -> new NodeServices(s.nodeId(), store, group,
+    transfer = new TransferServer(s.host(), s.port(), idleMs, group -> new NodeServices(s.nodeId(), tls, connections, store,
+        group,
         new DownstreamPool(), b -> link.blockReceived(b), tokens, this::fetchBlockKeys, metrics));
-    commands = new CommandExecutor(s.nodeId(), store, b -> link.blockDeleted(b),
+    commands = new CommandExecutor(s.nodeId(), store, connections, b -> link.blockDeleted(b),
         () -> metrics.counter("replications").inc(), this::reportCorrupt);
     // metrics before registering: the leader keeps the address a node registered with (heartbeats
     // only update usage), and the dashboard finds the node's /metrics through it
@@ -151,7 +157,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
   /** Stops at once: transfers in flight are cut, as when the node dies. */
   @Override
   public void close() throws IOException {
-    for (AutoCloseable c : new AutoCloseable[] {scanner, link, commands, transfer, http, metadata}) {
+    for (AutoCloseable c : new AutoCloseable[] {scanner, link, commands, transfer, http, metadata, connections}) {
       try {
         if (c != null) {
           c.close();

@@ -11,10 +11,14 @@ import io.dfs.proto.Packet;
 import io.dfs.proto.ReadBlockOp;
 import io.dfs.proto.TransferHeader;
 import io.dfs.proto.TransferStatus;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -92,8 +96,7 @@ final class BlockSender {
           p.addChecksums(c);
         }
         TransferHeader header = TransferHeader.newBuilder().setPacket(p).build();
-        sent = ctx.write(length == 0 ? TransferFrame.of(header)
-            : TransferFrame.of(header, new DefaultFileRegion(r.data().toFile(), position, length)));
+        sent = ctx.write(length == 0 ? TransferFrame.of(header) : packet(header, r, position, (int) length));
         node.metrics().meter("bytes.read").mark(length);
         position += length;
       } while (position < end);
@@ -104,6 +107,28 @@ final class BlockSender {
     }
     sent.addListener(f -> active.dec());
     ctx.flush();
+  }
+
+  /**
+   * A packet with its data straight from the file to the socket (sendfile), or, when the
+   * connection is encrypted (TLS must see the bytes), read into a buffer first.
+   */
+  private TransferFrame packet(TransferHeader header, Replica r, long position, int length) throws IOException {
+    if (ctx.pipeline().get(SslHandler.class) == null) {
+      return TransferFrame.of(header, new DefaultFileRegion(r.data().toFile(), position, length));
+    }
+    ByteBuf data = ctx.alloc().ioBuffer(length);
+    try (FileChannel file = FileChannel.open(r.data(), StandardOpenOption.READ)) {
+      while (data.readableBytes() < length) {
+        if (data.writeBytes(file, position + data.readableBytes(), length - data.readableBytes()) < 0) {
+          throw new java.io.EOFException("replica " + r.data() + " ends before " + (position + length));
+        }
+      }
+      return TransferFrame.of(header, data);
+    } catch (IOException | RuntimeException e) {
+      data.release();
+      throw e;
+    }
   }
 
   private boolean clientIsOnThisHost() {

@@ -52,7 +52,7 @@ final class ReplicaTransfer {
           + " with " + op.getLength() + " bytes on " + node.nodeId());
     }
     int bpc = files.bytesPerChecksum();
-    try (BlockWriter out = BlockWriter.open(op.getTargetsList(), op.getBlock(), op.getToken(), WriteStage.TRANSFER,
+    try (BlockWriter out = BlockWriter.open(node.connections(), op.getTargetsList(), op.getBlock(), op.getToken(), WriteStage.TRANSFER,
         op.getClientId(), op.getLength());
          InputStream in = Files.newInputStream(files.data())) {
       byte[] buf = new byte[BlockWriter.PACKET_SIZE];

@@ -60,6 +60,7 @@ public final class TransferServer implements Closeable {
           protected void initChannel(SocketChannel ch) {
             open.add(ch);
             node.metrics().counter("transfer.connections_accepted").inc();
+            node.tls().secureServer(ch.pipeline());
             ch.pipeline().addLast(new IdleStateHandler(idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS) {
               @Override
               protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent e) {

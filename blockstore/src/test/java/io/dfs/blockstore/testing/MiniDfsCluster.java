@@ -126,6 +126,7 @@ public final class MiniDfsCluster implements AutoCloseable {
 
   public void restartNode(int i) throws IOException {
     stopNode(i);
+    metadata.nodeTls(settings.get(i).nodeId()); // its certificate, issued on first start
     try {
       nodes.set(i, StorageNode.start(config(), settings.get(i)));
     } catch (InterruptedException e) {

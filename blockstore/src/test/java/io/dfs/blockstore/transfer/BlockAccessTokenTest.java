@@ -79,7 +79,8 @@ class BlockAccessTokenTest {
   }
 
   static OpResponse ask(NodeInfo node, TransferHeader op) throws Exception {
-    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, 10_000)) {
+    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, 10_000,
+        ((DfsClient) fs).metadata().tls())) {
       ch.write(op);
       return ch.readHead().header().getResponse();
     }
@@ -154,7 +155,7 @@ class BlockAccessTokenTest {
             .setLength(0).build();
         for (BlockInfo block : new BlockInfo[] {forged, b.getBlock()}) {
           try (BlockingFrameChannel ch = BlockingFrameChannel.connect(b.getLocations(0).getHost(),
-              b.getLocations(0).getDataPort(), 5_000, 10_000)) {
+              b.getLocations(0).getDataPort(), 5_000, 10_000, ((DfsClient) fs).metadata().tls())) {
             ch.write(TransferHeader.newBuilder().setWrite(WriteBlockOp.newBuilder().setBlock(block).setToken(token)
                 .setStage(stage).setClientId("intruder").setBytesPerChecksum(512)).build());
             ch.write(TransferHeader.newBuilder().setPacket(Packet.newBuilder().setSeqno(0).setLast(true)).build());

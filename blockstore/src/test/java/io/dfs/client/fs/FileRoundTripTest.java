@@ -238,13 +238,15 @@ class FileRoundTripTest {
     io.dfs.proto.LocatedBlock b = m.createOpen(io.dfs.proto.CreateFileRequest.newBuilder().setPath("/rt/guarded")
         .setClientId(m.clientId()).setAllocateBlock(true).setMode(0644).build()).getFirstBlock();
     byte[] data = random(5000, 11);
-    try (io.dfs.client.block.BlockWriter w = io.dfs.client.block.BlockWriter.open(b.getLocationsList(), b.getBlock(),
+    try (io.dfs.client.block.BlockWriter w = io.dfs.client.block.BlockWriter.open(
+        new io.dfs.client.block.NodeConnections(m.tls()), b.getLocationsList(), b.getBlock(),
         b.getToken(), io.dfs.proto.WriteStage.CREATE, m.clientId(), 0)) {
       w.writeAll(data, 0, data.length);
       w.finish();
     }
     io.dfs.proto.NodeInfo node = b.getLocations(0);
-    try (var ch = io.dfs.client.transfer.BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5000, 10000)) {
+    try (var ch = io.dfs.client.transfer.BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5000, 10000,
+        m.tls())) {
       ch.write(io.dfs.proto.TransferHeader.newBuilder().setWrite(io.dfs.proto.WriteBlockOp.newBuilder()
           .setBlock(b.getBlock()).setToken(b.getToken()).setStage(io.dfs.proto.WriteStage.CREATE)
           .setClientId(m.clientId()).setBytesPerChecksum(512)).build());

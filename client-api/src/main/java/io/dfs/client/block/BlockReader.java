@@ -36,9 +36,8 @@ public final class BlockReader {
    * were read (fewer only at the end of the replica). Uses an idle connection to the node when
    * there is one (a stale one is replaced once) and leaves it idle again afterwards.
    */
-  public static int read(NodeInfo node, BlockInfo block, BlockToken token, long offset, byte[] dst, int dstOffset,
+  public static int read(NodeConnections pool, NodeInfo node, BlockInfo block, BlockToken token, long offset, byte[] dst, int dstOffset,
       int length, String clientId) throws IOException {
-    NodeConnections pool = NodeConnections.shared();
     BlockingFrameChannel idle = pool.takeIdle(node);
     if (idle != null) {
       try {
@@ -52,8 +51,7 @@ public final class BlockReader {
         NodeConnections.closeQuietly(idle); // the node may have restarted since: once more on a new connection
       }
     }
-    BlockingFrameChannel fresh = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
-        BlockWriter.TIMEOUT_MS);
+    BlockingFrameChannel fresh = pool.connect(node);
     try {
       int n = readOver(fresh, node, block, token, offset, dst, dstOffset, length, clientId);
       pool.giveBack(node, fresh);
@@ -127,15 +125,15 @@ public final class BlockReader {
    * The length a reader may see of the node's replica: for one still being written, the bytes
    * every pipeline node acknowledged; for a finalized one, its length.
    */
-  public static long visibleLength(NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
-    return ask(node, TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)
+  public static long visibleLength(NodeConnections nodes, NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
+    return ask(nodes, node, TransferHeader.newBuilder().setReplicaLengthOp(ReplicaLengthOp.newBuilder().setBlock(block)
         .setToken(token)).build(),
         "length of block " + block.getBlockId()).getReplicaLength();
   }
 
   /** The CRC32C of the node's finalized replica of {@code block}, which must have the block's length. */
-  public static int crc32c(NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
-    OpResponse r = ask(node, TransferHeader.newBuilder().setBlockChecksum(BlockChecksumOp.newBuilder().setBlock(block)
+  public static int crc32c(NodeConnections nodes, NodeInfo node, BlockInfo block, BlockToken token) throws IOException {
+    OpResponse r = ask(nodes, node, TransferHeader.newBuilder().setBlockChecksum(BlockChecksumOp.newBuilder().setBlock(block)
             .setToken(token))
         .build(), "checksum of block " + block.getBlockId());
     if (r.getReplicaLength() != block.getLength()) {
@@ -146,9 +144,9 @@ public final class BlockReader {
   }
 
   /** One question on a connection of its own; the answer if the node succeeded. */
-  private static OpResponse ask(NodeInfo node, TransferHeader question, String what) throws IOException {
-    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000,
-        BlockWriter.TIMEOUT_MS)) {
+  private static OpResponse ask(NodeConnections nodes, NodeInfo node, TransferHeader question, String what)
+      throws IOException {
+    try (BlockingFrameChannel ch = nodes.connect(node)) {
       ch.write(question);
       OpResponse r = ch.read().header().getResponse();
       if (r.getStatus() != TransferStatus.SUCCESS) {

@@ -57,6 +57,7 @@ public final class BlockWriter implements Closeable {
   private record InFlight(long seqno, SentPacket packet) {}
 
   private final List<NodeInfo> pipeline;
+  private final NodeConnections nodes;
   private final BlockInfo block;
   private final TransferHeader setup;
   private final int bytesPerChecksum = ChunkChecksums.BYTES_PER_CHECKSUM;
@@ -79,16 +80,17 @@ public final class BlockWriter implements Closeable {
   private boolean lastSent;
   private long bytesResent;
 
-  private BlockWriter(List<NodeInfo> pipeline, BlockInfo block, WriteBlockOp setup) {
+  private BlockWriter(NodeConnections nodes, List<NodeInfo> pipeline, BlockInfo block, WriteBlockOp setup) {
+    this.nodes = nodes;
     this.pipeline = List.copyOf(pipeline);
     this.block = block;
     this.setup = TransferHeader.newBuilder().setWrite(setup).build();
   }
 
   /** A writer for a new block (or a replica copy) through these nodes; nothing is sent before the first packet. */
-  public static BlockWriter open(List<NodeInfo> pipeline, BlockInfo block, BlockToken token, WriteStage stage,
+  public static BlockWriter open(NodeConnections nodes, List<NodeInfo> pipeline, BlockInfo block, BlockToken token, WriteStage stage,
       String clientId, long expectedLength) throws PipelineException {
-    return new BlockWriter(requireNodes(pipeline, block), block, setup(pipeline, block, token, stage, clientId)
+    return new BlockWriter(nodes, requireNodes(pipeline, block), block, setup(pipeline, block, token, stage, clientId)
         .setExpectedLength(expectedLength).build());
   }
 
@@ -99,7 +101,7 @@ public final class BlockWriter implements Closeable {
    */
   public BlockWriter resumeOn(List<NodeInfo> recoveredPipeline, BlockInfo recovered, BlockToken token,
       String clientId) throws PipelineException {
-    BlockWriter next = new BlockWriter(requireNodes(recoveredPipeline, recovered), recovered,
+    BlockWriter next = new BlockWriter(nodes, requireNodes(recoveredPipeline, recovered), recovered,
         setup(recoveredPipeline, recovered, token, WriteStage.RECOVERY, clientId).setResumeOffset(resumeOffset()).build());
     next.toResend.addAll(unacknowledged());
     next.packet = packet;
@@ -283,11 +285,11 @@ public final class BlockWriter implements Closeable {
       return;
     }
     NodeInfo node = pipeline.get(0);
-    channel = NodeConnections.shared().takeIdle(node);
+    channel = nodes.takeIdle(node);
     reused = channel != null;
     if (channel == null) {
       try {
-        channel = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS);
+        channel = nodes.connect(node);
       } catch (IOException e) {
         throw new PipelineException("cannot reach " + first() + ": " + e.getMessage(), first(), TransferStatus.ERROR);
       }
@@ -369,7 +371,7 @@ public final class BlockWriter implements Closeable {
    */
   private PipelineException connectionLost(String message) {
     if (reused && !answered) {
-      NodeConnections.shared().forget(pipeline.get(0));
+      nodes.forget(pipeline.get(0));
       return new PipelineException(message + " (a kept connection)", "", TransferStatus.ERROR);
     }
     return new PipelineException(message, first(), TransferStatus.ERROR);
@@ -383,7 +385,7 @@ public final class BlockWriter implements Closeable {
       clean = failure == null && lastAcked && ackReader != null && !ackReader.isAlive();
     }
     if (clean && channel != null) {
-      NodeConnections.shared().giveBack(pipeline.get(0), channel);
+      nodes.giveBack(pipeline.get(0), channel);
       channel = null;
     } else {
       close();

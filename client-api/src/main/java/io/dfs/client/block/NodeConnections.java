@@ -1,5 +1,6 @@
 package io.dfs.client.block;
 
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.proto.NodeInfo;
 import java.io.IOException;
@@ -15,17 +16,29 @@ import java.util.Map;
  * and a new node-side handler each time. At most
  * {@link #MAX_IDLE_PER_NODE} are kept per node, each for at most {@link #IDLE_MS}.
  */
-public final class NodeConnections {
+public final class NodeConnections implements java.io.Closeable {
   static final int MAX_IDLE_PER_NODE = 8;
   static final long IDLE_MS = 30_000;
-  private static final NodeConnections SHARED = new NodeConnections();
+  static final int CONNECT_TIMEOUT_MS = 5_000;
 
   private record Idle(BlockingFrameChannel channel, long sinceMs) {}
 
+  private final ClusterTls tls;
   private final Map<String, ArrayDeque<Idle>> idle = new HashMap<>(); // guarded by this
 
-  static NodeConnections shared() {
-    return SHARED;
+  /** Connections made as the identity {@code tls} holds (in the clear without TLS). */
+  public NodeConnections(ClusterTls tls) {
+    this.tls = tls;
+  }
+
+  /** A new connection to the node's transfer port, not from the idle ones. */
+  public BlockingFrameChannel connect(NodeInfo node) throws IOException {
+    return connect(node, BlockWriter.TIMEOUT_MS);
+  }
+
+  /** A new connection whose reads give up after {@code readTimeoutMs} of silence. */
+  public BlockingFrameChannel connect(NodeInfo node, int readTimeoutMs) throws IOException {
+    return BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), CONNECT_TIMEOUT_MS, readTimeoutMs, tls);
   }
 
   /** A connection to the node that was idle, or null when none is. */
@@ -71,6 +84,17 @@ public final class NodeConnections {
     if (q != null) {
       q.forEach(i -> closeQuietly(i.channel()));
     }
+  }
+
+  /** Closes every idle connection. */
+  @Override
+  public void close() {
+    java.util.List<Idle> all = new java.util.ArrayList<>();
+    synchronized (this) {
+      idle.values().forEach(all::addAll);
+      idle.clear();
+    }
+    all.forEach(i -> closeQuietly(i.channel()));
   }
 
   private static String key(NodeInfo node) {

@@ -20,10 +20,9 @@ public final class ReplicaTransferRequest {
   private ReplicaTransferRequest() {}
 
   /** Asks {@code source} to copy {@code length} bytes of its replica of {@code block} to {@code targets}. */
-  public static void send(NodeInfo source, BlockInfo block, BlockToken token, long length, List<NodeInfo> targets,
+  public static void send(NodeConnections nodes, NodeInfo source, BlockInfo block, BlockToken token, long length, List<NodeInfo> targets,
       String clientId) throws IOException {
-    try (BlockingFrameChannel ch = BlockingFrameChannel.connect(source.getHost(), source.getDataPort(), 5_000,
-        BlockWriter.TIMEOUT_MS)) {
+    try (BlockingFrameChannel ch = nodes.connect(source)) {
       ch.write(TransferHeader.newBuilder().setTransferReplica(TransferReplicaOp.newBuilder().setBlock(block).setToken(token)
           .setLength(length).addAllTargets(targets).setClientId(clientId)).build());
       OpResponse r = ch.readHead().header().getResponse();

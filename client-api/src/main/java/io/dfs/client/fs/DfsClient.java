@@ -3,6 +3,7 @@ package io.dfs.client.fs;
 import com.google.protobuf.ByteString;
 import io.dfs.client.block.BlockReader;
 import io.dfs.client.block.Holes;
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.checksum.Crc32cComposition;
 import io.dfs.client.checksum.FileChecksum;
 import io.dfs.client.config.ClusterConfig;
@@ -50,11 +51,13 @@ import java.util.UUID;
 public final class DfsClient implements DfsFileSystem {
   private final ClusterConfig config;
   private final MetadataClient metadata;
+  private final NodeConnections connections;
   private final OpenStreams streams;
 
   public DfsClient(ClusterConfig config, String clientId) {
     this.config = config;
     this.metadata = MetadataClient.connect(config, clientId);
+    this.connections = new NodeConnections(metadata.tls());
     this.streams = new OpenStreams(metadata.metrics());
   }
 
@@ -76,7 +79,7 @@ public final class DfsClient implements DfsFileSystem {
         .setOwner(o.owner()).setGroup(o.group()).setAllocateBlock(true);
     try {
       MetaResponse created = metadata.createOpen(request.build());
-      return new DfsClientOutputStream(metadata, created, null, streams);
+      return new DfsClientOutputStream(metadata, connections, created, null, streams);
     } catch (PathExistsException e) {
       if (!o.overwrite()) {
         throw e;
@@ -91,7 +94,7 @@ public final class DfsClient implements DfsFileSystem {
     // stream closes successfully, so a failed rewrite leaves the old content untouched.
     String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
     MetaResponse created = metadata.createOpen(request.setPath(replacement).build());
-    return new DfsClientOutputStream(metadata, created, path, streams);
+    return new DfsClientOutputStream(metadata, connections, created, path, streams);
   }
 
   @Override
@@ -109,14 +112,14 @@ public final class DfsClient implements DfsFileSystem {
         length = last.getOffset() + visible;
       }
     }
-    return new DfsClientInputStream(metadata, path, r.getStatus().getInodeId(), length, blocks);
+    return new DfsClientInputStream(metadata, connections, path, r.getStatus().getInodeId(), length, blocks);
   }
 
   /** The acknowledged length of a block being written, from the first of its nodes that answers. */
-  private static long visibleLength(LocatedBlock block) {
+  private long visibleLength(LocatedBlock block) {
     for (NodeInfo node : block.getLocationsList()) {
       try {
-        return BlockReader.visibleLength(node, block.getBlock(), block.getToken());
+        return BlockReader.visibleLength(connections, node, block.getBlock(), block.getToken());
       } catch (IOException e) {
         // the next node may know
       }
@@ -322,11 +325,11 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   /** From the first replica that answers, best first. */
-  private static int blockCrc32c(LocatedBlock b, String path) throws IOException {
+  private int blockCrc32c(LocatedBlock b, String path) throws IOException {
     IOException last = null;
     for (NodeInfo node : b.getLocationsList()) {
       try {
-        return BlockReader.crc32c(node, b.getBlock(), b.getToken());
+        return BlockReader.crc32c(connections, node, b.getBlock(), b.getToken());
       } catch (IOException e) {
         last = e;
       }
@@ -356,6 +359,7 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public void close() throws IOException {
+    connections.close();
     metadata.close();
   }
 }

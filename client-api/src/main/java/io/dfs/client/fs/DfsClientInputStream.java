@@ -2,6 +2,7 @@ package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockReader;
 import io.dfs.client.block.Holes;
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.BadBlockReportRequest;
@@ -38,6 +39,7 @@ final class DfsClientInputStream extends DfsInputStream {
       });
 
   private final MetadataClient metadata;
+  private final NodeConnections connections;
   private final String path;
   /** The file this stream reads, whatever its path names later (a rename must never mix files). */
   private final long inodeId;
@@ -57,8 +59,9 @@ final class DfsClientInputStream extends DfsInputStream {
   private long pos;
   private boolean closed;
 
-  DfsClientInputStream(MetadataClient metadata, String path, long inodeId, long length, List<LocatedBlock> blocks) {
+  DfsClientInputStream(MetadataClient metadata, NodeConnections connections, String path, long inodeId, long length, List<LocatedBlock> blocks) {
     this.metadata = metadata;
+    this.connections = connections;
     this.path = path;
     this.inodeId = inodeId;
     this.length = length;
@@ -221,7 +224,7 @@ final class DfsClientInputStream extends DfsInputStream {
       nodes.sort(java.util.Comparator.comparing((NodeInfo n) -> !BlockReader.isLocal(n)));
       for (NodeInfo node : nodes) {
         try {
-          int n = BlockReader.read(node, block.getBlock(), block.getToken(), inBlock, b, off, len, metadata.clientId());
+          int n = BlockReader.read(connections, node, block.getBlock(), block.getToken(), inBlock, b, off, len, metadata.clientId());
           if (n == len) {
             return;
           }

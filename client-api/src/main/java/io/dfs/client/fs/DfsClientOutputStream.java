@@ -1,6 +1,7 @@
 package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockWriter;
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.block.PipelineException;
 import io.dfs.client.block.ReplicaTransferRequest;
 import io.dfs.client.error.FileTooLargeException;
@@ -57,6 +58,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private static final long NODE_POLL_MS = 300;
 
   private final MetadataClient metadata;
+  private final NodeConnections connections;
   private final String path;
   private final long blockSize;
   private final int replication;
@@ -94,8 +96,9 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
-  DfsClientOutputStream(MetadataClient metadata, MetaResponse created, String replaces, OpenStreams streams) {
+  DfsClientOutputStream(MetadataClient metadata, NodeConnections connections, MetaResponse created, String replaces, OpenStreams streams) {
     this.metadata = metadata;
+    this.connections = connections;
     this.streams = streams;
     this.created = created.getStatus();
     this.preallocated = created.hasFirstBlock() ? created.getFirstBlock() : null;
@@ -305,7 +308,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     pipeline = new ArrayList<>(current.getLocationsList());
     inBlock = 0;
-    writer = BlockWriter.open(pipeline, current.getBlock(), current.getToken(), WriteStage.CREATE, metadata.clientId(), 0);
+    writer = BlockWriter.open(connections, pipeline, current.getBlock(), current.getToken(), WriteStage.CREATE, metadata.clientId(), 0);
     liveWriter = writer;
   }
 
@@ -437,7 +440,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     for (NodeInfo source : pipeline) { // a survivor not known to have failed may still be dead: try the next
       try {
-        ReplicaTransferRequest.send(source, block, survivorsCopy.getToken(), length, replacements,
+        ReplicaTransferRequest.send(connections, source, block, survivorsCopy.getToken(), length, replacements,
             metadata.clientId());
         return true;
       } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DfsException;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BadBlockReportRequest;
@@ -71,6 +72,7 @@ public final class MetadataClient implements Closeable {
 
   private final ClusterConfig config;
   private final String clientId;
+  private final ClusterTls tls;
   private final PeerChannel leader;
   private volatile PeerChannel staleReads;
   private final WriteBatcher batcher;
@@ -78,10 +80,11 @@ public final class MetadataClient implements Closeable {
   private final MetricRegistry metrics = new MetricRegistry();
   private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
-  private MetadataClient(ClusterConfig config, String clientId) {
+  private MetadataClient(ClusterConfig config, String clientId, ClusterTls tls) {
     this.config = config;
     this.clientId = clientId;
-    this.leader = channel(config, clientId, true);
+    this.tls = tls;
+    this.leader = channel(clientId, true);
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
     this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
@@ -94,14 +97,25 @@ public final class MetadataClient implements Closeable {
    * A channel with its own session: the id names this client instance (another process with the
    * same client id must never see this one's calls as its retries).
    */
-  private static PeerChannel channel(ClusterConfig config, String clientId, boolean followLeader) {
+  private PeerChannel channel(String clientId, boolean followLeader) {
     String session = clientId + "@" + UUID.randomUUID();
     return new PeerChannel(config.rpcAddresses(), session, followLeader,
-        TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS));
+        TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS), tls);
   }
 
+  /** A client that presents the client identity of the config ({@code dfs.tls.identity}). */
   public static MetadataClient connect(ClusterConfig config, String clientId) {
-    return new MetadataClient(config, clientId);
+    return connect(config, clientId, ClusterTls.forClient(config));
+  }
+
+  /** A client that presents {@code tls}'s identity (a metadata peer's own calls). */
+  public static MetadataClient connect(ClusterConfig config, String clientId, ClusterTls tls) {
+    return new MetadataClient(config, clientId, tls);
+  }
+
+  /** The TLS this client's connections use, for its connections to storage nodes too. */
+  public ClusterTls tls() {
+    return tls;
   }
 
   public String clientId() {
@@ -174,7 +188,7 @@ public final class MetadataClient implements Closeable {
     if (c == null) {
       synchronized (this) {
         if (staleReads == null) {
-          staleReads = channel(config, clientId, false);
+          staleReads = channel(clientId, false);
         }
         c = staleReads;
       }

@@ -1,6 +1,7 @@
 package io.dfs.client.metadata;
 
 import io.dfs.client.config.PeerAddress;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.CallReply;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.ErrorCode;
@@ -80,6 +81,7 @@ public final class PeerChannel implements Closeable {
     t.setDaemon(true);
     return t;
   });
+  private final ClusterTls tls;
   private final Bootstrap bootstrap;
 
   // ---- owned by the event loop
@@ -103,7 +105,7 @@ public final class PeerChannel implements Closeable {
    * @param budgetMs a call unanswered this long fails
    */
   public PeerChannel(List<PeerAddress> peers, String clientId, boolean followLeader, long attemptTimeoutMs,
-      long budgetMs) {
+      long budgetMs, ClusterTls tls) {
     if (peers.isEmpty()) {
       throw new IllegalArgumentException("no metadata peers");
     }
@@ -112,16 +114,10 @@ public final class PeerChannel implements Closeable {
     this.followLeader = followLeader;
     this.attemptTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(attemptTimeoutMs);
     this.budgetNanos = TimeUnit.MILLISECONDS.toNanos(budgetMs);
+    this.tls = tls;
     this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            RpcFrames.install(ch.pipeline());
-            ch.pipeline().addLast(new Replies());
-          }
-        });
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);
     long tick = Math.max(50, attemptTimeoutMs / 4);
     loop.scheduleWithFixedDelay(this::checkTimeouts, tick, tick, TimeUnit.MILLISECONDS);
   }
@@ -169,7 +165,14 @@ public final class PeerChannel implements Closeable {
 
   private void connect() {
     PeerAddress peer = peers.get(target);
-    ChannelFuture f = bootstrap.connect(new InetSocketAddress(peer.host(), peer.port()));
+    ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        tls.secureClient(ch.pipeline(), peer.host(), peer.port());
+        RpcFrames.install(ch.pipeline());
+        ch.pipeline().addLast(new Replies());
+      }
+    }).connect(new InetSocketAddress(peer.host(), peer.port()));
     Channel ch = f.channel();
     channel = ch;
     f.addListener(done -> {

@@ -1,5 +1,6 @@
 package io.dfs.client.transfer;
 
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.TransferHeader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,8 +31,9 @@ public final class BlockingFrameChannel implements Closeable {
     this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
   }
 
-  public static BlockingFrameChannel connect(String host, int port, int connectTimeoutMs, int readTimeoutMs)
-      throws IOException {
+  /** Connects to a storage node's transfer port, through TLS when the cluster uses it. */
+  public static BlockingFrameChannel connect(String host, int port, int connectTimeoutMs, int readTimeoutMs,
+      ClusterTls tls) throws IOException {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
@@ -39,7 +41,7 @@ public final class BlockingFrameChannel implements Closeable {
       s.setReceiveBufferSize(1 << 20);
       s.connect(new InetSocketAddress(host, port), connectTimeoutMs);
       s.setSoTimeout(readTimeoutMs);
-      return new BlockingFrameChannel(s);
+      return new BlockingFrameChannel(tls.secure(s, host, port));
     } catch (IOException e) {
       s.close();
       throw e;

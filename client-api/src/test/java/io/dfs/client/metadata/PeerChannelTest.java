@@ -28,7 +28,8 @@ class PeerChannelTest {
 
   @Test
   void aCallFailsSoonWhenNoPeerCanBeReachedNotAfterItsWholeBudget() throws Exception {
-    try (PeerChannel channel = new PeerChannel(deadPeers(), "lonely", true, 5_000, 180_000)) {
+    try (PeerChannel channel = new PeerChannel(deadPeers(), "lonely", true, 5_000, 180_000,
+        io.dfs.client.tls.ClusterTls.plaintext())) {
       long start = System.nanoTime();
       var call = channel.call(MetaRequest.newBuilder().setStat(StatRequest.newBuilder().setPath("/")).build(),
           ReadMode.LINEARIZABLE);

@@ -1,7 +1,9 @@
 package io.dfs.metadata.leases;
 
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
@@ -35,12 +37,16 @@ public final class LeaseRecovery implements AutoCloseable {
   private final BlockManager blocks;
   private final LeaseManager leases;
   private final BlockTokenIssuer tokens;
+  private final ClusterTls tls;
+  private final NodeConnections nodes; // this peer's connections to storage nodes, as the peer
   private final ExecutorService proposer;
   private MetadataClient client; // created on first use, by the proposer thread only
 
   public LeaseRecovery(ClusterConfig config, String peerId, Supplier<NamespaceStateMachine> namespace,
-      BlockManager blocks, LeaseManager leases, BlockTokenIssuer tokens) {
+      BlockManager blocks, LeaseManager leases, BlockTokenIssuer tokens, ClusterTls tls) {
     this.config = config;
+    this.tls = tls;
+    this.nodes = new NodeConnections(tls);
     this.peerId = peerId;
     this.namespace = namespace;
     this.blocks = blocks;
@@ -62,7 +68,7 @@ public final class LeaseRecovery implements AutoCloseable {
         leases.recoveryProposed(f.path());
         LOG.info("lease of {} on {} expired: completing it", f.writer(), f.path());
         proposer.execute(() -> propose(f, finalized != null || pipeline.isEmpty() ? finalized
-            : UnfinishedBlockRecovery.recover(f.lastBlock(), pipeline,
+            : UnfinishedBlockRecovery.recover(nodes, f.lastBlock(), pipeline,
                 tokens.issue(f.lastBlock(), "lease-recovery-" + peerId, BlockAccess.READ, BlockAccess.WRITE))));
       }
     }
@@ -75,7 +81,7 @@ public final class LeaseRecovery implements AutoCloseable {
     }
     try {
       if (client == null) {
-        client = MetadataClient.connect(config, "lease-recovery-" + peerId);
+        client = MetadataClient.connect(config, "lease-recovery-" + peerId, tls);
       }
       client.write(MetaRequest.newBuilder().setRecoverLease(r).build());
       leases.recoveryDone(f.path());
@@ -87,6 +93,7 @@ public final class LeaseRecovery implements AutoCloseable {
   @Override
   public void close() {
     proposer.shutdownNow();
+    nodes.close();
     if (client != null) {
       try {
         client.close();

@@ -1,5 +1,6 @@
 package io.dfs.metadata.leases;
 
+import io.dfs.client.block.NodeConnections;
 import io.dfs.client.transfer.BlockingFrameChannel;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.BlockToken;
@@ -29,11 +30,11 @@ final class UnfinishedBlockRecovery {
   private UnfinishedBlockRecovery() {}
 
   /** The block finalized at the agreed length on at least one node, or null when no node has it. */
-  static BlockInfo recover(BlockInfo block, List<NodeInfo> pipeline, BlockToken token) {
+  static BlockInfo recover(NodeConnections nodes, BlockInfo block, List<NodeInfo> pipeline, BlockToken token) {
     List<NodeInfo> holders = new ArrayList<>();
     long length = Long.MAX_VALUE;
     for (NodeInfo n : pipeline) {
-      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setToken(token).build());
+      OpResponse r = ask(nodes, n, ReplicaLengthOp.newBuilder().setBlock(block).setToken(token).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         holders.add(n);
         length = Math.min(length, r.getReplicaLength());
@@ -45,7 +46,7 @@ final class UnfinishedBlockRecovery {
     BlockInfo agreed = block.toBuilder().setLength(length).build();
     int finalized = 0;
     for (NodeInfo n : holders) {
-      OpResponse r = ask(n, ReplicaLengthOp.newBuilder().setBlock(block).setFinalize(true).setLength(length)
+      OpResponse r = ask(nodes, n, ReplicaLengthOp.newBuilder().setBlock(block).setFinalize(true).setLength(length)
           .setToken(token).build());
       if (r != null && r.getStatus() == TransferStatus.SUCCESS) {
         finalized++;
@@ -55,8 +56,8 @@ final class UnfinishedBlockRecovery {
     return finalized > 0 ? agreed : null;
   }
 
-  private static OpResponse ask(NodeInfo node, ReplicaLengthOp op) {
-    try (BlockingFrameChannel c = BlockingFrameChannel.connect(node.getHost(), node.getDataPort(), 5_000, TIMEOUT_MS)) {
+  private static OpResponse ask(NodeConnections nodes, NodeInfo node, ReplicaLengthOp op) {
+    try (BlockingFrameChannel c = nodes.connect(node, TIMEOUT_MS)) {
       c.write(TransferHeader.newBuilder().setReplicaLengthOp(op).build());
       TransferHeader answer = c.read().header();
       if (!answer.hasResponse()) {

@@ -3,6 +3,7 @@ package io.dfs.metadata.nodeprotocol;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.DfsException;
 import io.dfs.client.metadata.PeerChannel;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.BlockReceivedRequest;
 import io.dfs.proto.BlockReportRequest;
@@ -30,9 +31,10 @@ public final class NodeProtocolClient implements AutoCloseable {
 
   private final PeerChannel leader;
 
-  public NodeProtocolClient(ClusterConfig config) {
+  /** {@code tls}: the node's own identity, which the peers hold its protocol calls to. */
+  public NodeProtocolClient(ClusterConfig config, ClusterTls tls) {
     this.leader = new PeerChannel(config.rpcAddresses(), "node-" + UUID.randomUUID(), true, ATTEMPT_TIMEOUT_MS,
-        CALL_BUDGET_MS);
+        CALL_BUDGET_MS, tls);
   }
 
   public void register(NodeInfo node) throws IOException {

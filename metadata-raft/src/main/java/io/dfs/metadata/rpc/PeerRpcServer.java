@@ -2,11 +2,14 @@ package io.dfs.metadata.rpc;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.metadata.RpcFrames;
+import io.dfs.client.tls.ClusterTls;
+import io.dfs.client.tls.ServiceIdentity;
 import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.CallReply;
 import io.dfs.proto.ClientCall;
+import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.netty.bootstrap.ServerBootstrap;
@@ -25,6 +28,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +65,7 @@ public final class PeerRpcServer implements Closeable {
   /** What the port serves: this peer's Raft server, its leadership, state machine and block service. */
   public record Peer(String selfId, RaftGroupId group, Supplier<RaftServer> server, BooleanSupplier isLeader,
       Supplier<String> leaderId, Function<MetaRequest, MetaResponse> query, NodeProtocol nodes,
-      BlockTokenIssuer tokens, MetricRegistry metrics) {}
+      BlockTokenIssuer tokens, ClusterTls tls, MetricRegistry metrics) {}
 
   public static PeerRpcServer start(String host, int port, Peer peer) throws IOException {
     LocalRaft raft = new LocalRaft(peer.server(), peer.selfId(), peer.group());
@@ -74,6 +79,7 @@ public final class PeerRpcServer implements Closeable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            peer.tls().secureServer(ch.pipeline());
             ch.pipeline().addLast(new IdleStateHandler(IDLE_SECONDS, 0, 0, TimeUnit.SECONDS) {
               @Override
               protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent e) {
@@ -81,7 +87,7 @@ public final class PeerRpcServer implements Closeable {
               }
             });
             RpcFrames.install(ch.pipeline());
-            ch.pipeline().addLast(new Calls(router));
+            ch.pipeline().addLast(new Calls(router, peer.tls().enabled()));
           }
         });
     try {
@@ -116,20 +122,41 @@ public final class PeerRpcServer implements Closeable {
     nodeWork.shutdownNow();
   }
 
-  /** Each call is routed on arrival and answered on its connection when its result is ready. */
+  /**
+   * Each call is routed on arrival and answered on its connection when its result is ready. With
+   * TLS, the identity the connection's certificate proves is held to what it may call first.
+   */
   private static final class Calls extends SimpleChannelInboundHandler<ByteBuf> {
     private final CallRouter router;
+    private final boolean checkCallers;
+    private ServiceIdentity caller; // the connection's, known once its handshake is done
 
-    Calls(CallRouter router) {
+    Calls(CallRouter router, boolean checkCallers) {
       this.router = router;
+      this.checkCallers = checkCallers;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
       ClientCall call = RpcFrames.decode(frame, ClientCall.parser());
-      router.route(call).whenComplete((response, failure) -> {
+      Optional<String> refused = Optional.empty();
+      if (checkCallers) {
+        if (caller == null) {
+          caller = ClusterTls.peerOf(ctx.channel()).orElse(null);
+        }
+        refused = caller == null ? Optional.of("the certificate names no identity of this cluster")
+            : CallerCheck.refusal(call.getRequest(), caller);
+      }
+      if (refused.isPresent()) {
+        LOG.warn("refused {} from {} ({}): {}", call.getRequest().getOpCase(), ctx.channel().remoteAddress(), caller,
+            refused.get());
+      }
+      CompletableFuture<MetaResponse> answered = refused.isPresent()
+          ? CompletableFuture.completedFuture(NamespaceStateMachine.error(ErrorCode.PERMISSION_DENIED, refused.get()))
+          : router.route(call);
+      answered.whenComplete((response, failure) -> {
         MetaResponse answer = failure == null ? response
-            : NamespaceStateMachine.error(io.dfs.proto.ErrorCode.INTERNAL, failure.toString());
+            : NamespaceStateMachine.error(ErrorCode.INTERNAL, failure.toString());
         ctx.writeAndFlush(RpcFrames.encode(CallReply.newBuilder().setCallId(call.getCallId())
             .setResponse(answer).build()));
       });

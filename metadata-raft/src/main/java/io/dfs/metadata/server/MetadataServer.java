@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.blocktokens.BlockTokenIssuer;
 import io.dfs.metadata.leases.LeaseManager;
@@ -93,7 +94,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     this.leases = new LeaseManager(Clock.systemUTC(),
         Long.parseLong(config.get(LEASE_HARD_LIMIT_MS).orElse("60000")));
     this.tokens = BlockTokenIssuer.fromConfig(config);
-    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens);
+    ClusterTls tls = ClusterTls.forIdentity(config, id);
+    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens, tls);
     this.stateMachine = new NamespaceStateMachine(blocks, leases, config.replication(), config.blockSize(), status,
         metrics);
 
@@ -131,12 +133,13 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(p)
+        .setParameters(RaftTls.parameters(tls))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
     PeerAddress rpcAddress = config.rpcAddress(id);
     rpc = PeerRpcServer.start(rpcAddress.host(), rpcAddress.port(), new PeerRpcServer.Peer(id, group.getGroupId(),
-        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), tokens, metrics));
+        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), tokens, tls, metrics));
     registerMetrics();
     monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "replication-monitor-" + id);

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A storage node's id cannot be taken over while the node is live: a registration of a live id
- * from another address is refused and the leader keeps sending clients to the real node. Once the
+ * from another address (even with the id's certificate, as from a machine that took over its
+ * disks too early) is refused and the leader keeps sending clients to the real node. Once the
  * node is declared dead, a node may register under its id at a new address (it moved).
  */
 class NodeIdentityTest {
@@ -36,7 +37,7 @@ class NodeIdentityTest {
   @Test
   void aLiveNodesIdCannotBeRegisteredFromAnotherAddress() throws Exception {
     try (MetadataTestCluster cluster = MetadataTestCluster.start(dir, 3, MetadataTestCluster.FAST_NODE_DEATH);
-         NodeProtocolClient impostor = new NodeProtocolClient(cluster.config())) {
+         NodeProtocolClient impostor = new NodeProtocolClient(cluster.config(), cluster.nodeTls("n1"))) {
       try (ProtocolNode real = new ProtocolNode(cluster, "n1")) {
         assertThatThrownBy(() -> impostor.register(at("n1", "10.0.0.66")))
             .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("is live at 127.0.0.1:1");

@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.tls.ClusterTls;
+import io.dfs.client.tls.ServiceIdentity;
+import io.dfs.metadata.security.CertificateAuthority;
 import io.dfs.metadata.server.MetadataServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +22,9 @@ import java.util.Optional;
 
 /**
  * Real metadata peers on loopback for tests: free ports, storage under a temp dir, peers that can
- * be stopped hard and restarted on the same storage.
+ * be stopped hard and restarted on the same storage. Every connection uses mutual TLS with
+ * certificates of a test authority under {@code dir/tls}, as a real cluster does, unless the
+ * settings set {@code dfs.tls.dir} (empty: in the clear).
  */
 public final class MetadataTestCluster implements AutoCloseable {
   /** Heartbeats every 200 ms and a node dead after 3 s of silence, for tests of node death and block state. */
@@ -49,6 +54,9 @@ public final class MetadataTestCluster implements AutoCloseable {
     for (PeerAddress a : addresses) {
       config = config.with("dfs.metadata." + a.id() + ".rpc.port", Integer.toString(freePort()));
     }
+    if (!settings.containsKey(ClusterTls.DIR)) {
+      config = config.with(ClusterTls.DIR, dir.resolve("tls").toString());
+    }
     for (var e : settings.entrySet()) {
       config = config.with(e.getKey(), e.getValue());
     }
@@ -66,6 +74,10 @@ public final class MetadataTestCluster implements AutoCloseable {
       config.properties().store(w, "test cluster");
     }
     MetadataTestCluster cluster = new MetadataTestCluster(dir, config);
+    cluster.tls(new ServiceIdentity(ClusterTls.DEFAULT_CLIENT_IDENTITY, ServiceIdentity.Role.CLIENT));
+    for (PeerAddress a : config.metadataPeers()) {
+      cluster.tls(new ServiceIdentity(a.id(), ServiceIdentity.Role.PEER));
+    }
     for (PeerAddress a : config.metadataPeers()) {
       cluster.restartPeer(a.id());
     }
@@ -75,6 +87,30 @@ public final class MetadataTestCluster implements AutoCloseable {
 
   public ClusterConfig config() {
     return config;
+  }
+
+  /**
+   * The TLS of {@code identity} in this cluster, its certificate issued (for loopback) on first
+   * use; plaintext when the cluster runs in the clear.
+   */
+  public ClusterTls tls(ServiceIdentity identity) {
+    Optional<String> tlsDir = config.get(ClusterTls.DIR).filter(d -> !d.isBlank());
+    if (tlsDir.isEmpty()) {
+      return ClusterTls.plaintext();
+    }
+    try {
+      synchronized (MetadataTestCluster.class) {
+        CertificateAuthority.openOrCreate(Path.of(tlsDir.get())).ensureIssued(identity, List.of("127.0.0.1"));
+      }
+      return ClusterTls.load(Path.of(tlsDir.get()), identity.name());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A storage node's TLS (its certificate names it). */
+  public ClusterTls nodeTls(String nodeId) {
+    return tls(new ServiceIdentity(nodeId, ServiceIdentity.Role.NODE));
   }
 
   public MetadataClient newClient(String clientId) {
@@ -121,6 +157,8 @@ public final class MetadataTestCluster implements AutoCloseable {
   public void transferLeadership(String to) throws IOException {
     try (org.apache.ratis.client.RaftClient admin = org.apache.ratis.client.RaftClient.newBuilder()
         .setProperties(new org.apache.ratis.conf.RaftProperties())
+        .setParameters(io.dfs.metadata.server.RaftTls.parameters(
+            tls(new ServiceIdentity("admin", ServiceIdentity.Role.CLIENT))))
         .setRaftGroup(io.dfs.metadata.server.RaftGroups.of(config)).build()) {
       var reply = admin.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf(to), 10_000);
       if (!reply.isSuccess()) {

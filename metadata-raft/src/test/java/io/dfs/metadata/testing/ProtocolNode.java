@@ -28,7 +28,7 @@ public final class ProtocolNode implements AutoCloseable {
   private final ScheduledExecutorService beats;
 
   public ProtocolNode(MetadataTestCluster cluster, String nodeId) throws IOException {
-    this.link = new NodeProtocolClient(cluster.config());
+    this.link = new NodeProtocolClient(cluster.config(), cluster.nodeTls(nodeId));
     this.info = NodeInfo.newBuilder().setNodeId(nodeId).setHost("127.0.0.1").setDataPort(1)
         .setCapacityBytes(1L << 40).setRemainingBytes(1L << 40).build();
     link.register(info);

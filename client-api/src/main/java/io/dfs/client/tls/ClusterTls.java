@@ -1,0 +1,182 @@
+package io.dfs.client.tls;
+
+import io.dfs.client.config.ClusterConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Collection;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * One process's mutual TLS: its own certificate and key, and the cluster's authority as the only
+ * one it trusts, so both ends of every connection prove they belong to the cluster. Servers demand
+ * a client certificate; clients check the server's certificate names the host they dialled. When
+ * {@code dfs.tls.dir} is not set the cluster runs in the clear (a trusted network) and every method
+ * leaves connections as they are.
+ *
+ * <p>The directory holds {@code ca.crt} and, per identity, {@code <name>.crt} and {@code <name>.key}
+ * (PEM, the key in PKCS#8), as {@code dfs security init} writes them.
+ */
+public final class ClusterTls {
+  /** Directory of the cluster's certificates; unset (or empty) means no TLS. */
+  public static final String DIR = "dfs.tls.dir";
+  /** The identity a client process presents (the CLI, the mount, the gateway, applications). */
+  public static final String CLIENT_IDENTITY = "dfs.tls.identity";
+  public static final String DEFAULT_CLIENT_IDENTITY = "client";
+  public static final String CA_CERTIFICATE = "ca.crt";
+  private static final String[] PROTOCOLS = {"TLSv1.3"};
+
+  private static final ClusterTls PLAINTEXT = new ClusterTls(null, null, null);
+
+  private final SSLContext context;
+  private final KeyManagerFactory keys;
+  private final TrustManagerFactory trust;
+
+  private ClusterTls(SSLContext context, KeyManagerFactory keys, TrustManagerFactory trust) {
+    this.context = context;
+    this.keys = keys;
+    this.trust = trust;
+  }
+
+  public static ClusterTls plaintext() {
+    return PLAINTEXT;
+  }
+
+  /** A client process's TLS: the identity {@code dfs.tls.identity} names (default {@code client}). */
+  public static ClusterTls forClient(ClusterConfig config) {
+    return forIdentity(config, config.get(CLIENT_IDENTITY).orElse(DEFAULT_CLIENT_IDENTITY));
+  }
+
+  /** The TLS of the process that is {@code name} (a peer or node id), or plaintext without {@code dfs.tls.dir}. */
+  public static ClusterTls forIdentity(ClusterConfig config, String name) {
+    Optional<String> dir = config.get(DIR).filter(d -> !d.isBlank());
+    if (dir.isEmpty()) {
+      return PLAINTEXT;
+    }
+    try {
+      return load(Path.of(dir.get()), name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static ClusterTls load(Path dir, String name) throws IOException {
+    Path certificate = certificateFile(dir, name);
+    Path key = keyFile(dir, name);
+    if (!Files.exists(certificate) || !Files.exists(key)) {
+      throw new IOException("no certificate for " + name + " in " + dir + " (" + certificate.getFileName() + ", "
+          + key.getFileName() + "): issue one with dfs security issue");
+    }
+    try {
+      Collection<? extends Certificate> authority = PemFiles.certificates(dir.resolve(CA_CERTIFICATE));
+      Collection<? extends Certificate> chain = PemFiles.certificates(certificate);
+      KeyStore own = KeyStore.getInstance("PKCS12");
+      own.load(null, null);
+      own.setKeyEntry(name, PemFiles.privateKey(key), new char[0], chain.toArray(new Certificate[0]));
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(own, new char[0]);
+      KeyStore trusted = KeyStore.getInstance("PKCS12");
+      trusted.load(null, null);
+      int i = 0;
+      for (Certificate c : authority) {
+        trusted.setCertificateEntry("ca" + i++, c);
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLSv1.3");
+      context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+      return new ClusterTls(context, keys, trust);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot load the certificate of " + name + " from " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static Path certificateFile(Path dir, String name) {
+    return dir.resolve(name + ".crt");
+  }
+
+  public static Path keyFile(Path dir, String name) {
+    return dir.resolve(name + ".key");
+  }
+
+  public boolean enabled() {
+    return context != null;
+  }
+
+  /** This process's key and certificate, for a TLS stack of its own (Ratis' gRPC). */
+  public KeyManagerFactory keyManagers() {
+    return keys;
+  }
+
+  /** The cluster's authority as the only trusted one, for a TLS stack of its own. */
+  public TrustManagerFactory trustManagers() {
+    return trust;
+  }
+
+  /** Puts TLS first on an accepted connection: the other end must show a certificate of the cluster. */
+  public void secureServer(ChannelPipeline pipeline) {
+    if (enabled()) {
+      SSLEngine engine = context.createSSLEngine();
+      engine.setUseClientMode(false);
+      engine.setNeedClientAuth(true);
+      engine.setEnabledProtocols(PROTOCOLS);
+      pipeline.addFirst("tls", new SslHandler(engine));
+    }
+  }
+
+  /** Puts TLS first on a connection to {@code host}: the server's certificate must name that host. */
+  public void secureClient(ChannelPipeline pipeline, String host, int port) {
+    if (enabled()) {
+      pipeline.addFirst("tls", new SslHandler(clientEngine(host, port)));
+    }
+  }
+
+  /** TLS over a connected blocking socket, handshake done, or the socket itself in the clear. */
+  public Socket secure(Socket connected, String host, int port) throws IOException {
+    if (!enabled()) {
+      return connected;
+    }
+    SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(connected, host, port, true);
+    s.setUseClientMode(true);
+    s.setSSLParameters(clientParameters(s.getSSLParameters()));
+    s.startHandshake();
+    return s;
+  }
+
+  private SSLEngine clientEngine(String host, int port) {
+    SSLEngine engine = context.createSSLEngine(host, port);
+    engine.setUseClientMode(true);
+    engine.setSSLParameters(clientParameters(engine.getSSLParameters()));
+    return engine;
+  }
+
+  private static SSLParameters clientParameters(SSLParameters p) {
+    p.setProtocols(PROTOCOLS);
+    // the server's certificate must name the host dialled, as HTTPS checks it
+    p.setEndpointIdentificationAlgorithm("HTTPS");
+    return p;
+  }
+
+  /**
+   * Who is at the other end of an accepted connection, once its handshake is done: empty in the
+   * clear (anyone), or when the certificate names no identity.
+   */
+  public static Optional<ServiceIdentity> peerOf(Channel channel) {
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    return tls == null ? Optional.empty() : ServiceIdentity.of(tls.engine().getSession());
+  }
+}
