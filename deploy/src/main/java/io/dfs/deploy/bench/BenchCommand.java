@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
   Path report;
 
   @Option(names = "--only", split = ",", description = "Sections to run, of: data, fuse, small, metadata, hdfs, "
-      + "failover (default: all).")
+      + "tls, failover (default: all).")
   java.util.Set<String> only;
 
   private boolean runs(String section) {
@@ -89,6 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (runs("small")) {
           smallFiles(fs, config, home, noFuse == null, rows, out);
+        }
+        if (runs("tls")) {
+          tlsCost(fs, home, rows, out);
         }
       }
       if (runs("metadata")) {
@@ -171,6 +174,15 @@ public final class BenchCommand implements Callable<Integer> {
     long ls = ListingThroughput.lsMillis(config, home, 10_000);
     rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
         fmt(1000.0 / ls)));
+  }
+
+  private void tlsCost(DfsClient fs, Path home, List<Row> rows, PrintStream out) throws Exception {
+    out.println("what TLS costs: write + network read of " + sizeMib + " MiB with TLS, then on a cluster in the clear ...");
+    TlsCost.Result r = TlsCost.measure(fs, home, basePort + 100, sizeMib << 20, out);
+    rows.add(new Row("replicated write RF 3, mutual TLS", fmt(r.tls().writeMiBps()) + " MiB/s",
+        "in the clear = " + fmt(r.clear().writeMiBps()), fmt(r.tls().writeMiBps() / r.clear().writeMiBps())));
+    rows.add(new Row("read over the network (no short-circuit), mutual TLS", fmt(r.tls().readMiBps()) + " MiB/s",
+        "in the clear = " + fmt(r.clear().readMiBps()), fmt(r.tls().readMiBps() / r.clear().readMiBps())));
   }
 
   private void metadata(ClusterConfig config, List<Row> rows, PrintStream out) throws Exception {

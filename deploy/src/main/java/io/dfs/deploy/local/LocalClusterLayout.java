@@ -1,7 +1,10 @@
 package io.dfs.deploy.local;
 
+import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.deploy.process.ManagedProcess;
 import io.dfs.deploy.process.ProcessSpec;
+import io.dfs.metadata.security.ClusterCertificates;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -63,16 +66,28 @@ public final class LocalClusterLayout {
     return ids;
   }
 
-  /** Writes the cluster config unless one exists: an existing cluster keeps its settings and data. */
+  /** The cluster's certificate authority and every process's certificate. */
+  public Path tlsDir() {
+    return home.resolve("tls");
+  }
+
+  /**
+   * Writes the cluster config unless one exists (an existing cluster keeps its settings and
+   * data), then issues the certificates it calls for that are missing.
+   */
   public void writeConfigIfAbsent() throws IOException {
     writeConfigIfAbsent(java.util.Map.of());
   }
 
   /** As {@link #writeConfigIfAbsent()}, with some settings changed (tests use short timeouts). */
   public void writeConfigIfAbsent(java.util.Map<String, String> overrides) throws IOException {
-    if (Files.exists(configFile())) {
-      return;
+    if (!Files.exists(configFile())) {
+      writeConfig(overrides);
     }
+    ClusterCertificates.issueMissing(ClusterConfig.load(configFile()));
+  }
+
+  private void writeConfig(java.util.Map<String, String> overrides) throws IOException {
     Properties p = new Properties();
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -94,6 +109,7 @@ public final class LocalClusterLayout {
     p.setProperty("dfs.gateway.port", Integer.toString(gatewayPort()));
     p.setProperty("dfs.gateway.token.file", gatewayTokenFile().toString());
     p.setProperty("dfs.mount.http.port", Integer.toString(basePort + 99));
+    p.setProperty(ClusterTls.DIR, tlsDir().toString());
     p.setProperty("dfs.replication", "3");
     p.setProperty("dfs.heartbeat.interval.ms", "1000");
     p.setProperty("dfs.heartbeat.dead.timeout.ms", "10000");

@@ -125,14 +125,6 @@ public final class CertificateAuthority {
     }
   }
 
-  /** Issues {@code identity}'s certificate unless the directory already holds one. */
-  public void ensureIssued(ServiceIdentity identity, List<String> hosts) throws IOException {
-    if (!Files.exists(ClusterTls.certificateFile(dir, identity.name()))
-        || !Files.exists(ClusterTls.keyFile(dir, identity.name()))) {
-      issue(identity, hosts);
-    }
-  }
-
   private static GeneralNames alternativeNames(List<String> hosts) {
     List<GeneralName> names = new ArrayList<>();
     for (String h : hosts) {

@@ -44,7 +44,7 @@ class ExactlyOnceCallsTest {
       ClientCall renameAtoB = rename(1, 1, "/a", "/b");
 
       MetaResponse first;
-      try (RawCalls raw = new RawCalls(cluster.config().rpcAddress(leader))) {
+      try (RawCalls raw = new RawCalls(cluster, leader)) {
         first = raw.call(renameAtoB);
         assertThat(first.hasError()).as("first attempt: %s", first).isFalse();
         // the same call again: applied again it would fail (no /a any more)
@@ -54,7 +54,7 @@ class ExactlyOnceCallsTest {
       cluster.stopPeer(leader);
       String successor = cluster.leaderId();
       assertThat(successor).isNotEqualTo(leader);
-      try (RawCalls raw = new RawCalls(cluster.config().rpcAddress(successor))) {
+      try (RawCalls raw = new RawCalls(cluster, successor)) {
         assertThat(raw.callWhileNotReady(renameAtoB)).as("retry on the new leader").isEqualTo(first);
 
         // call 2 says call 1 was answered: a stray copy of call 1 is refused, not applied

@@ -100,7 +100,9 @@ public final class MetadataTestCluster implements AutoCloseable {
     }
     try {
       synchronized (MetadataTestCluster.class) {
-        CertificateAuthority.openOrCreate(Path.of(tlsDir.get())).ensureIssued(identity, List.of("127.0.0.1"));
+        if (!java.nio.file.Files.exists(ClusterTls.certificateFile(Path.of(tlsDir.get()), identity.name()))) {
+          CertificateAuthority.openOrCreate(Path.of(tlsDir.get())).issue(identity, List.of("127.0.0.1"));
+        }
       }
       return ClusterTls.load(Path.of(tlsDir.get()), identity.name());
     } catch (IOException e) {

@@ -18,8 +18,11 @@ public final class RawCalls implements AutoCloseable {
   private final DataInputStream in;
   private final DataOutputStream out;
 
-  public RawCalls(PeerAddress rpc) throws IOException {
-    this.socket = new Socket(rpc.host(), rpc.port());
+  /** Connects as the cluster's client identity (through TLS when the cluster uses it). */
+  public RawCalls(MetadataTestCluster cluster, String peerId) throws IOException {
+    PeerAddress rpc = cluster.config().rpcAddress(peerId);
+    this.socket = cluster.tls(new io.dfs.client.tls.ServiceIdentity(io.dfs.client.tls.ClusterTls.DEFAULT_CLIENT_IDENTITY,
+        io.dfs.client.tls.ServiceIdentity.Role.CLIENT)).secure(new Socket(rpc.host(), rpc.port()), rpc.host(), rpc.port());
     socket.setSoTimeout(30_000);
     this.in = new DataInputStream(socket.getInputStream());
     this.out = new DataOutputStream(socket.getOutputStream());

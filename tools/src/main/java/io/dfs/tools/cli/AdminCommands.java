@@ -8,10 +8,10 @@ import io.dfs.proto.NodeInfo;
 import io.dfs.proto.PeerStatus;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** fsck and cluster status. */
 final class AdminCommands {

@@ -1,7 +1,7 @@
 package io.dfs.tools.cli;
 
-import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.NotADirectoryException;
+import io.dfs.client.error.PathExistsException;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.proto.FileStatus;
