@@ -3,6 +3,7 @@ package io.dfs.client.metadata;
 import io.dfs.client.config.PeerAddress;
 import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.CallReply;
+import io.dfs.proto.Caller;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaRequest;
@@ -82,6 +83,7 @@ public final class PeerChannel implements Closeable {
     return t;
   });
   private final ClusterTls tls;
+  private final Caller user = LocalUser.claim();
   private final Bootstrap bootstrap;
 
   // ---- owned by the event loop
@@ -133,7 +135,7 @@ public final class PeerChannel implements Closeable {
           return;
         }
         Outstanding o = new Outstanding(ClientCall.newBuilder().setCallId(nextCallId++).setClientId(clientId)
-            .setRequest(request).setReadMode(mode).build(), result, deadline);
+            .setRequest(request).setReadMode(mode).setClaimed(user).build(), result, deadline);
         if (outstanding.isEmpty()) {
           unreachableSinceNanos = 0; // a new period of trying: the last one may be long over
         }

@@ -65,7 +65,7 @@ public final class PeerRpcServer implements Closeable {
   /** What the port serves: this peer's Raft server, its leadership, state machine and block service. */
   public record Peer(String selfId, RaftGroupId group, Supplier<RaftServer> server, BooleanSupplier isLeader,
       Supplier<String> leaderId, Function<MetaRequest, MetaResponse> query, NodeProtocol nodes,
-      BlockTokenIssuer tokens, ClusterTls tls, MetricRegistry metrics) {}
+      BlockTokenIssuer tokens, ClusterTls tls, CallerIdentity callers, MetricRegistry metrics) {}
 
   public static PeerRpcServer start(String host, int port, Peer peer) throws IOException {
     LocalRaft raft = new LocalRaft(peer.server(), peer.selfId(), peer.group());
@@ -87,7 +87,7 @@ public final class PeerRpcServer implements Closeable {
               }
             });
             RpcFrames.install(ch.pipeline());
-            ch.pipeline().addLast(new Calls(router, peer.tls().enabled()));
+            ch.pipeline().addLast(new Calls(router, peer.tls().enabled(), peer.callers()));
           }
         });
     try {
@@ -129,28 +129,31 @@ public final class PeerRpcServer implements Closeable {
   private static final class Calls extends SimpleChannelInboundHandler<ByteBuf> {
     private final CallRouter router;
     private final boolean checkCallers;
+    private final CallerIdentity callers;
     private ServiceIdentity caller; // the connection's, known once its handshake is done
 
-    Calls(CallRouter router, boolean checkCallers) {
+    Calls(CallRouter router, boolean checkCallers, CallerIdentity callers) {
       this.router = router;
       this.checkCallers = checkCallers;
+      this.callers = callers;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws IOException {
-      ClientCall call = RpcFrames.decode(frame, ClientCall.parser());
+      ClientCall received = RpcFrames.decode(frame, ClientCall.parser());
       Optional<String> refused = Optional.empty();
       if (checkCallers) {
         if (caller == null) {
           caller = ClusterTls.peerOf(ctx.channel()).orElse(null);
         }
         refused = caller == null ? Optional.of("the certificate names no identity of this cluster")
-            : CallerCheck.refusal(call.getRequest(), caller);
+            : CallerCheck.refusal(received.getRequest(), caller);
       }
       if (refused.isPresent()) {
-        LOG.warn("refused {} from {} ({}): {}", call.getRequest().getOpCase(), ctx.channel().remoteAddress(), caller,
-            refused.get());
+        LOG.warn("refused {} from {} ({}): {}", received.getRequest().getOpCase(), ctx.channel().remoteAddress(),
+            caller, refused.get());
       }
+      ClientCall call = callers.stamp(received, caller);
       CompletableFuture<MetaResponse> answered = refused.isPresent()
           ? CompletableFuture.completedFuture(NamespaceStateMachine.error(ErrorCode.PERMISSION_DENIED, refused.get()))
           : router.route(call);

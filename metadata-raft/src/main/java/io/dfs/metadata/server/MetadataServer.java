@@ -139,7 +139,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     server.start();
     PeerAddress rpcAddress = config.rpcAddress(id);
     rpc = PeerRpcServer.start(rpcAddress.host(), rpcAddress.port(), new PeerRpcServer.Peer(id, group.getGroupId(),
-        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), tokens, tls, metrics));
+        () -> server, this::isLeader, this::leaderId, stateMachine::answer, new NodeProtocol(blocks), tokens, tls,
+        io.dfs.metadata.rpc.CallerIdentity.fromConfig(config), metrics));
     registerMetrics();
     monitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "replication-monitor-" + id);

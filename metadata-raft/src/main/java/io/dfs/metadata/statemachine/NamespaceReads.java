@@ -28,6 +28,7 @@ final class NamespaceReads {
   }
 
   MetaResponse query(Namespace ns, MetaRequest request) throws DfsException {
+    AccessRules.checkRead(ns, request);
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
       case STAT -> out.setStatus(ns.statusAt(request.getStat().getPath()));

@@ -4,13 +4,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.dfs.client.error.DfsException;
 import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
-import io.dfs.metadata.namespace.ClientSessions;
 import io.dfs.metadata.namespace.BlockTable;
+import io.dfs.metadata.namespace.ClientSessions;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.NamespaceImage;
-import io.dfs.proto.Error;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ClientCall;
+import io.dfs.proto.Error;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
@@ -350,7 +350,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   private MetaResponse applyBatch(MetaRequest batch) {
     MetaBatchResponse.Builder out = MetaBatchResponse.newBuilder();
     for (MetaRequest r : batch.getBatch().getRequestsList()) {
-      out.addResponses(applyOne(r.toBuilder().setLeaderTimeMs(batch.getLeaderTimeMs()).build()));
+      MetaRequest.Builder one = r.toBuilder().setLeaderTimeMs(batch.getLeaderTimeMs());
+      if (batch.hasCaller()) {
+        one.setCaller(batch.getCaller()); // a batch is one caller's
+      }
+      out.addResponses(applyOne(one.build()));
     }
     return MetaResponse.newBuilder().setBatch(out).build();
   }

@@ -33,12 +33,14 @@ public final class NamespaceWrites {
   }
 
   MetaResponse apply(Namespace ns, MetaRequest request) throws DfsException {
+    AccessRules.checkWrite(ns, request);
     long now = request.getLeaderTimeMs();
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
       case MKDIR -> {
         var r = request.getMkdir();
-        out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), r.getOwner(), r.getGroup(), now)));
+        out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), owner(request, r.getOwner()),
+            group(request, r.getGroup()), now)));
       }
       case CREATE -> {
         var r = request.getCreate();
@@ -51,7 +53,7 @@ public final class NamespaceWrites {
               + " of at least " + DfsFileSystem.MIN_BLOCK_SIZE, r.getPath());
         }
         Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
-            r.getMode(), r.getOwner(), r.getGroup(), r.getClientId(), now);
+            r.getMode(), owner(request, r.getOwner()), group(request, r.getGroup()), r.getClientId(), now);
         if (r.getAllocateBlock() && r.getTargetsCount() > 0) {
           BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), null, nodeIds(r.getTargetsList()), now);
           out.setFirstBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(0).addAllLocations(r.getTargetsList()));
@@ -119,8 +121,8 @@ public final class NamespaceWrites {
       }
       case MKNOD -> {
         var r = request.getMknod();
-        out.setStatus(ns.status(ns.mknod(r.getPath(), r.getType(), r.getMode(), r.getRdev(), r.getOwner(),
-            r.getGroup(), now)));
+        out.setStatus(ns.status(ns.mknod(r.getPath(), r.getType(), r.getMode(), r.getRdev(),
+            owner(request, r.getOwner()), group(request, r.getGroup()), now)));
       }
       case SET_XATTR -> {
         var r = request.getSetXattr();
@@ -134,7 +136,8 @@ public final class NamespaceWrites {
       }
       case SYMLINK -> {
         var r = request.getSymlink();
-        out.setStatus(ns.status(ns.symlink(r.getPath(), r.getTarget(), r.getOwner(), r.getGroup(), now)));
+        out.setStatus(ns.status(ns.symlink(r.getPath(), r.getTarget(), owner(request, r.getOwner()),
+            group(request, r.getGroup()), now)));
       }
       case TRUNCATE -> {
         var r = request.getTruncate();
@@ -144,6 +147,16 @@ public final class NamespaceWrites {
           "not a write operation: " + request.getOpCase(), "");
     }
     return out.build();
+  }
+
+  /** A new entry's owner: the one asked for, else its maker (the caller's user name). */
+  private static String owner(MetaRequest request, String asked) {
+    return asked.isEmpty() && request.getCaller().getUsersCount() > 0 ? request.getCaller().getUsers(0) : asked;
+  }
+
+  /** A new entry's group: the one asked for, else its maker's (first) group. */
+  private static String group(MetaRequest request, String asked) {
+    return asked.isEmpty() && request.getCaller().getGroupsCount() > 0 ? request.getCaller().getGroups(0) : asked;
   }
 
   /** The replication a create asks for, or the cluster default. */

@@ -30,6 +30,7 @@ class ExactlyOnceCallsTest {
 
   private static ClientCall rename(long callId, long answeredBelow, String from, String to) {
     return ClientCall.newBuilder().setClientId("raw-client").setCallId(callId).setAnsweredBelow(answeredBelow)
+        .setClaimed(io.dfs.client.metadata.LocalUser.claim())
         .setRequest(MetaRequest.newBuilder().setRename(RenameRequest.newBuilder().setSource(from).setDestination(to)))
         .build();
   }
