@@ -56,9 +56,14 @@ public final class ClusterTls {
     return PLAINTEXT;
   }
 
-  /** A client process's TLS: the identity {@code dfs.tls.identity} names (default {@code client}). */
+  /**
+   * A client process's TLS: the identity {@code dfs.tls.identity} names, as a JVM property (a user's
+   * own certificate: {@code DFS_JAVA_OPTS=-Ddfs.tls.identity=alice}) or in the config, else
+   * {@code client}.
+   */
   public static ClusterTls forClient(ClusterConfig config) {
-    return forIdentity(config, config.get(CLIENT_IDENTITY).orElse(DEFAULT_CLIENT_IDENTITY));
+    return forIdentity(config, System.getProperty(CLIENT_IDENTITY,
+        config.get(CLIENT_IDENTITY).orElse(DEFAULT_CLIENT_IDENTITY)));
   }
 
   /** The TLS of the process that is {@code name} (a peer or node id), or plaintext without {@code dfs.tls.dir}. */
