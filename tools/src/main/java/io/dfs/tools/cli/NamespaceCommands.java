@@ -171,4 +171,47 @@ final class NamespaceCommands {
       return 0;
     }
   }
+
+  @Command(name = "chmod", mixinStandardHelpOptions = true,
+      description = "Change the permission bits (octal, e.g. 750 or 1777) of each PATH; only its owner or a superuser may.")
+  static final class Chmod extends ClusterCommand {
+    @Parameters(index = "0", paramLabel = "MODE")
+    String mode;
+    @Parameters(index = "1..*", paramLabel = "PATH")
+    List<String> paths;
+
+    @Override
+    int run(DfsClient fs) throws Exception {
+      int bits;
+      try {
+        bits = Integer.parseInt(mode, 8);
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "MODE is octal, e.g. 750: " + mode);
+      }
+      for (String p : Globs.expandAll(fs, paths)) {
+        fs.setPermission(p, bits & 07777);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "chown", mixinStandardHelpOptions = true,
+      description = "Give each PATH to OWNER (a superuser may) and/or GROUP (its owner may, to a group it is in).")
+  static final class Chown extends ClusterCommand {
+    @Parameters(index = "0", paramLabel = "OWNER[:GROUP]")
+    String owner;
+    @Parameters(index = "1..*", paramLabel = "PATH")
+    List<String> paths;
+
+    @Override
+    int run(DfsClient fs) throws Exception {
+      int colon = owner.indexOf(':');
+      String user = colon < 0 ? owner : owner.substring(0, colon);
+      String group = colon < 0 ? "" : owner.substring(colon + 1);
+      for (String p : Globs.expandAll(fs, paths)) {
+        fs.setOwner(p, user, group);
+      }
+      return 0;
+    }
+  }
 }

@@ -49,6 +49,34 @@ class DfsCommandTest {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** The tool as a user with a certificate of their own (it is that user, nobody else). */
+  static Result dfsAs(String identity, String... args) {
+    cluster.metadata().tls(new io.dfs.client.tls.ServiceIdentity(identity, io.dfs.client.tls.ServiceIdentity.Role.CLIENT));
+    System.setProperty(io.dfs.client.tls.ClusterTls.CLIENT_IDENTITY, identity);
+    try {
+      return dfs(args);
+    } finally {
+      System.clearProperty(io.dfs.client.tls.ClusterTls.CLIENT_IDENTITY);
+    }
+  }
+
+  @Test
+  void anAdministratorHandsOutDirectoriesAndAUserIsHeldToTheirModeBits() throws Exception {
+    assertThat(dfs("mkdir", "-p", "/home/erin").code()).isZero();
+    assertThat(dfs("chown", "erin:erin", "/home/erin").code()).isZero();
+    assertThat(dfs("chmod", "700", "/home/erin").code()).isZero();
+    assertThat(dfs("ls", "-l", "/home").out()).contains("drwx------").contains("erin");
+
+    assertThat(dfsAs("erin", "mkdir", "/home/erin/src").code()).isZero();
+    assertThat(dfsAs("erin", "ls", "-l", "/home/erin").out()).contains("src").contains("erin");
+    Result outside = dfsAs("erin", "mkdir", "/not-hers");
+    assertThat(outside.code()).as(outside.err()).isEqualTo(9);
+    assertThat(outside.err()).contains("permission denied for erin");
+    assertThat(dfsAs("frank", "ls", "/home/erin").code()).isEqualTo(9);
+    assertThat(dfsAs("erin", "chown", "frank", "/home/erin/src").code()).isEqualTo(9);
+    assertThat(dfs("chmod", "8x", "/home/erin").code()).isEqualTo(2);
+  }
+
   @Test
   void everyCommandWorksEndToEnd() throws Exception {
     byte[] data = new byte[3 * (1 << 20) + 7];
