@@ -21,14 +21,16 @@ public final class BlockingFrameChannel implements Closeable {
   /** Per-frame data read by {@link #read}: the header and the raw bytes after it. */
   public record Frame(TransferHeader header, byte[] data) {}
 
+  private final ClusterTls.Connection connection;
   private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
 
-  private BlockingFrameChannel(Socket socket) throws IOException {
-    this.socket = socket;
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+  private BlockingFrameChannel(ClusterTls.Connection connection) {
+    this.connection = connection;
+    this.socket = connection.socket();
+    this.in = new DataInputStream(new BufferedInputStream(connection.in(), 1 << 16));
+    this.out = new DataOutputStream(new BufferedOutputStream(connection.out(), 1 << 16));
   }
 
   /** Connects to a storage node's transfer port, through TLS when the cluster uses it. */
@@ -103,6 +105,6 @@ public final class BlockingFrameChannel implements Closeable {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    connection.close();
   }
 }

@@ -14,18 +14,19 @@ import java.net.Socket;
  * call twice, a stale copy, a call id of the test's choosing. One call at a time.
  */
 public final class RawCalls implements AutoCloseable {
-  private final Socket socket;
+  private final io.dfs.client.tls.ClusterTls.Connection connection;
   private final DataInputStream in;
   private final DataOutputStream out;
 
   /** Connects as the cluster's client identity (through TLS when the cluster uses it). */
   public RawCalls(MetadataTestCluster cluster, String peerId) throws IOException {
     PeerAddress rpc = cluster.config().rpcAddress(peerId);
-    this.socket = cluster.tls(new io.dfs.client.tls.ServiceIdentity(io.dfs.client.tls.ClusterTls.DEFAULT_CLIENT_IDENTITY,
-        io.dfs.client.tls.ServiceIdentity.Role.CLIENT)).secure(new Socket(rpc.host(), rpc.port()), rpc.host(), rpc.port());
+    Socket socket = new Socket(rpc.host(), rpc.port());
     socket.setSoTimeout(30_000);
-    this.in = new DataInputStream(socket.getInputStream());
-    this.out = new DataOutputStream(socket.getOutputStream());
+    this.connection = cluster.tls(new io.dfs.client.tls.ServiceIdentity(io.dfs.client.tls.ClusterTls.DEFAULT_CLIENT_IDENTITY,
+        io.dfs.client.tls.ServiceIdentity.Role.CLIENT)).secure(socket, rpc.host(), rpc.port());
+    this.in = new DataInputStream(connection.in());
+    this.out = new DataOutputStream(connection.out());
   }
 
   public MetaResponse call(ClientCall call) throws IOException {
@@ -59,6 +60,6 @@ public final class RawCalls implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    connection.close();
   }
 }
