@@ -92,7 +92,7 @@ public final class Namespace {
         if (!last && !parents) {
           throw new PathNotFoundException("parent directory does not exist", PathNames.join(names.subList(0, i + 1)));
         }
-        child = newInode(FileType.DIRECTORY, name, now, mode > 0 ? mode : DEFAULT_DIR_MODE, owner, group);
+        child = newInode(dir, FileType.DIRECTORY, name, now, mode > 0 ? mode : DEFAULT_DIR_MODE, owner, group);
         attach(dir, child, now);
       } else if (last && (!parents || !child.isDirectory())) {
         throw new PathExistsException(child.isDirectory() ? "directory exists" : "a file exists", path);
@@ -129,7 +129,7 @@ public final class Namespace {
       }
       removeName(parent, name, now);
     }
-    Inode file = newInode(FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
+    Inode file = newInode(parent, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
     file.replication = replication;
     file.blockSize = blockSize;
     file.writer = writer;
@@ -150,7 +150,7 @@ public final class Namespace {
       throw new NameTooLongException("symbolic link target longer than " + MAX_SYMLINK_TARGET + " bytes", path);
     }
     FreeName at = freeName(path);
-    Inode link = newInode(FileType.SYMLINK, at.name(), now, 0777, owner, group);
+    Inode link = newInode(at.dir(), FileType.SYMLINK, at.name(), now, 0777, owner, group);
     link.symlinkTarget = target;
     attach(at.dir(), link, now);
     return link;
@@ -167,7 +167,7 @@ public final class Namespace {
           + type, path);
     }
     FreeName at = freeName(path);
-    Inode special = newInode(type, at.name(), now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner,
+    Inode special = newInode(at.dir(), type, at.name(), now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner,
         group);
     special.rdev = type == FileType.CHARACTER_DEVICE || type == FileType.BLOCK_DEVICE ? rdev : 0;
     attach(at.dir(), special, now);
@@ -752,10 +752,11 @@ public final class Namespace {
 
   // ------------------------------------------------------------------ internals
 
-  private Inode newInode(FileType type, String name, long now, int mode, String owner, String group) {
+  /** A new entry in {@code dir}; without a group of its own it takes the directory's, as on HDFS and BSD. */
+  private Inode newInode(Inode dir, FileType type, String name, long now, int mode, String owner, String group) {
     return new Inode(nextInodeId++, type, name, now, mode,
         owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner,
-        group == null || group.isEmpty() ? DEFAULT_OWNER : group);
+        group == null || group.isEmpty() ? dir.group : group);
   }
 
   /** Where a new entry named by {@code path} goes: an existing directory, and a name not taken in it. */

@@ -66,6 +66,7 @@ class PermissionsTest {
   void aUserAddsAndRemovesNamesOnlyWhereTheModeBitsLetIt() throws Exception {
     file(alice, "/home/alice/notes", 0644);
     assertThat(alice.stat("/home/alice/notes").getOwner()).isEqualTo("alice");
+    assertThat(alice.stat("/home/alice/notes").getGroup()).as("the directory's group").isEqualTo("alice");
     assertThatThrownBy(() -> file(bob, "/home/alice/intruder", 0644)).isInstanceOf(PermissionDeniedException.class)
         .hasMessageContaining("bob").hasMessageContaining("-wx needed on /home/alice");
     assertThatThrownBy(() -> bob.mkdir(MkdirRequest.newBuilder().setPath("/home/alice/d").build()))
