@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
@@ -29,7 +30,7 @@ final class EngineSocket {
   private final InputStream rawIn;
   private final OutputStream rawOut;
   private final Object readLock = new Object();
-  private final Object writeLock = new Object();
+  private final ReentrantLock writeLock = new ReentrantLock();
   private ByteBuffer netIn; // guarded by readLock: received records, write mode
   private ByteBuffer appIn; // guarded by readLock: decrypted bytes, read mode
   private ByteBuffer netOut; // guarded by writeLock
@@ -58,12 +59,7 @@ final class EngineSocket {
     engine.beginHandshake();
     while (true) {
       switch (engine.getHandshakeStatus()) {
-        case NEED_WRAP -> {
-          synchronized (writeLock) {
-            wrapAndSend(NOTHING);
-            rawOut.flush();
-          }
-        }
+        case NEED_WRAP -> sendHandshakeMessage();
         case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
           synchronized (readLock) {
             if (unwrapOnce() < 0) {
@@ -112,17 +108,31 @@ final class EngineSocket {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      synchronized (writeLock) {
+      writeLock.lock();
+      try {
         ByteBuffer src = ByteBuffer.wrap(b, off, len);
         while (src.hasRemaining()) {
-          wrapAndSend(src);
+          SSLEngineResult r = wrapAndSend(src);
+          if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+            throw new SSLException("the TLS connection to " + socket.getRemoteSocketAddress() + " is closed");
+          }
+          if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+            throw new SSLException("TLS made no progress writing to " + socket.getRemoteSocketAddress() + ": " + r);
+          }
         }
+      } finally {
+        writeLock.unlock();
       }
     }
 
     @Override
     public void flush() throws IOException {
-      rawOut.flush();
+      writeLock.lock();
+      try {
+        rawOut.flush();
+      } finally {
+        writeLock.unlock();
+      }
     }
   };
 
@@ -172,8 +182,19 @@ final class EngineSocket {
     }
   }
 
-  /** Encrypts some of {@code src} (or a handshake message) and sends it. Caller holds writeLock. */
-  private void wrapAndSend(ByteBuffer src) throws IOException {
+  /** A message the engine has to send by itself (the handshake's, a session ticket's answer). */
+  private void sendHandshakeMessage() throws IOException {
+    writeLock.lock();
+    try {
+      wrapAndSend(NOTHING);
+      rawOut.flush();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Encrypts some of {@code src} (or a message of the engine's own) and sends it. Caller holds writeLock. */
+  private SSLEngineResult wrapAndSend(ByteBuffer src) throws IOException {
     while (true) {
       netOut.clear();
       SSLEngineResult r = engine.wrap(src, netOut);
@@ -184,7 +205,7 @@ final class EngineSocket {
           if (r.getStatus() == SSLEngineResult.Status.OK) {
             afterResult(r);
           }
-          return;
+          return r;
         }
         case BUFFER_OVERFLOW -> netOut = ByteBuffer.allocate(Math.max(netOut.capacity() * 2,
             engine.getSession().getPacketBufferSize()));
@@ -197,12 +218,7 @@ final class EngineSocket {
   private void afterResult(SSLEngineResult r) throws IOException {
     switch (r.getHandshakeStatus()) {
       case NEED_TASK -> runTasks();
-      case NEED_WRAP -> {
-        synchronized (writeLock) {
-          wrapAndSend(NOTHING);
-          rawOut.flush();
-        }
-      }
+      case NEED_WRAP -> sendHandshakeMessage();
       default -> {
         // nothing to do
       }
@@ -222,19 +238,25 @@ final class EngineSocket {
     return bigger;
   }
 
-  /** Sends close_notify when it can, closes the socket and frees the engine's native state; once. */
+  /**
+   * Closes the socket and frees the engine's native state, once; says close_notify first unless a
+   * writer is in the middle of a write (maybe blocked on a dead peer, which closing the socket
+   * is what frees).
+   */
   void close() throws IOException {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     try {
-      synchronized (writeLock) {
-        engine.closeOutbound();
+      if (writeLock.tryLock()) {
         try {
+          engine.closeOutbound();
           wrapAndSend(NOTHING);
           rawOut.flush();
         } catch (IOException alreadyGone) {
           // the other end went first
+        } finally {
+          writeLock.unlock();
         }
       }
     } finally {
