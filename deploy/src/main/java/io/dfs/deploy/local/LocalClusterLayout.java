@@ -4,7 +4,6 @@ import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.tls.ClusterTls;
 import io.dfs.deploy.process.ManagedProcess;
 import io.dfs.deploy.process.ProcessSpec;
-import io.dfs.metadata.rpc.CallerIdentity;
 import io.dfs.metadata.security.ClusterCertificates;
 import java.io.IOException;
 import java.io.Writer;
@@ -111,8 +110,6 @@ public final class LocalClusterLayout {
     p.setProperty("dfs.gateway.token.file", gatewayTokenFile().toString());
     p.setProperty("dfs.mount.http.port", Integer.toString(basePort + 99));
     p.setProperty(ClusterTls.DIR, tlsDir().toString());
-    // whoever starts a local cluster administers it (it owns the root directory's contents)
-    p.setProperty(CallerIdentity.SUPERUSERS, "root," + System.getProperty("user.name"));
     p.setProperty("dfs.replication", "3");
     p.setProperty("dfs.heartbeat.interval.ms", "1000");
     p.setProperty("dfs.heartbeat.dead.timeout.ms", "10000");

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * mount's and the gateway's, by default the shared {@code client} one) is believed about the user
  * it names; any other client identity is the user its certificate names. In the clear, what the
  * client says is believed (a trusted network, like HDFS without Kerberos). Superusers are the
- * users named by {@code dfs.permissions.superusers} and the members of
+ * users named by {@code dfs.permissions.superusers} (default: root and the user the peers run as)
+ * and the members of
  * {@code dfs.permissions.supergroup}; {@code dfs.permissions.enabled=false} makes everyone one.
  */
 public final class CallerIdentity {
@@ -38,7 +39,9 @@ public final class CallerIdentity {
 
   public static CallerIdentity fromConfig(ClusterConfig config) {
     return new CallerIdentity(Boolean.parseBoolean(config.get(ENABLED).orElse("true")),
-        list(config.get(SUPERUSERS).orElse("root")), config.get(SUPERGROUP).orElse("supergroup"),
+        // as on HDFS, the user the metadata service runs as is a superuser (and root)
+        list(config.get(SUPERUSERS).orElse("root," + System.getProperty("user.name"))),
+        config.get(SUPERGROUP).orElse("supergroup"),
         list(config.get(TRUSTED_CLIENTS).orElse(io.dfs.client.tls.ClusterTls.DEFAULT_CLIENT_IDENTITY)));
   }
 

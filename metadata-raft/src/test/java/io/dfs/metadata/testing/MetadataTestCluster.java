@@ -57,8 +57,6 @@ public final class MetadataTestCluster implements AutoCloseable {
     if (!settings.containsKey(ClusterTls.DIR)) {
       config = config.with(ClusterTls.DIR, dir.resolve("tls").toString());
     }
-    // the user running the tests administers its clusters, as root does on CI
-    config = config.with(io.dfs.metadata.rpc.CallerIdentity.SUPERUSERS, "root," + System.getProperty("user.name"));
     for (var e : settings.entrySet()) {
       config = config.with(e.getKey(), e.getValue());
     }
