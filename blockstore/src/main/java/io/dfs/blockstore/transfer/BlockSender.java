@@ -78,7 +78,9 @@ final class BlockSender {
     var active = node.metrics().counter(PipelineReceiver.TRANSFERS_ACTIVE);
     active.inc();
     io.netty.channel.ChannelFuture sent = null;
-    try {
+    boolean encrypted = ctx.pipeline().get(SslHandler.class) != null;
+    // encrypted, the data goes through memory: one open of the replica for all its packets
+    try (FileChannel file = encrypted ? FileChannel.open(r.data(), StandardOpenOption.READ) : null) {
       int[] allCrcs = ReplicaMeta.read(r.meta(), firstChunk, (int) ((end - position + bpc - 1) / bpc));
       if (unfinished && end % bpc != 0 && allCrcs.length > 0) {
         // the stored checksum of a chunk still being written may cover bytes past the acknowledged end
@@ -96,7 +98,7 @@ final class BlockSender {
           p.addChecksums(c);
         }
         TransferHeader header = TransferHeader.newBuilder().setPacket(p).build();
-        sent = ctx.write(length == 0 ? TransferFrame.of(header) : packet(header, r, position, (int) length));
+        sent = ctx.write(length == 0 ? TransferFrame.of(header) : packet(header, r, file, position, (int) length));
         node.metrics().meter("bytes.read").mark(length);
         position += length;
       } while (position < end);
@@ -111,14 +113,16 @@ final class BlockSender {
 
   /**
    * A packet with its data straight from the file to the socket (sendfile), or, when the
-   * connection is encrypted (TLS must see the bytes), read into a buffer first.
+   * connection is encrypted (TLS must see the bytes; {@code file} is then open), read into a buffer
+   * first.
    */
-  private TransferFrame packet(TransferHeader header, Replica r, long position, int length) throws IOException {
-    if (ctx.pipeline().get(SslHandler.class) == null) {
+  private TransferFrame packet(TransferHeader header, Replica r, FileChannel file, long position, int length)
+      throws IOException {
+    if (file == null) {
       return TransferFrame.of(header, new DefaultFileRegion(r.data().toFile(), position, length));
     }
     ByteBuf data = ctx.alloc().ioBuffer(length);
-    try (FileChannel file = FileChannel.open(r.data(), StandardOpenOption.READ)) {
+    try {
       while (data.readableBytes() < length) {
         if (data.writeBytes(file, position + data.readableBytes(), length - data.readableBytes()) < 0) {
           throw new java.io.EOFException("replica " + r.data() + " ends before " + (position + length));

@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
  * it names; any other client identity is the user its certificate names. In the clear, what the
  * client says is believed (a trusted network, like HDFS without Kerberos). Superusers are the
  * users named by {@code dfs.permissions.superusers} (default: root and the user the peers run as)
- * and the members of
- * {@code dfs.permissions.supergroup}; {@code dfs.permissions.enabled=false} makes everyone one.
+ * and the members of {@code dfs.permissions.supergroup}; {@code dfs.permissions.enabled=false}
+ * makes everyone one.
  */
 public final class CallerIdentity {
   public static final String ENABLED = "dfs.permissions.enabled";
