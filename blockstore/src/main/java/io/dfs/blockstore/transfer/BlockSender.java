@@ -63,12 +63,13 @@ final class BlockSender {
     long firstChunk = start / bpc;
     long position = firstChunk * bpc;
     if (op.getShortCircuit() && !unfinished && clientIsOnThisHost()) {
-      // the client reads the files itself: no copy through this process or the socket
+      // the client reads the files itself: no copy through this process or the socket. Counted
+      // before the answer goes, so the count includes every read a client has finished
+      node.metrics().meter("bytes.read.short_circuit").mark(end - start);
       ctx.writeAndFlush(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
           .setStatus(TransferStatus.SUCCESS).setReplicaLength(replicaLength).setBytesPerChecksum(bpc)
           .setLocalDataPath(r.data().toAbsolutePath().toString())
           .setLocalMetaPath(r.meta().toAbsolutePath().toString())).build()));
-      node.metrics().meter("bytes.read.short_circuit").mark(end - start);
       return;
     }
     ctx.write(TransferFrame.of(TransferHeader.newBuilder().setResponse(OpResponse.newBuilder()
