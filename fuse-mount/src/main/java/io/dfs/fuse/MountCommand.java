@@ -118,7 +118,8 @@ public final class MountCommand implements Callable<Integer>, Closeable {
     ClusterConfig config = ClusterConfig.load(configFile);
     start(config);
     // the gateway on this host reads it for the dashboard
-    http = MetricsHttpServer.startIfConfigured(config, "dfs.mount.http.port", "127.0.0.1", metrics).orElse(null);
+    http = MetricsHttpServer.startIfConfigured(config, "dfs.mount.http.port", "127.0.0.1", metrics,
+        client.metadata().tls()).orElse(null);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();

@@ -2,6 +2,7 @@ package io.dfs.observability;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.config.ClusterConfig;
+import io.dfs.client.tls.ClusterTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -35,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * Every dfs process's metrics over HTTP: {@code /metrics} as Dropwizard JSON and
  * {@code /metrics/prometheus} in the Prometheus text format. JVM gauges are added to the registry.
  * Further small GET routes (status pages) can be added with {@link #route}.
+ *
+ * <p>When the cluster runs with TLS the endpoint speaks HTTPS and, like every other port, answers
+ * only a client with a certificate of the cluster (a scraper gets one with {@code dfs security
+ * issue prometheus --role client}): what the metrics reveal (paths' op rates, client ids, node
+ * load) is for the cluster's operators.
  */
 public final class MetricsHttpServer implements Closeable {
   private final MetricRegistry registry;
@@ -42,7 +48,8 @@ public final class MetricsHttpServer implements Closeable {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
 
-  private MetricsHttpServer(MetricRegistry registry, String host, int port) throws InterruptedException {
+  private MetricsHttpServer(MetricRegistry registry, String host, int port, ClusterTls tls)
+      throws InterruptedException {
     this.registry = registry;
     MetricsRenderer renderer = new MetricsRenderer(registry);
     routes.put("/metrics", r -> ok("application/json", renderer.json()));
@@ -54,27 +61,29 @@ public final class MetricsHttpServer implements Closeable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Router());
+            tls.secureServer(ch.pipeline());
           }
         })
         .bind(host, port).sync().channel();
   }
 
-  public static MetricsHttpServer start(MetricRegistry registry, String host, int port) throws InterruptedException {
-    return new MetricsHttpServer(registry, host, port);
+  /** {@code tls}: the process's own identity (HTTPS for cluster members only), or plaintext. */
+  public static MetricsHttpServer start(MetricRegistry registry, String host, int port, ClusterTls tls)
+      throws InterruptedException {
+    return new MetricsHttpServer(registry, host, port, tls);
   }
 
-  /** Starts the endpoint on the port the config gives under {@code portKey}, if it gives one. */
   /**
-   * Serves on {@code host} (the process's own address in the cluster config, not every interface:
-   * the endpoints have no authentication yet) when {@code portKey} names a port.
+   * Serves on {@code host} (the process's own address in the cluster config, not every interface)
+   * when {@code portKey} names a port.
    */
   public static Optional<MetricsHttpServer> startIfConfigured(ClusterConfig config, String portKey, String host,
-      MetricRegistry registry) throws InterruptedException {
+      MetricRegistry registry, ClusterTls tls) throws InterruptedException {
     Optional<String> port = config.get(portKey);
     if (port.isEmpty() || Integer.parseInt(port.get()) <= 0) {
       return Optional.empty();
     }
-    return Optional.of(start(registry, host, Integer.parseInt(port.get())));
+    return Optional.of(start(registry, host, Integer.parseInt(port.get()), tls));
   }
 
   public int port() {

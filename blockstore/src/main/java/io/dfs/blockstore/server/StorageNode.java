@@ -87,7 +87,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
     // metrics before registering: the leader keeps the address a node registered with (heartbeats
     // only update usage), and the dashboard finds the node's /metrics through it
     if (s.httpPort() > 0) {
-      http = MetricsHttpServer.start(metrics, s.host(), s.httpPort());
+      http = MetricsHttpServer.start(metrics, s.host(), s.httpPort(), tls);
     }
     link = new MetadataLink(metadata, store, this::info, commands, tokens::learn);
     link.start(config.heartbeatInterval());

@@ -15,6 +15,7 @@ import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
 import io.dfs.proto.ErrorCode;
@@ -55,8 +56,20 @@ public final class DfsClient implements DfsFileSystem {
   private final OpenStreams streams;
 
   public DfsClient(ClusterConfig config, String clientId) {
+    this(config, MetadataClient.connect(config, clientId));
+  }
+
+  /**
+   * A client acting for {@code user} rather than the user this process runs as (a gateway serving
+   * its users); the peers believe that only from a client certificate they trust to speak for users.
+   */
+  public DfsClient(ClusterConfig config, String clientId, Caller user) {
+    this(config, MetadataClient.connect(config, clientId, user));
+  }
+
+  private DfsClient(ClusterConfig config, MetadataClient metadata) {
     this.config = config;
-    this.metadata = MetadataClient.connect(config, clientId);
+    this.metadata = metadata;
     this.connections = new NodeConnections(metadata.tls());
     this.streams = new OpenStreams(metadata.metrics());
   }

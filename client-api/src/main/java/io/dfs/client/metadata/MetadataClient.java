@@ -8,6 +8,7 @@ import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.AbandonBlockRequest;
 import io.dfs.proto.AddBlockRequest;
 import io.dfs.proto.BadBlockReportRequest;
+import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusRequest;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CompleteFileRequest;
@@ -73,6 +74,8 @@ public final class MetadataClient implements Closeable {
   private final ClusterConfig config;
   private final String clientId;
   private final ClusterTls tls;
+  /** Who this client says it acts for, on every call (believed only from a trusted certificate). */
+  private final Caller user;
   private final PeerChannel leader;
   private volatile PeerChannel staleReads;
   private final WriteBatcher batcher;
@@ -80,10 +83,11 @@ public final class MetadataClient implements Closeable {
   private final MetricRegistry metrics = new MetricRegistry();
   private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
-  private MetadataClient(ClusterConfig config, String clientId, ClusterTls tls) {
+  private MetadataClient(ClusterConfig config, String clientId, ClusterTls tls, Caller user) {
     this.config = config;
     this.clientId = clientId;
     this.tls = tls;
+    this.user = user;
     this.leader = channel(clientId, true);
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
@@ -100,7 +104,7 @@ public final class MetadataClient implements Closeable {
   private PeerChannel channel(String clientId, boolean followLeader) {
     String session = clientId + "@" + UUID.randomUUID();
     return new PeerChannel(config.rpcAddresses(), session, followLeader,
-        TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS), tls);
+        TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS), tls, user);
   }
 
   /** A client that presents the client identity of the config ({@code dfs.tls.identity}). */
@@ -110,7 +114,15 @@ public final class MetadataClient implements Closeable {
 
   /** A client that presents {@code tls}'s identity (a metadata peer's own calls). */
   public static MetadataClient connect(ClusterConfig config, String clientId, ClusterTls tls) {
-    return new MetadataClient(config, clientId, tls);
+    return new MetadataClient(config, clientId, tls, LocalUser.claim());
+  }
+
+  /**
+   * A client that acts for {@code user} rather than the user this process runs as (a gateway
+   * serving its users); the peers believe it only from a client certificate they trust for that.
+   */
+  public static MetadataClient connect(ClusterConfig config, String clientId, Caller user) {
+    return new MetadataClient(config, clientId, ClusterTls.forClient(config), user);
   }
 
   /** The TLS this client's connections use, for its connections to storage nodes too. */
@@ -120,6 +132,11 @@ public final class MetadataClient implements Closeable {
 
   public String clientId() {
     return clientId;
+  }
+
+  /** The user this client's calls are made for. */
+  public Caller user() {
+    return user;
   }
 
   /**

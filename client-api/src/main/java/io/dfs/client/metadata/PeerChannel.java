@@ -83,7 +83,7 @@ public final class PeerChannel implements Closeable {
     return t;
   });
   private final ClusterTls tls;
-  private final Caller user = LocalUser.claim();
+  private final Caller user;
   private final Bootstrap bootstrap;
 
   // ---- owned by the event loop
@@ -105,9 +105,10 @@ public final class PeerChannel implements Closeable {
    *     stale reads, which any peer answers
    * @param attemptTimeoutMs a call unanswered this long is sent again (to the next peer after two)
    * @param budgetMs a call unanswered this long fails
+   * @param user who the calls are made for
    */
   public PeerChannel(List<PeerAddress> peers, String clientId, boolean followLeader, long attemptTimeoutMs,
-      long budgetMs, ClusterTls tls) {
+      long budgetMs, ClusterTls tls, Caller user) {
     if (peers.isEmpty()) {
       throw new IllegalArgumentException("no metadata peers");
     }
@@ -117,6 +118,7 @@ public final class PeerChannel implements Closeable {
     this.attemptTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(attemptTimeoutMs);
     this.budgetNanos = TimeUnit.MILLISECONDS.toNanos(budgetMs);
     this.tls = tls;
+    this.user = user;
     this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);

@@ -26,6 +26,7 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -89,12 +90,9 @@ public final class ClusterTls {
   }
 
   public static ClusterTls load(Path dir, String name) throws IOException {
+    requireIssued(dir, name);
     Path certificate = certificateFile(dir, name);
     Path key = keyFile(dir, name);
-    if (!Files.exists(certificate) || !Files.exists(key)) {
-      throw new IOException("no certificate for " + name + " in " + dir + " (" + certificate.getFileName() + ", "
-          + key.getFileName() + "): issue one with dfs security issue");
-    }
     try {
       Collection<? extends Certificate> authority = PemFiles.certificates(dir.resolve(CA_CERTIFICATE));
       Collection<? extends Certificate> chain = PemFiles.certificates(certificate);
@@ -127,6 +125,15 @@ public final class ClusterTls {
     }
   }
 
+  private static void requireIssued(Path dir, String name) throws IOException {
+    Path certificate = certificateFile(dir, name);
+    Path key = keyFile(dir, name);
+    if (!Files.exists(certificate) || !Files.exists(key)) {
+      throw new IOException("no certificate for " + name + " in " + dir + " (" + certificate.getFileName() + ", "
+          + key.getFileName() + "): issue one with dfs security issue");
+    }
+  }
+
   public static Path certificateFile(Path dir, String name) {
     return dir.resolve(name + ".crt");
   }
@@ -147,6 +154,34 @@ public final class ClusterTls {
   /** The cluster's authority as the only trusted one, for a TLS stack of its own. */
   public TrustManagerFactory trustManagers() {
     return trust;
+  }
+
+  /** This identity and the cluster's authority for the JDK's clients (its HTTP client). */
+  public SSLContext jdkContext() {
+    try {
+      SSLContext context = SSLContext.getInstance(PROTOCOLS[0]);
+      context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS 1.3 unavailable in this JVM", e);
+    }
+  }
+
+  /**
+   * A server context that, unlike every other port's, asks no certificate of its clients: for the
+   * gateway's HTTPS, whose clients are browsers and scripts that prove themselves with a token.
+   * {@code name}'s certificate must name the host they dial.
+   */
+  public static SslContext publicServer(Path dir, String name) throws IOException {
+    requireIssued(dir, name);
+    try {
+      X509Certificate[] chain = PemFiles.certificates(certificateFile(dir, name)).toArray(new X509Certificate[0]);
+      return SslContextBuilder.forServer(PemFiles.privateKey(keyFile(dir, name)), chain)
+          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+          .protocols("TLSv1.3", "TLSv1.2").build();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot load the certificate of " + name + " from " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Puts TLS first on an accepted connection: the other end must show a certificate of the cluster. */

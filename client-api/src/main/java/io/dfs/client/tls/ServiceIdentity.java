@@ -17,7 +17,9 @@ import javax.net.ssl.SSLSession;
  */
 public record ServiceIdentity(String name, Role role) {
   public enum Role {
-    PEER, NODE, CLIENT;
+    PEER, NODE, CLIENT,
+    /** A web server's (the gateway's HTTPS): good for serving only, never as a client of the cluster. */
+    WEB;
 
     String unit() {
       return name().toLowerCase(Locale.ROOT);

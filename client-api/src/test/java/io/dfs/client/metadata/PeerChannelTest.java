@@ -29,7 +29,7 @@ class PeerChannelTest {
   @Test
   void aCallFailsSoonWhenNoPeerCanBeReachedNotAfterItsWholeBudget() throws Exception {
     try (PeerChannel channel = new PeerChannel(deadPeers(), "lonely", true, 5_000, 180_000,
-        io.dfs.client.tls.ClusterTls.plaintext())) {
+        io.dfs.client.tls.ClusterTls.plaintext(), io.dfs.proto.Caller.getDefaultInstance())) {
       long start = System.nanoTime();
       var call = channel.call(MetaRequest.newBuilder().setStat(StatRequest.newBuilder().setPath("/")).build(),
           ReadMode.LINEARIZABLE);

@@ -3,6 +3,7 @@ package io.dfs.deploy.dashboard;
 import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.util.JsonFormat;
 import io.dfs.client.fs.DfsFileSystem;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.observability.MetricsRenderer;
 import io.dfs.proto.ClusterStatusResponse;
 import java.io.IOException;
@@ -23,11 +24,13 @@ public final class DashboardApi {
   /** Metrics endpoints of mounts named in the cluster config (label -> host:port). */
   private final Map<String, String> mounts;
   private final JsonFormat.Printer printer = JsonFormat.printer().alwaysPrintFieldsWithNoPresence();
-  private final LatencyReport latency = new LatencyReport();
+  private final LatencyReport latency;
 
+  /** {@code tls}: how to reach the other processes' metrics (HTTPS with a cluster certificate, or HTTP). */
   public DashboardApi(DfsFileSystem fs, MetricRegistry gatewayMetrics, MetricsRenderer gatewayRenderer,
-      Map<String, String> mounts) {
+      Map<String, String> mounts, ClusterTls tls) {
     this.fs = fs;
+    this.latency = new LatencyReport(tls);
     this.gatewayMetrics = gatewayMetrics;
     this.gatewayRenderer = gatewayRenderer;
     this.mounts = mounts;

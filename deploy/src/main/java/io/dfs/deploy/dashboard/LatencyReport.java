@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dfs.client.tls.ClusterTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +27,19 @@ import java.util.concurrent.CompletableFuture;
 final class LatencyReport {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final HttpClient http;
+  private final String scheme;
   private final ObjectMapper json = new ObjectMapper();
+
+  /** {@code tls}: the gateway's cluster identity, which the processes' HTTPS endpoints ask for. */
+  LatencyReport(ClusterTls tls) {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+    if (tls.enabled()) {
+      b.sslContext(tls.jdkContext());
+    }
+    this.http = b.build();
+    this.scheme = tls.enabled() ? "https" : "http";
+  }
 
   /**
    * {@code processes}: a label and the host:port of its metrics endpoint; {@code local}: this
@@ -40,7 +52,7 @@ final class LatencyReport {
     processes.forEach((label, address) -> {
       labels.add(label);
       answers.add(http.sendAsync(
-              HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).timeout(TIMEOUT).build(),
+              HttpRequest.newBuilder(URI.create(scheme + "://" + address + "/metrics")).timeout(TIMEOUT).build(),
               HttpResponse.BodyHandlers.ofByteArray())
           .thenApply(r -> parse(r.body()))
           .exceptionally(e -> json.createObjectNode().put("error", "unreachable: " + (e.getCause() != null ? e.getCause() : e))));

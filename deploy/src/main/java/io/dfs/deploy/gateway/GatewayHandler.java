@@ -7,6 +7,7 @@ import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsInputStream;
 import io.dfs.deploy.dashboard.DashboardApi;
 import io.dfs.observability.MetricsRenderer;
+import io.dfs.proto.Caller;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.netty.buffer.Unpooled;
@@ -50,6 +51,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The HTTP gateway over the client: the four original operations, a listing, the dashboard and
@@ -62,23 +64,23 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
   private static final DefaultHttpDataFactory PARTS = new DefaultHttpDataFactory(DefaultHttpDataFactory.MINSIZE);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final DfsFileSystem fs;
+  private final GatewayCallers callers;
   private final MetricRegistry metrics;
   private final MetricsRenderer renderer;
   private final DashboardApi dashboard;
   /** Largest request body; a bigger one is refused before it is spooled to disk (413). */
   private final long maxBodyBytes;
-  private final GatewayToken token;
   private HttpRequest request;
+  /** The file system as the current request's user sees it. */
+  private DfsFileSystem fs;
   private HttpPostRequestDecoder body;
   private long bodyBytes;
   /** Why the current request is refused (set when it arrives), or null. */
   private Exception refused;
 
-  GatewayHandler(DfsFileSystem fs, MetricRegistry metrics, MetricsRenderer renderer, DashboardApi dashboard,
-      long maxBodyBytes, GatewayToken token) {
-    this.token = token;
-    this.fs = fs;
+  GatewayHandler(GatewayCallers callers, MetricRegistry metrics, MetricsRenderer renderer, DashboardApi dashboard,
+      long maxBodyBytes) {
+    this.callers = callers;
     this.metrics = metrics;
     this.renderer = renderer;
     this.dashboard = dashboard;
@@ -90,7 +92,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof HttpRequest r) {
       request = r;
       bodyBytes = 0;
-      refused = RequestChecks.refusal(r, token);
+      Optional<Caller> caller = callers.callerOf(r);
+      fs = caller.map(callers::fileSystemOf).orElse(null);
+      refused = RequestChecks.refusal(r, caller.isPresent());
       if (refused == null && HttpUtil.getContentLength(r, -1L) > maxBodyBytes) {
         refuse(ctx, tooLarge());
         return;
@@ -228,8 +232,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
    * HttpOnly, same-site-only cookie and the browser to the address without it (out of its history).
    */
   private void logIn(ChannelHandlerContext ctx, String path, String candidate) throws Exception {
-    if (!token.matches(candidate)) {
-      throw new HttpErrors.UnauthorizedException("not the gateway's token");
+    if (callers.callerOf(candidate).isEmpty()) {
+      throw new HttpErrors.UnauthorizedException("not a token of this gateway");
     }
     DefaultCookie cookie = new DefaultCookie(GatewayToken.COOKIE, candidate);
     cookie.setHttpOnly(true);

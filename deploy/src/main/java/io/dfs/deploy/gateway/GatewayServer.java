@@ -3,7 +3,9 @@ package io.dfs.deploy.gateway;
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.fs.DfsClient;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.deploy.dashboard.DashboardApi;
+import io.dfs.metadata.security.ClusterCertificates;
 import io.dfs.observability.MetricsRenderer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -51,8 +54,10 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
   private final EventExecutorGroup blocking = new DefaultEventExecutorGroup(16);
   private DfsClient client;
+  private GatewayCallers callers;
   private Channel channel;
   private GatewayToken token;
+  private boolean https;
 
   public GatewayServer() {}
 
@@ -65,12 +70,16 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
 
   private void startServer(ClusterConfig config, String host, int port) throws InterruptedException, IOException {
     token = GatewayToken.from(config);
+    SslContext tls = httpsContext(config);
+    https = tls != null;
     client = new DfsClient(config, "gateway-" + ProcessHandle.current().pid());
+    callers = new GatewayCallers(config, token,
+        new GatewayUsers(config.get(GatewayUsers.FILE).map(Path::of).orElse(null)), client);
     metrics.register("", client.metadata().metrics());
     MetricsRenderer renderer = new MetricsRenderer(metrics);
     Map<String, String> mounts = config.get("dfs.mount.http.port")
         .map(mountPort -> Map.of("mount", "127.0.0.1:" + mountPort)).orElse(Map.of());
-    DashboardApi dashboard = new DashboardApi(client, metrics, renderer, mounts);
+    DashboardApi dashboard = new DashboardApi(client, metrics, renderer, mounts, client.metadata().tls());
     long maxBodyBytes = Long.parseLong(config.get(UPLOAD_MAX_BYTES).orElse(Long.toString(16L << 30)));
     long idleTimeoutMs = Long.parseLong(config.get(IDLE_TIMEOUT_MS).orElse("120000"));
     channel = new ServerBootstrap()
@@ -79,6 +88,9 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
             // a connection that neither sends nor takes a byte for the idle timeout is closed: a slow
             // or vanished client cannot hold a connection, a spooled upload or a download open forever
             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS),
@@ -94,11 +106,28 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
                   }
                 });
             ch.pipeline().addLast(new HttpServerCodec(), new ChunkedWriteHandler());
-            ch.pipeline().addLast(blocking, new GatewayHandler(client, metrics, renderer, dashboard, maxBodyBytes,
-                token));
+            ch.pipeline().addLast(blocking, new GatewayHandler(callers, metrics, renderer, dashboard, maxBodyBytes));
           }
         })
         .bind(host, port).sync().channel();
+  }
+
+  /**
+   * HTTPS with the certificate {@code gateway} ({@code dfs security init} issues it) when
+   * {@code dfs.gateway.https} is true; null for plain HTTP.
+   */
+  private static SslContext httpsContext(ClusterConfig config) throws IOException {
+    if (!Boolean.parseBoolean(config.get(ClusterCertificates.GATEWAY_HTTPS).orElse("false"))) {
+      return null;
+    }
+    Path dir = config.get(ClusterTls.DIR).filter(d -> !d.isBlank()).map(Path::of).orElseThrow(() -> new IOException(
+        ClusterCertificates.GATEWAY_HTTPS + " needs the cluster's certificates: set " + ClusterTls.DIR));
+    return ClusterTls.publicServer(dir, ClusterCertificates.GATEWAY_IDENTITY);
+  }
+
+  /** Where the gateway is: http or https, the host, the port. */
+  public String url(String host) {
+    return (https ? "https" : "http") + "://" + host + ":" + port() + "/";
   }
 
   public int port() {
@@ -124,6 +153,7 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
     channel.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     blocking.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    callers.close();
     client.close();
   }
 
@@ -131,8 +161,9 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
   public Integer call() throws Exception {
     ClusterConfig config = ClusterConfig.load(configFile);
     int port = portOption != null ? portOption : Integer.parseInt(config.get("dfs.gateway.port").orElse("9800"));
-    // loopback unless configured: the gateway's token travels in clear text until it serves HTTPS
-    startServer(config, config.get("dfs.gateway.host").orElse("127.0.0.1"), port);
+    // loopback unless configured: without dfs.gateway.https tokens travel in clear text
+    String host = config.get("dfs.gateway.host").orElse("127.0.0.1");
+    startServer(config, host, port);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();
@@ -140,8 +171,7 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
         // exiting
       }
     }, "gateway-shutdown"));
-    System.out.println("gateway and dashboard on http://" + config.get("dfs.gateway.host").orElse("127.0.0.1") + ":"
-        + port() + "/");
+    System.out.println("gateway and dashboard on " + url(host));
     System.out.println(config.get(GatewayToken.FILE).map(f -> "its token is in " + f)
         .orElse("its token (" + GatewayToken.FILE + " is not set; a new one each start): " + token.value()));
     Thread.currentThread().join();

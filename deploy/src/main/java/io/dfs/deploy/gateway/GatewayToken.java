@@ -14,13 +14,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
- * The gateway's bearer token: a request proves it may use the gateway by sending it as {@code
- * Authorization: Bearer <token>} (programs) or in the {@link #COOKIE} cookie a browser got by
- * opening the dashboard once with {@code ?token=<token>}. It lives in the file {@link #FILE} names,
- * readable by its owner only, created on first start; without that setting each start makes a
- * new one, which the gateway prints. Either way a gateway is never open.
+ * The gateway's own bearer token: a request proves it may use the gateway by sending it (or a
+ * user's token, {@link GatewayUsers}) as {@code Authorization: Bearer <token>} (programs) or in the
+ * {@link #COOKIE} cookie a browser got by opening the dashboard once with {@code ?token=<token>}.
+ * It lives in the file {@link #FILE} names, readable by its owner only, created on first start;
+ * without that setting each start makes a new one, which the gateway prints. Either way a gateway
+ * is never open.
  */
 final class GatewayToken {
   /** Where the token is kept (created, mode 0600, when missing). */
@@ -68,20 +70,20 @@ final class GatewayToken {
         value.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Whether the request carries the token, as a bearer token or in the dashboard's cookie. */
-  boolean admits(HttpRequest r) {
+  /** The token a request carries, as a bearer token or in the dashboard's cookie. */
+  static Optional<String> presented(HttpRequest r) {
     String authorization = r.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return matches(authorization.substring(7).trim());
+      return Optional.of(authorization.substring(7).trim());
     }
     String cookies = r.headers().get(HttpHeaderNames.COOKIE);
     if (cookies != null) {
       for (Cookie c : ServerCookieDecoder.STRICT.decode(cookies)) {
         if (c.name().equals(COOKIE)) {
-          return matches(c.value());
+          return Optional.of(c.value());
         }
       }
     }
-    return false;
+    return Optional.empty();
   }
 }

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * What the gateway refuses before serving anything. Everything but the dashboard's page and its
- * scripts takes the gateway's token ({@link GatewayToken}); 401 without it. The four operations take POST only, so a link
+ * scripts takes a token the gateway knows ({@link GatewayCallers}); 401 without one. The four operations take POST only, so a link
  * or an image on another web page cannot trigger them; a POST a browser makes for another site
  * (its Origin is not this gateway, or Sec-Fetch-Site says cross-site) is refused, so a form on
  * another page cannot either. Programs (curl, scripts) send neither header and are served.
@@ -20,12 +20,16 @@ final class RequestChecks {
 
   private RequestChecks() {}
 
-  /** The reason to refuse the request, or null to serve it. */
-  static Exception refusal(HttpRequest r, GatewayToken token) {
+  /**
+   * The reason to refuse the request, or null to serve it.
+   *
+   * @param authenticated whether it carries a token the gateway knows
+   */
+  static Exception refusal(HttpRequest r, boolean authenticated) {
     String path = new QueryStringDecoder(r.uri()).path();
-    if (!isPageAsset(path) && !token.admits(r)) {
-      return new HttpErrors.UnauthorizedException("the gateway takes its token: Authorization: Bearer <token> "
-          + "(dfs local start prints it; dfs.gateway.token.file holds it)");
+    if (!isPageAsset(path) && !authenticated) {
+      return new HttpErrors.UnauthorizedException("the gateway takes a token: Authorization: Bearer <token> "
+          + "(its own: dfs local start prints it, dfs.gateway.token.file holds it; a user's: dfs security gateway-user)");
     }
     HttpMethod method = r.method();
     if (OPERATIONS.contains(path)) {

@@ -108,6 +108,7 @@ public final class LocalClusterLayout {
     p.setProperty("dfs.gateway.host", "127.0.0.1");
     p.setProperty("dfs.gateway.port", Integer.toString(gatewayPort()));
     p.setProperty("dfs.gateway.token.file", gatewayTokenFile().toString());
+    p.setProperty("dfs.gateway.users.file", home.resolve("gateway.users").toString());
     p.setProperty("dfs.mount.http.port", Integer.toString(basePort + 99));
     p.setProperty(ClusterTls.DIR, tlsDir().toString());
     p.setProperty("dfs.replication", "3");

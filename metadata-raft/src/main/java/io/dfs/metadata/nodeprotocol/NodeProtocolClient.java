@@ -7,6 +7,7 @@ import io.dfs.client.tls.ClusterTls;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.BlockReceivedRequest;
 import io.dfs.proto.BlockReportRequest;
+import io.dfs.proto.Caller;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.HeartbeatRequest;
 import io.dfs.proto.HeartbeatResponse;
@@ -34,7 +35,7 @@ public final class NodeProtocolClient implements AutoCloseable {
   /** {@code tls}: the node's own identity, which the peers hold its protocol calls to. */
   public NodeProtocolClient(ClusterConfig config, ClusterTls tls) {
     this.leader = new PeerChannel(config.rpcAddresses(), "node-" + UUID.randomUUID(), true, ATTEMPT_TIMEOUT_MS,
-        CALL_BUDGET_MS, tls);
+        CALL_BUDGET_MS, tls, Caller.getDefaultInstance()); // a node acts for no user: its certificate is who it is
   }
 
   public void register(NodeInfo node) throws IOException {

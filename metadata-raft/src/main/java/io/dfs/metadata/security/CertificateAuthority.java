@@ -3,6 +3,7 @@ package io.dfs.metadata.security;
 import io.dfs.client.tls.ClusterTls;
 import io.dfs.client.tls.PemFiles;
 import io.dfs.client.tls.ServiceIdentity;
+import io.dfs.client.tls.ServiceIdentity.Role;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -110,8 +111,10 @@ public final class CertificateAuthority {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      b.addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      // a web certificate only serves: the cluster's ports refuse it as a client's (TLS checks the usage)
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(identity.role() == Role.WEB
+          ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}
+          : new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
       if (!hosts.isEmpty()) {

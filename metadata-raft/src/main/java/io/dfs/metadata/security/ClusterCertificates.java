@@ -3,13 +3,20 @@ package io.dfs.metadata.security;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.config.PeerAddress;
 import io.dfs.client.tls.ClusterTls;
+import io.dfs.client.tls.PemFiles;
 import io.dfs.client.tls.ServiceIdentity;
 import io.dfs.client.tls.ServiceIdentity.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +26,9 @@ import java.util.regex.Pattern;
  * {@code client}) that the CLI, the mount, the gateway and applications present.
  */
 public final class ClusterCertificates {
+  /** The gateway serves HTTPS (with the certificate {@link #GATEWAY_IDENTITY}) rather than HTTP. */
+  public static final String GATEWAY_HTTPS = "dfs.gateway.https";
+  public static final String GATEWAY_IDENTITY = "gateway";
   private static final Pattern NODE_HOST = Pattern.compile("dfs\\.storage\\.([^.]+)\\.host");
 
   private ClusterCertificates() {}
@@ -41,7 +51,13 @@ public final class ClusterCertificates {
       }
     }
     String client = config.get(ClusterTls.CLIENT_IDENTITY).orElse(ClusterTls.DEFAULT_CLIENT_IDENTITY);
-    all.add(new Issued(new ServiceIdentity(client, Role.CLIENT), List.of()));
+    // a client process serves only its metrics, on loopback (the mount's, for the gateway on its host)
+    all.add(new Issued(new ServiceIdentity(client, Role.CLIENT), List.of("localhost")));
+    if (Boolean.parseBoolean(config.get(GATEWAY_HTTPS).orElse("false"))) {
+      String host = config.get("dfs.gateway.host").orElse("127.0.0.1");
+      all.add(new Issued(new ServiceIdentity(GATEWAY_IDENTITY, Role.WEB),
+          host.equals("localhost") ? List.of(host) : List.of(host, "localhost")));
+    }
     return all;
   }
 
@@ -61,11 +77,32 @@ public final class ClusterCertificates {
     CertificateAuthority authority = CertificateAuthority.openOrCreate(dir);
     List<Issued> issued = new ArrayList<>();
     for (Issued i : identities(config)) {
-      if (!Files.exists(ClusterTls.certificateFile(dir, i.identity().name()))) {
+      if (!covers(ClusterTls.certificateFile(dir, i.identity().name()), i.hosts())) {
         authority.issue(i.identity(), i.hosts());
         issued.add(i);
       }
     }
     return issued;
+  }
+
+  /**
+   * Whether a certificate exists and names every host (a node moved to another host, or a
+   * certificate from a version that issued fewer names, gets a new one).
+   */
+  private static boolean covers(Path certificate, List<String> hosts) throws IOException {
+    if (!Files.exists(certificate)) {
+      return false;
+    }
+    try {
+      Set<String> named = new HashSet<>();
+      Certificate own = PemFiles.certificates(certificate).iterator().next(); // the chain starts with it
+      Collection<List<?>> alternatives = ((X509Certificate) own).getSubjectAlternativeNames();
+      if (alternatives != null) {
+        alternatives.forEach(n -> named.add(String.valueOf(n.get(1))));
+      }
+      return named.containsAll(hosts);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
   }
 }

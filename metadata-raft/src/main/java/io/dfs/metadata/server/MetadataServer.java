@@ -65,6 +65,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   private LeaseManager leases;
   private LeaseRecovery leaseRecovery;
   private BlockTokenIssuer tokens;
+  private ClusterTls tls;
   private PeerRpcServer rpc;
   private ScheduledExecutorService monitor;
   private final MetricRegistry metrics = new MetricRegistry();
@@ -94,7 +95,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     this.leases = new LeaseManager(Clock.systemUTC(),
         Long.parseLong(config.get(LEASE_HARD_LIMIT_MS).orElse("60000")));
     this.tokens = BlockTokenIssuer.fromConfig(config);
-    ClusterTls tls = ClusterTls.forIdentity(config, id);
+    this.tls = ClusterTls.forIdentity(config, id);
     this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens, tls);
     this.stateMachine = new NamespaceStateMachine(blocks, leases, config.replication(), config.blockSize(), status,
         metrics);
@@ -278,7 +279,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
             "no --dir and no dfs.metadata." + peerId + ".dir in " + configFile));
     startPeer(config, peerId, dir);
     MetricsHttpServer.startIfConfigured(config, "dfs.metadata." + peerId + ".http.port", config.peer(peerId).host(),
-        metrics);
+        metrics, tls);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         close();
