@@ -22,9 +22,10 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -129,7 +130,7 @@ public final class CertificateAuthority {
   }
 
   private static GeneralNames alternativeNames(List<String> hosts) {
-    List<GeneralName> names = new ArrayList<>();
+    Set<GeneralName> names = new LinkedHashSet<>(); // "127.0.0.1" and "localhost" name the loopback address once
     for (String h : hosts) {
       boolean address = h.matches("[0-9.]+") || h.contains(":");
       names.add(new GeneralName(address ? GeneralName.iPAddress : GeneralName.dNSName, h));

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
@@ -101,6 +102,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         metrics);
 
     RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, new RaftTransport());
     RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
     GrpcConfigKeys.Server.setPort(p, self.port());
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

@@ -68,7 +68,17 @@ public final class MetadataTestCluster implements AutoCloseable {
     return launch(dir, ClusterConfig.load(dir.resolve("cluster.properties")));
   }
 
+  /** Starts again only {@code peers} of a cluster that {@link #start} created in {@code dir}; the others stay down. */
+  public static MetadataTestCluster restartOn(Path dir, java.util.Collection<String> peers) throws IOException {
+    return launch(dir, ClusterConfig.load(dir.resolve("cluster.properties")), peers);
+  }
+
   private static MetadataTestCluster launch(Path dir, ClusterConfig config) throws IOException {
+    return launch(dir, config, config.metadataPeers().stream().map(PeerAddress::id).toList());
+  }
+
+  private static MetadataTestCluster launch(Path dir, ClusterConfig config, java.util.Collection<String> peers)
+      throws IOException {
     java.nio.file.Files.createDirectories(dir);
     try (var w = java.nio.file.Files.newBufferedWriter(dir.resolve("cluster.properties"))) {
       config.properties().store(w, "test cluster");
@@ -78,8 +88,8 @@ public final class MetadataTestCluster implements AutoCloseable {
     for (PeerAddress a : config.metadataPeers()) {
       cluster.tls(new ServiceIdentity(a.id(), ServiceIdentity.Role.PEER));
     }
-    for (PeerAddress a : config.metadataPeers()) {
-      cluster.restartPeer(a.id());
+    for (String id : peers) {
+      cluster.restartPeer(id);
     }
     cluster.leaderId();
     return cluster;
