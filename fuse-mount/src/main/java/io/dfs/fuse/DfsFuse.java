@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
@@ -35,6 +37,8 @@ import ru.serce.jnrfuse.struct.Timespec;
  * enforced: the mount serves its user (see docs/fuse.md).
  */
 public final class DfsFuse extends FuseStubFS {
+  private static final Logger LOG = LoggerFactory.getLogger(DfsFuse.class);
+
   private static final long UTIME_NOW = (1L << 30) - 1;
   private static final long UTIME_OMIT = (1L << 30) - 2;
 
@@ -87,7 +91,12 @@ public final class DfsFuse extends FuseStubFS {
       return op.run();
     } catch (Exception e) {
       metrics.counter("fuse.errors").inc();
-      return Errno.of(e);
+      int errno = Errno.of(e);
+      if (errno == -ErrorCodes.EIO()) {
+        // what the application sees says nothing: the log says what failed
+        LOG.warn("{} failed with EIO", name, e);
+      }
+      return errno;
     }
   }
 
@@ -562,6 +571,9 @@ public final class DfsFuse extends FuseStubFS {
     FileStatus written = h.takeWritten();
     if (written != null && written.getPath().equals(path)) {
       attributes.changed(path, written);
+      for (FileHandle other : open.othersOn(path, h)) {
+        other.rewrittenElsewhere(written);
+      }
     } else if (written != null) {
       attributes.invalidate(path); // renamed while open: the entry at this path is someone else's
     }

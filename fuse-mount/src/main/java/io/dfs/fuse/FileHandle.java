@@ -176,8 +176,10 @@ final class FileHandle {
       writeBehind.submit(path, shown, detachStream());
     } else if (mode == Mode.SPILL && dirty) {
       DfsOutputStream o = fs.create(path, options().withOverwrite(true));
-      try (o; InputStream i = Channels.newInputStream(spill.position(0))) {
-        i.transferTo(o);
+      try (o) {
+        // the stream over the spill is not closed: that would close the spill, which the
+        // descriptor's next writes (after an fsync) still use
+        Channels.newInputStream(spill.position(0)).transferTo(o);
         o.setAttributesOnClose(attributes);
       }
       attributes = AttributeUpdate.NONE;
@@ -232,11 +234,38 @@ final class FileHandle {
       flush(true);
     } finally {
       closeReader();
-      if (spill != null) {
-        spill.close();
-        Files.deleteIfExists(spillFile);
-        spill = null;
-      }
+      dropSpill();
+    }
+  }
+
+  /**
+   * Another descriptor of this mount rewrote the file ({@code now} is it as written): what this
+   * handle read or copied of the old content is stale. Its reader and an unchanged copy go, so its
+   * next read or write starts from the new content (two SQLite connections of one database, each
+   * writing under its lock and fsyncing before the other takes it, must see each other's pages).
+   * Changes of its own not yet written stay: between unsynchronized writers the last to close wins.
+   */
+  synchronized void rewrittenElsewhere(FileStatus now) throws IOException {
+    if (mode == Mode.IDLE) {
+      closeReader();
+      length = now.getLength();
+    } else if (mode == Mode.SPILL && !dirty) {
+      closeReader();
+      dropSpill();
+      mode = Mode.IDLE;
+      length = now.getLength();
+    }
+  }
+
+  String path() {
+    return path;
+  }
+
+  private void dropSpill() throws IOException {
+    if (spill != null) {
+      spill.close();
+      Files.deleteIfExists(spillFile);
+      spill = null;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.dfs.fuse;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,11 @@ final class OpenFiles {
   /** The path's handle with unwritten content if there is one, else the one opened last; or null. */
   FileHandle latest(String path) {
     return writing.get(path);
+  }
+
+  /** The other handles open on {@code path}. */
+  List<FileHandle> othersOn(String path, FileHandle self) {
+    return byNumber.values().stream().filter(h -> h != self && h.path().equals(path)).distinct().toList();
   }
 
   int size() {

@@ -62,6 +62,43 @@ class FuseMountTest {
   }
 
   @Test
+  void aRewrittenFileKeepsItsInodeItsLinksAndItsAttributes() {
+    ok("printf old > mnt/kept && ln mnt/kept mnt/kept-link");
+    ok("python3 -c \"import os; os.setxattr('mnt/kept', 'user.tag', b'v1')\"");
+    String inode = ok("stat -c %i mnt/kept").out().trim();
+    ok("printf new-content > mnt/kept"); // O_TRUNC, then a rewrite of the whole file
+    assertThat(ok("stat -c %i mnt/kept").out().trim()).isEqualTo(inode);
+    // the other name: after the kernel's attribute timeout (1 s, see hardLinksAreOneFileUnderSeveralNames)
+    assertThat(ok("sleep 1.1; cat mnt/kept-link").out()).as("the other name").isEqualTo("new-content");
+    assertThat(ok("stat -c %h mnt/kept").out().trim()).isEqualTo("2");
+    assertThat(ok("python3 -c \"import os; print(os.getxattr('mnt/kept', 'user.tag'))\"").out().trim())
+        .isEqualTo("b'v1'");
+    ok("python3 -c \"import os; fd = os.open('mnt/kept', os.O_WRONLY); os.pwrite(fd, b'N', 0); os.fsync(fd)\"");
+    assertThat(ok("stat -c %i mnt/kept").out().trim()).as("after a write in place").isEqualTo(inode);
+    assertThat(ok("sleep 1.1; cat mnt/kept-link").out()).isEqualTo("New-content");
+  }
+
+  @Test
+  void aSecondDescriptorReadsWhatTheFirstWroteInPlaceAndFsynced() {
+    ok("printf 0123456789 > mnt/shared");
+    // one process, two descriptors, as two SQLite connections are: the reader must not see old bytes
+    String out = ok("python3 -c \"import os; r = os.open('mnt/shared', os.O_RDONLY); w = os.open('mnt/shared', os.O_RDWR);"
+        + " print(os.pread(r, 10, 0).decode()); os.pwrite(w, b'AB', 4); os.fsync(w);"
+        + " print(os.pread(r, 10, 0).decode()); os.pwrite(w, b'CD', 0); os.fsync(w); print(os.pread(w, 10, 0).decode());"
+        + " print(os.pread(r, 10, 0).decode())\"").out();
+    assertThat(MountedCluster.lines(out)).containsExactly("0123456789", "0123AB6789", "CD23AB6789", "CD23AB6789");
+  }
+
+  @Test
+  void sqliteWithConcurrentWritersKeepsEveryRowAndPassesItsIntegrityCheck() throws Exception {
+    java.nio.file.Files.copy(FuseMountTest.class.getResourceAsStream("/sqlite-writers.py"),
+        dir.resolve("sqlite-writers.py"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    ok("mkdir -p mnt/sqlite");
+    String out = ok("python3 sqlite-writers.py mnt/sqlite/test.db 4 25").out();
+    assertThat(out).contains("rows=100 integrity=ok");
+  }
+
+  @Test
   void growingAFilePastTheMaximumSizeIsEfbigAndWritesNothing() {
     ok("printf abc > mnt/bounded");
     // a conformance suite's truncate to 999,999,999,999,999 bytes once wrote zeros until a disk was full

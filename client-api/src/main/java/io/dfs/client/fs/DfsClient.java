@@ -103,8 +103,9 @@ public final class DfsClient implements DfsFileSystem {
       // its writer holds the lease: refuse now rather than after the whole replacement is written
       throw new AlreadyBeingCreatedException("the file is being written by another client", path);
     }
-    // Overwrite: the new content goes to a hidden sibling that replaces the file only when the
-    // stream closes successfully, so a failed rewrite leaves the old content untouched.
+    // Overwrite: the new content goes to a hidden sibling that becomes the file's content only when
+    // the stream closes successfully, so a failed rewrite leaves the old content untouched; the
+    // file keeps its inode, names, owner, mode and extended attributes, as after O_TRUNC.
     String replacement = hiddenSibling(path, "dfs-write-" + UUID.randomUUID());
     MetaResponse created = metadata.createOpen(request.setPath(replacement).build());
     return new DfsClientOutputStream(metadata, connections, created, path, streams);
@@ -258,8 +259,9 @@ public final class DfsClient implements DfsFileSystem {
   /**
    * Growing a file, and cutting it at a block boundary or inside a hole, are metadata changes (a
    * grown file ends in a hole: zeros stored nowhere, so even a terabyte costs one entry). Cutting
-   * inside a data block rewrites the kept bytes into a sibling that is renamed over the original,
-   * so readers see either the old or the new content, never a mix.
+   * inside a data block rewrites the kept bytes into a sibling that then becomes the file's content
+   * (the file keeps its inode, names and attributes), so readers see either the old or the new
+   * content, never a mix.
    */
   @Override
   public void truncate(String path, long length) throws IOException {
@@ -282,7 +284,7 @@ public final class DfsClient implements DfsFileSystem {
     String tmp = hiddenSibling(path, "dfs-truncate-" + UUID.randomUUID());
     try (InputStream in = open(path);
          OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
-             st.getMode(), false, st.getOwner(), st.getGroup()))) {
+             st.getMode(), false, "", ""))) {
       byte[] buf = new byte[1 << 20];
       long left = length;
       while (left > 0) {
@@ -301,7 +303,7 @@ public final class DfsClient implements DfsFileSystem {
       }
       throw e;
     }
-    rename(tmp, path, true);
+    metadata.replaceContent(tmp, path);
   }
 
   /** Whether cutting the file at {@code length} leaves every kept data block whole. */

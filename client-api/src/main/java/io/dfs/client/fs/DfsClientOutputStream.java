@@ -17,9 +17,10 @@ import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FsyncRequest;
 import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
-import io.dfs.proto.RenameRequest;
+import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.TransferStatus;
 import io.dfs.proto.UpdateBlockRequest;
 import io.dfs.proto.WriteStage;
@@ -261,10 +262,17 @@ final class DfsClientOutputStream extends DfsOutputStream {
       discard(e);
       throw e;
     }
-    completed = complete();
-    if (replaces != null) {
-      completed = metadata.rename(RenameRequest.newBuilder().setSource(path).setDestination(replaces)
-          .setOverwrite(true).build());
+    try {
+      completed = complete();
+    } catch (IOException e) {
+      if (replaces != null) {
+        try {
+          metadata.delete(path, false); // the replacement never became the file's content
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
     }
   }
 
@@ -272,12 +280,23 @@ final class DfsClientOutputStream extends DfsOutputStream {
     return replaces != null ? replaces : path;
   }
 
+  /**
+   * Completes the file in one metadata write with what follows it: a replacement becoming the
+   * content of the file it replaces, and the attribute changes kept for the close (of the file
+   * the stream is for).
+   */
   private FileStatus complete() throws IOException {
     CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
     if (previous != null) {
       complete.setLast(previous);
     }
-    return metadata.complete(complete.build(), onClose.requests(path), completionLane);
+    List<MetaRequest> then = new ArrayList<>();
+    if (replaces != null) {
+      then.add(MetaRequest.newBuilder().setReplaceContent(ReplaceContentRequest.newBuilder().setSource(path)
+          .setDestination(replaces)).build());
+    }
+    then.addAll(onClose.requests(target()));
+    return metadata.complete(complete.build(), then, completionLane);
   }
 
   /** After a failure: keep the finished blocks of an hflushed new file, drop everything else. */

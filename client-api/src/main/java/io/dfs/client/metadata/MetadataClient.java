@@ -34,6 +34,7 @@ import io.dfs.proto.MknodRequest;
 import io.dfs.proto.ReadMode;
 import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
+import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
@@ -302,6 +303,12 @@ public final class MetadataClient implements Closeable {
 
   public FileStatus rename(RenameRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setRename(r).build()).getStatus();
+  }
+
+  /** The complete file at {@code source} becomes {@code destination}'s content (see ReplaceContentRequest). */
+  public FileStatus replaceContent(String source, String destination) throws IOException {
+    return write(MetaRequest.newBuilder().setReplaceContent(ReplaceContentRequest.newBuilder().setSource(source)
+        .setDestination(destination)).build()).getStatus();
   }
 
   public FileStatus setTimes(SetTimesRequest r) throws IOException {

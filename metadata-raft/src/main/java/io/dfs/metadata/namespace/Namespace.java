@@ -514,6 +514,46 @@ public final class Namespace {
     return src;
   }
 
+  /**
+   * The complete file at {@code source} becomes the content of the file at {@code destination}
+   * and its own name goes: the destination keeps its inode (id, every name, owner, mode, extended
+   * attributes), so a process holding it open, or a hard link to it, sees the same file with new
+   * content, as after a rewrite in place on a local disk. Its old blocks are freed.
+   */
+  public Inode replaceContent(String source, String destination, long now) throws DfsException {
+    Inode src = resolveFile(source);
+    Inode dst = resolveFile(destination);
+    if (src == dst) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a file cannot replace its own content", source);
+    }
+    if (src.writer != null) {
+      throw new AlreadyBeingCreatedException("the new content is still being written by " + src.writer, source);
+    }
+    if (dst.writer != null) {
+      throw new AlreadyBeingCreatedException("the file is being written by " + dst.writer, destination);
+    }
+    if (src.otherNames != null) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "the new content has other names", source);
+    }
+    dst.blocks.forEach(this::free);
+    dst.blocks.clear();
+    dst.blocks.addAll(src.blocks);
+    src.blocks.clear();
+    for (BlockInfo b : dst.blocks) {
+      if (!Holes.isHole(b)) {
+        fileOfBlock.put(b.getBlockId(), dst);
+      }
+    }
+    dst.replication = src.replication;
+    dst.blockSize = src.blockSize;
+    dst.mtimeMs = now;
+    dst.ctimeMs = now;
+    blockTable.index(dst);
+    List<String> names = PathNames.components(source);
+    removeName(parentOf(names, source), names.get(names.size() - 1), now);
+    return dst;
+  }
+
   // ------------------------------------------------------------------ attributes
 
   public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {

@@ -72,6 +72,12 @@ final class AccessRules {
         p.parent(r.getDestination(), ADD_NAME);
         p.sticky(r.getDestination());
       }
+      case REPLACE_CONTENT -> {
+        var r = request.getReplaceContent();
+        p.entry(r.getDestination(), WRITE); // a rewrite: as open(O_WRONLY) on the file
+        p.parent(r.getSource(), ADD_NAME); // and its temporary name goes
+        p.sticky(r.getSource());
+      }
       case TRUNCATE -> p.entry(request.getTruncate().getPath(), WRITE);
       case SET_REPLICATION -> p.entry(request.getSetReplication().getPath(), WRITE);
       case SET_TIMES -> {

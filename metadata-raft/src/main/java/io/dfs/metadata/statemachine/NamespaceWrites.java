@@ -100,6 +100,10 @@ public final class NamespaceWrites {
         var r = request.getRename();
         out.setStatus(ns.status(ns.rename(r.getSource(), r.getDestination(), r.getOverwrite(), now)));
       }
+      case REPLACE_CONTENT -> {
+        var r = request.getReplaceContent();
+        out.setStatus(ns.status(ns.replaceContent(r.getSource(), r.getDestination(), now)));
+      }
       case SET_TIMES -> {
         var r = request.getSetTimes();
         ns.setTimes(r.getPath(), r.getMtimeMs(), r.getAtimeMs());
