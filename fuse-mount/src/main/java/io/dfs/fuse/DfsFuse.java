@@ -350,7 +350,11 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rename(String oldpath, String newpath) {
     return call("rename", () -> {
-      settle(oldpath);
+      // files still streaming, the entry's or (a directory's) any under it, complete first: their
+      // streams name them by path
+      for (FileHandle h : open.handlesUnder(oldpath)) {
+        h.settle();
+      }
       writeBehind.awaitTree(oldpath);
       writeBehind.awaitTree(newpath);
       try {
@@ -365,6 +369,7 @@ public final class DfsFuse extends FuseStubFS {
         attributes.invalidate(parentOf(oldpath));
         attributes.invalidate(parentOf(newpath));
       }
+      open.renamed(oldpath, newpath);
       attributes.nameAdded(newpath);
       return 0;
     });

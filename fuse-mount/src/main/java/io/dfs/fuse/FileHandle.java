@@ -39,7 +39,8 @@ final class FileHandle {
   private enum Mode { IDLE, STREAM, SPILL }
 
   private final DfsFileSystem fs;
-  private final String path;
+  /** The handle's file's path; a rename through this mount moves it (see {@link OpenFiles#renamed}). */
+  private volatile String path;
   private final Path spillDir;
   private final WriteBehind writeBehind;
   private final FileStatus opened;
@@ -259,6 +260,10 @@ final class FileHandle {
 
   String path() {
     return path;
+  }
+
+  void movedTo(String newPath) {
+    path = newPath;
   }
 
   private void dropSpill() throws IOException {

@@ -36,6 +36,34 @@ final class OpenFiles {
     return writing.get(path);
   }
 
+  /**
+   * A rename through this mount: the handles of the entry, or of anything under the directory,
+   * name it by its new path from now on, so their writes and rewrites land on the file they
+   * opened (a log renamed under the process writing it keeps taking its lines).
+   */
+  void renamed(String from, String to) {
+    for (FileHandle h : byNumber.values()) {
+      String p = h.path();
+      if (under(p, from)) {
+        h.movedTo(to + p.substring(from.length()));
+      }
+    }
+    for (Map.Entry<String, FileHandle> e : List.copyOf(writing.entrySet())) {
+      if (under(e.getKey(), from) && writing.remove(e.getKey(), e.getValue())) {
+        writing.put(to + e.getKey().substring(from.length()), e.getValue());
+      }
+    }
+  }
+
+  /** The handles of the entry at {@code top} and of everything under it. */
+  List<FileHandle> handlesUnder(String top) {
+    return byNumber.values().stream().filter(h -> under(h.path(), top)).distinct().toList();
+  }
+
+  private static boolean under(String path, String top) {
+    return path.equals(top) || path.startsWith(top.endsWith("/") ? top : top + "/");
+  }
+
   /** The other handles open on {@code path}. */
   List<FileHandle> othersOn(String path, FileHandle self) {
     return byNumber.values().stream().filter(h -> h != self && h.path().equals(path)).distinct().toList();

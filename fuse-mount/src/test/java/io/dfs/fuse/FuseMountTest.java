@@ -90,6 +90,21 @@ class FuseMountTest {
   }
 
   @Test
+  void aFileRenamedWhileOpenKeepsTakingItsWritersBytesUnderItsNewName() {
+    // a log renamed under a running process (log rotation), and a file moved with its directory
+    ok("mkdir -p mnt/rot/dir");
+    ok("python3 -c \"import os; f = os.open('mnt/rot/app.log', os.O_WRONLY | os.O_CREAT, 0o644);"
+        + " g = os.open('mnt/rot/dir/data', os.O_WRONLY | os.O_CREAT, 0o644);"
+        + " os.write(f, b'one '); os.write(g, b'first ');"
+        + " os.rename('mnt/rot/app.log', 'mnt/rot/app.log.1'); os.rename('mnt/rot/dir', 'mnt/rot/moved');"
+        + " os.write(f, b'two'); os.write(g, b'second'); os.close(f); os.close(g)\"");
+    assertThat(ok("cat mnt/rot/app.log.1").out()).isEqualTo("one two");
+    assertThat(ok("cat mnt/rot/moved/data").out()).isEqualTo("first second");
+    assertThat(ok("ls mnt/rot").out()).doesNotContain("app.log\n").doesNotContain("dir\n");
+    assertThat(m.sh("test -e mnt/rot/app.log").code()).as("the old name stays gone").isNotZero();
+  }
+
+  @Test
   void sqliteWithConcurrentWritersKeepsEveryRowAndPassesItsIntegrityCheck() throws Exception {
     java.nio.file.Files.copy(FuseMountTest.class.getResourceAsStream("/sqlite-writers.py"),
         dir.resolve("sqlite-writers.py"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
