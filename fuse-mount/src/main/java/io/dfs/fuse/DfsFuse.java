@@ -577,7 +577,12 @@ public final class DfsFuse extends FuseStubFS {
     if (written != null && written.getPath().equals(path)) {
       attributes.changed(path, written);
       for (FileHandle other : open.othersOn(path, h)) {
-        other.rewrittenElsewhere(written);
+        try {
+          other.rewrittenElsewhere(written);
+        } catch (IOException e) {
+          // this descriptor's write succeeded; the other's stale copy is only left on disk
+          LOG.warn("could not drop another descriptor's copy of {}", path, e);
+        }
       }
     } else if (written != null) {
       attributes.invalidate(path); // renamed while open: the entry at this path is someone else's
