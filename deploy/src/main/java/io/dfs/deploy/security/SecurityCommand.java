@@ -50,7 +50,8 @@ public final class SecurityCommand {
 
   @Command(name = "init", mixinStandardHelpOptions = true,
       description = {"Create the cluster's authority (ca.crt, ca.key) unless it exists, and a certificate for every "
-          + "metadata peer, storage node and the client identity the config names that has none.",
+          + "metadata peer, storage node and the client identity the config names (and the gateway's, with "
+          + "dfs.gateway.https) that has none or one that no longer names its hosts.",
           "Then copy ca.crt and each host's own <id>.crt and <id>.key (client.crt and client.key to client hosts) "
               + "to the same path on that host; keep ca.key off the cluster's hosts."})
   static final class Init implements Callable<Integer> {
