@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +50,10 @@ public final class MetricsHttpServer implements Closeable {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel channel;
 
-  private MetricsHttpServer(MetricRegistry registry, String host, int port, ClusterTls tls)
+  /** A connection that sends nothing this long is closed: a scraper asks and goes. */
+  static final long IDLE_TIMEOUT_MS = 30_000;
+
+  private MetricsHttpServer(MetricRegistry registry, String host, int port, ClusterTls tls, long idleTimeoutMs)
       throws InterruptedException {
     this.registry = registry;
     MetricsRenderer renderer = new MetricsRenderer(registry);
@@ -60,6 +65,12 @@ public final class MetricsHttpServer implements Closeable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new IdleStateHandler(idleTimeoutMs, 0, 0, TimeUnit.MILLISECONDS) {
+              @Override
+              protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent e) {
+                ctx.close();
+              }
+            });
             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Router());
             tls.secureServer(ch.pipeline());
           }
@@ -70,7 +81,12 @@ public final class MetricsHttpServer implements Closeable {
   /** {@code tls}: the process's own identity (HTTPS for cluster members only), or plaintext. */
   public static MetricsHttpServer start(MetricRegistry registry, String host, int port, ClusterTls tls)
       throws InterruptedException {
-    return new MetricsHttpServer(registry, host, port, tls);
+    return new MetricsHttpServer(registry, host, port, tls, IDLE_TIMEOUT_MS);
+  }
+
+  static MetricsHttpServer start(MetricRegistry registry, String host, int port, ClusterTls tls, long idleTimeoutMs)
+      throws InterruptedException {
+    return new MetricsHttpServer(registry, host, port, tls, idleTimeoutMs);
   }
 
   /**
