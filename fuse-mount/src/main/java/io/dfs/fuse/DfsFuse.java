@@ -3,6 +3,7 @@ package io.dfs.fuse;
 import static io.dfs.fuse.AttributeCache.parentOf;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.fs.AttributeUpdate;
 import io.dfs.client.fs.CreateOptions;
@@ -452,6 +453,41 @@ public final class DfsFuse extends FuseStubFS {
         handle(fi).truncate(size);
       } finally {
         attributes.invalidate(path);
+      }
+      return 0;
+    });
+  }
+
+  /** fallocate(2)'s FALLOC_FL_KEEP_SIZE, from linux/falloc.h; its other modes are not supported. */
+  private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+
+  /**
+   * fallocate(2), posix_fallocate(3) at least: mode 0 grows the file to {@code offset + length}
+   * when that is longer (the growth is a hole: the cluster reserves no space, as a thin-provisioned
+   * disk does), KEEP_SIZE changes nothing; both first check that the cluster has room for the
+   * range (ENOSPC). Punching holes, zeroing, collapsing or inserting ranges: EOPNOTSUPP.
+   */
+  @Override
+  public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
+    return call("fallocate", () -> {
+      if ((mode & ~FALLOC_FL_KEEP_SIZE) != 0) {
+        return -ErrorCodes.EOPNOTSUPP();
+      }
+      if (offset < 0 || length <= 0) {
+        return -ErrorCodes.EINVAL();
+      }
+      long end = offset + length;
+      FileTooLargeException.check(end < 0 ? Long.MAX_VALUE : end, path);
+      if (fs.clusterStatus().getRemainingBytes() < length) {
+        return -ErrorCodes.ENOSPC();
+      }
+      if ((mode & FALLOC_FL_KEEP_SIZE) == 0) {
+        FileHandle h = handle(fi);
+        try {
+          h.growTo(end);
+        } finally {
+          attributes.invalidate(path);
+        }
       }
       return 0;
     });

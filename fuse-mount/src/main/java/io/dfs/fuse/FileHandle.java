@@ -132,16 +132,29 @@ final class FileHandle {
     dirty = true;
   }
 
+  /** Grows the file to {@code size} when it is shorter; the growth is a hole (see {@link #truncate}). */
+  synchronized void growTo(long size) throws IOException {
+    if (size > length) {
+      truncate(size);
+    }
+  }
+
   synchronized void truncate(long size) throws IOException {
     FileTooLargeException.check(size, path);
     closeReader();
     if (mode == Mode.STREAM && size == length) {
       return;
     }
+    if (mode == Mode.STREAM && size > length) {
+      // growing a file being streamed: what was streamed completes, and the growth is a hole the
+      // cluster records (no zeros stored or sent); later writes take the copy-on-write path
+      completeStream();
+    }
     if (mode == Mode.IDLE) {
       writeBehind.await(path);
       fs.truncate(path, size);
       length = size;
+      written = null; // what an earlier completion left is not the file any more
       return;
     }
     if (mode == Mode.STREAM) {

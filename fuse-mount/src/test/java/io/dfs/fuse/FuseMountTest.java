@@ -141,6 +141,24 @@ class FuseMountTest {
   }
 
   @Test
+  void fallocateGrowsAFileOrKeepsItsSizeAndRefusesWhatItCannotDo() {
+    ok("fallocate -l 10M mnt/falloc");
+    assertThat(ok("stat -c %s mnt/falloc").out().trim()).isEqualTo("10485760");
+    assertThat(ok("head -c 4 mnt/falloc | od -An -tx1").out().trim()).isEqualTo("00 00 00 00");
+    ok("printf abc > mnt/falloc2 && fallocate -o 1M -l 1M mnt/falloc2");
+    assertThat(ok("stat -c %s mnt/falloc2").out().trim()).isEqualTo("2097152");
+    assertThat(ok("head -c 3 mnt/falloc2").out()).as("the content before stays").isEqualTo("abc");
+    ok("fallocate -n -l 20M mnt/falloc"); // KEEP_SIZE: room checked, size unchanged
+    assertThat(ok("stat -c %s mnt/falloc").out().trim()).isEqualTo("10485760");
+    MountedCluster.Result punch = m.sh("fallocate -p -o 0 -l 4096 mnt/falloc");
+    assertThat(punch.code()).as(punch.out()).isNotZero();
+    assertThat(punch.out()).containsAnyOf("not supported", "unsupported"); // EOPNOTSUPP, as util-linux words it
+    MountedCluster.Result huge = m.sh("fallocate -l 100P mnt/falloc3");
+    assertThat(huge.code()).as(huge.out()).isNotZero();
+    assertThat(huge.out()).containsAnyOf("File too large", "No space left");
+  }
+
+  @Test
   void symlinksWorkAsOnALocalDisk() {
     ok("mkdir -p mnt/ln/dir && echo hello > mnt/ln/dir/file");
     ok("ln -s dir/file mnt/ln/rel && ln -s " + m.mnt + "/ln/dir mnt/ln/abs && ln -s missing mnt/ln/dangling");
