@@ -80,9 +80,9 @@ class FuseMountTest {
 
   @Test
   void aSecondDescriptorReadsWhatTheFirstWroteInPlaceAndFsynced() {
-    ok("printf 0123456789 > mnt/shared");
+    ok("printf 0123456789 > mnt/two-descriptors");
     // one process, two descriptors, as two SQLite connections are: the reader must not see old bytes
-    String out = ok("python3 -c \"import os; r = os.open('mnt/shared', os.O_RDONLY); w = os.open('mnt/shared', os.O_RDWR);"
+    String out = ok("python3 -c \"import os; r = os.open('mnt/two-descriptors', os.O_RDONLY); w = os.open('mnt/two-descriptors', os.O_RDWR);"
         + " print(os.pread(r, 10, 0).decode()); os.pwrite(w, b'AB', 4); os.fsync(w);"
         + " print(os.pread(r, 10, 0).decode()); os.pwrite(w, b'CD', 0); os.fsync(w); print(os.pread(w, 10, 0).decode());"
         + " print(os.pread(r, 10, 0).decode())\"").out();
