@@ -92,7 +92,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof HttpRequest r) {
       request = r;
       bodyBytes = 0;
-      Optional<Caller> caller = callers.callerOf(r);
+      Optional<Caller> caller;
+      try {
+        caller = callers.callerOf(r);
+      } catch (IOException e) {
+        refuse(ctx, e); // the users file cannot be read: the gateway's fault, 500
+        return;
+      }
       fs = caller.map(callers::fileSystemOf).orElse(null);
       refused = RequestChecks.refusal(r, caller.isPresent());
       if (refused == null && HttpUtil.getContentLength(r, -1L) > maxBodyBytes) {
