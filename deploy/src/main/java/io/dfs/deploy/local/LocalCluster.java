@@ -2,7 +2,9 @@ package io.dfs.deploy.local;
 
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.tls.ClusterTls;
 import io.dfs.deploy.process.ManagedProcess;
+import io.dfs.metadata.security.ClusterCertificates;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.NodeState;
 import java.io.IOException;
@@ -71,8 +73,12 @@ public final class LocalCluster {
   /** The gateway with its dashboard, and the mount where FUSE works. */
   void startFrontEnds() throws IOException, InterruptedException {
     start(layout.gateway());
-    String dashboard = "http://127.0.0.1:" + layout.gatewayPort() + "/";
-    waitFor("the gateway", () -> httpOk(dashboard));
+    // HTTPS when the config asks for it (checked against the cluster's authority, as a user would)
+    boolean https = Boolean.parseBoolean(config.get(ClusterCertificates.GATEWAY_HTTPS).orElse("false"));
+    String dashboard = (https ? "https" : "http") + "://127.0.0.1:" + layout.gatewayPort() + "/";
+    HttpClient http = https ? HttpClient.newBuilder().sslContext(ClusterTls.forClient(config).jdkContext()).build()
+        : HttpClient.newHttpClient();
+    waitFor("the gateway", () -> httpOk(http, dashboard));
 
     String mountLine;
     String missing = FuseSupport.whatIsMissing();
@@ -142,9 +148,9 @@ public final class LocalCluster {
     }
   }
 
-  private static boolean httpOk(String url) {
+  private static boolean httpOk(HttpClient http, String url) {
     try {
-      HttpResponse<Void> r = HttpClient.newHttpClient().send(
+      HttpResponse<Void> r = http.send(
           HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
           HttpResponse.BodyHandlers.discarding());
       return r.statusCode() < 500;
