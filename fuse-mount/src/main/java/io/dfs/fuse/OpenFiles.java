@@ -57,7 +57,7 @@ final class OpenFiles {
 
   /** The handles of the entry at {@code top} and of everything under it. */
   List<FileHandle> handlesUnder(String top) {
-    return byNumber.values().stream().filter(h -> under(h.path(), top)).distinct().toList();
+    return byNumber.values().stream().filter(h -> under(h.path(), top)).toList();
   }
 
   private static boolean under(String path, String top) {
@@ -66,7 +66,7 @@ final class OpenFiles {
 
   /** The other handles open on {@code path}. */
   List<FileHandle> othersOn(String path, FileHandle self) {
-    return byNumber.values().stream().filter(h -> h != self && h.path().equals(path)).distinct().toList();
+    return byNumber.values().stream().filter(h -> h != self && h.path().equals(path)).toList();
   }
 
   int size() {

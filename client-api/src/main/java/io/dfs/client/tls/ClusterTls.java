@@ -110,9 +110,7 @@ public final class ClusterTls {
       }
       TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
-      // the JDK's AES-GCM is fast only once the C2 compiler has compiled it (30 MB/s before, as in a
-      // JVM limited to C1); BoringSSL's is fast from the start
-      SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+      SslProvider provider = provider();
       X509Certificate[] ownChain = chain.toArray(new X509Certificate[0]);
       X509Certificate[] authorities = authority.toArray(new X509Certificate[0]);
       SslContext server = SslContextBuilder.forServer(privateKey, ownChain).trustManager(authorities)
@@ -123,6 +121,14 @@ public final class ClusterTls {
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot load the certificate of " + name + " from " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Native TLS (BoringSSL) where it loads, else the JDK's: the JDK's AES-GCM is fast only once the
+   * C2 compiler has compiled it (30 MB/s before, as in a JVM limited to C1).
+   */
+  private static SslProvider provider() {
+    return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
   private static void requireIssued(Path dir, String name) throws IOException {
@@ -177,8 +183,7 @@ public final class ClusterTls {
     try {
       X509Certificate[] chain = PemFiles.certificates(certificateFile(dir, name)).toArray(new X509Certificate[0]);
       return SslContextBuilder.forServer(PemFiles.privateKey(keyFile(dir, name)), chain)
-          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
-          .protocols("TLSv1.3", "TLSv1.2").build();
+          .sslProvider(provider()).protocols("TLSv1.3", "TLSv1.2").build();
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot load the certificate of " + name + " from " + dir + ": " + e.getMessage(), e);
     }

@@ -22,13 +22,11 @@ public final class BlockingFrameChannel implements Closeable {
   public record Frame(TransferHeader header, byte[] data) {}
 
   private final ClusterTls.Connection connection;
-  private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
 
   private BlockingFrameChannel(ClusterTls.Connection connection) {
     this.connection = connection;
-    this.socket = connection.socket();
     this.in = new DataInputStream(new BufferedInputStream(connection.in(), 1 << 16));
     this.out = new DataOutputStream(new BufferedOutputStream(connection.out(), 1 << 16));
   }
@@ -77,10 +75,10 @@ public final class BlockingFrameChannel implements Closeable {
     try {
       frameLength = in.readInt();
     } catch (EOFException e) {
-      throw new EOFException("connection closed by " + socket.getRemoteSocketAddress());
+      throw new EOFException("connection closed by " + connection.socket().getRemoteSocketAddress());
     }
     if (frameLength < 4 || frameLength > TransferFrameDecoder.MAX_FRAME) {
-      throw new IOException("bad frame length " + frameLength + " from " + socket.getRemoteSocketAddress());
+      throw new IOException("bad frame length " + frameLength + " from " + connection.socket().getRemoteSocketAddress());
     }
     int headerLength = in.readInt();
     if (headerLength < 0 || headerLength > frameLength - 4) {

@@ -117,7 +117,7 @@ public final class GatewayServer implements Closeable, Callable<Integer> {
    * {@code dfs.gateway.https} is true; null for plain HTTP.
    */
   private static SslContext httpsContext(ClusterConfig config) throws IOException {
-    if (!Boolean.parseBoolean(config.get(ClusterCertificates.GATEWAY_HTTPS).orElse("false"))) {
+    if (!ClusterCertificates.gatewayHttps(config)) {
       return null;
     }
     Path dir = config.get(ClusterTls.DIR).filter(d -> !d.isBlank()).map(Path::of).orElseThrow(() -> new IOException(

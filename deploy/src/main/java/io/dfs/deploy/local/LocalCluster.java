@@ -74,7 +74,7 @@ public final class LocalCluster {
   void startFrontEnds() throws IOException, InterruptedException {
     start(layout.gateway());
     // HTTPS when the config asks for it (checked against the cluster's authority, as a user would)
-    boolean https = Boolean.parseBoolean(config.get(ClusterCertificates.GATEWAY_HTTPS).orElse("false"));
+    boolean https = ClusterCertificates.gatewayHttps(config);
     String dashboard = (https ? "https" : "http") + "://127.0.0.1:" + layout.gatewayPort() + "/";
     HttpClient http = https ? HttpClient.newBuilder().sslContext(ClusterTls.forClient(config).jdkContext()).build()
         : HttpClient.newHttpClient();

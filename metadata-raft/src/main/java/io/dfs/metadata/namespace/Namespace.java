@@ -539,16 +539,11 @@ public final class Namespace {
     dst.blocks.clear();
     dst.blocks.addAll(src.blocks);
     src.blocks.clear();
-    for (BlockInfo b : dst.blocks) {
-      if (!Holes.isHole(b)) {
-        fileOfBlock.put(b.getBlockId(), dst);
-      }
-    }
     dst.replication = src.replication;
     dst.blockSize = src.blockSize;
     dst.mtimeMs = now;
     dst.ctimeMs = now;
-    blockTable.index(dst);
+    own(dst);
     List<String> names = PathNames.components(source);
     removeName(parentOf(names, source), names.get(names.size() - 1), now);
     return dst;
@@ -779,12 +774,7 @@ public final class Namespace {
   void restore(Inode parent, Inode child) {
     child.parent = parent;
     parent.children.put(child.name, child);
-    for (BlockInfo b : child.blocks) {
-      if (!Holes.isHole(b)) {
-        fileOfBlock.put(b.getBlockId(), child);
-      }
-    }
-    blockTable.index(child);
+    own(child);
     if (child.writer != null) {
       openFiles.put(child.id, child);
     }
@@ -916,6 +906,16 @@ public final class Namespace {
     }
     inode.ctimeMs = now;
     return false;
+  }
+
+  /** Every stored block of the file is the file's, for the block service (the opposite of {@link #free}). */
+  private void own(Inode file) {
+    for (BlockInfo b : file.blocks) {
+      if (!Holes.isHole(b)) {
+        fileOfBlock.put(b.getBlockId(), file);
+      }
+    }
+    blockTable.index(file);
   }
 
   private void free(BlockInfo block) {

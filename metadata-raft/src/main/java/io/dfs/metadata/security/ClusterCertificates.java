@@ -53,12 +53,17 @@ public final class ClusterCertificates {
     String client = config.get(ClusterTls.CLIENT_IDENTITY).orElse(ClusterTls.DEFAULT_CLIENT_IDENTITY);
     // a client process serves only its metrics, on loopback (the mount's, for the gateway on its host)
     all.add(new Issued(new ServiceIdentity(client, Role.CLIENT), List.of("localhost")));
-    if (Boolean.parseBoolean(config.get(GATEWAY_HTTPS).orElse("false"))) {
+    if (gatewayHttps(config)) {
       String host = config.get("dfs.gateway.host").orElse("127.0.0.1");
       all.add(new Issued(new ServiceIdentity(GATEWAY_IDENTITY, Role.WEB),
           host.equals("localhost") ? List.of(host) : List.of(host, "localhost")));
     }
     return all;
+  }
+
+  /** Whether the config has the gateway serve HTTPS. */
+  public static boolean gatewayHttps(ClusterConfig config) {
+    return Boolean.parseBoolean(config.get(GATEWAY_HTTPS).orElse("false"));
   }
 
   /** An identity and the hosts its certificate covers. */
