@@ -26,7 +26,7 @@ final class Errno {
       case XATTR_TOO_BIG -> -ErrorCodes.E2BIG();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();
-      case ALREADY_BEING_CREATED -> -ErrorCodes.EBUSY();
+      case ALREADY_BEING_CREATED, DELEGATED -> -ErrorCodes.EBUSY();
       case STALE_FILE_HANDLE -> -ErrorCodes.ESTALE();
       default -> -ErrorCodes.EIO();
     };

@@ -85,8 +85,12 @@ public final class MountCommand implements Callable<Integer>, Closeable {
     client = new DfsClient(config, "mount-" + ProcessHandle.current().pid());
     metrics.register("", client.metadata().metrics()); // client.<op> timers next to fuse.<callback>
     spillDir = Files.createTempDirectory("dfs-mount-spill");
-    fuse = new DfsFuse(client, spillDir, metrics,
-        Boolean.parseBoolean(config.get(WRITE_BACK).orElse("true")));
+    boolean writeBack = Boolean.parseBoolean(config.get(WRITE_BACK).orElse("true"));
+    if (writeBack) {
+      // with write-behind, a new file reaches the cluster after close anyway: its create may too
+      client.metadata().delegations().enable();
+    }
+    fuse = new DfsFuse(client, spillDir, metrics, writeBack);
     fuse.mount(mountPoint, false, false, fuseOptions().toArray(String[]::new));
   }
 

@@ -14,6 +14,7 @@ import io.dfs.client.error.IsADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.StorageException;
+import io.dfs.client.metadata.DirectoryDelegations;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
@@ -47,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /** The file system client: namespace calls through the metadata peers, data straight to storage nodes. */
 public final class DfsClient implements DfsFileSystem {
@@ -90,6 +92,12 @@ public final class DfsClient implements DfsFileSystem {
     CreateFileRequest.Builder request = CreateFileRequest.newBuilder().setPath(path).setOverwrite(false)
         .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents())
         .setOwner(o.owner()).setGroup(o.group()).setAllocateBlock(true);
+    if (!o.overwrite() && !o.createParents()) {
+      DirectoryDelegations.Claim claim = metadata.delegations().claim(path);
+      if (claim != null) {
+        return createWithoutWaiting(request.setInodeId(claim.inodeId()).build(), claim);
+      }
+    }
     try {
       MetaResponse created = metadata.createOpen(request.build());
       return new DfsClientOutputStream(metadata, connections, created, null, streams);
@@ -111,8 +119,30 @@ public final class DfsClient implements DfsFileSystem {
     return new DfsClientOutputStream(metadata, connections, created, path, streams);
   }
 
+  /**
+   * A new file in a directory this client holds: the create goes without waiting, and the stream
+   * shows the file as it will be (the namespace's own times and group may differ by a little).
+   */
+  private DfsOutputStream createWithoutWaiting(CreateFileRequest r, DirectoryDelegations.Claim claim) {
+    CompletableFuture<MetaResponse> create = metadata.createAsync(r);
+    metadata.delegations().sent(claim, create);
+    long now = System.currentTimeMillis();
+    Caller user = metadata.user();
+    FileStatus provisional = FileStatus.newBuilder().setPath(r.getPath()).setInodeId(r.getInodeId())
+        .setType(FileType.REGULAR_FILE).setReplication(r.getReplication()).setBlockSize(r.getBlockSize())
+        .setMtimeMs(now).setAtimeMs(now).setCtimeMs(now).setMode(r.getMode() > 0 ? r.getMode() : DEFAULT_FILE_MODE)
+        .setOwner(!r.getOwner().isEmpty() || user.getUsersCount() == 0 ? r.getOwner() : user.getUsers(0))
+        .setGroup(!r.getGroup().isEmpty() || user.getGroupsCount() == 0 ? r.getGroup() : user.getGroups(0))
+        .setUnderConstruction(true).setNlink(1).build();
+    return new DfsClientOutputStream(metadata, connections, provisional, create, streams);
+  }
+
+  /** The mode of a file created without one, as the namespace gives it. */
+  private static final int DEFAULT_FILE_MODE = 0644;
+
   @Override
   public DfsInputStream open(String path) throws IOException {
+    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     List<LocatedBlock> blocks = r.getBlocksList();
     long length = r.getStatus().getLength();
@@ -144,6 +174,7 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public FileStatus mkdir(String path, int mode, String owner, String group) throws IOException {
     return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setMode(mode).setOwner(owner).setGroup(group)
+        .setDelegate(metadata.delegations().enabled())
         .build());
   }
 
@@ -154,11 +185,18 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public FileStatus stat(String path) throws IOException {
+    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
     return metadata.stat(path);
+  }
+
+  /** This client's reads see its own creates sent without waiting. */
+  private void ownCreatesAnswered(String dir) throws IOException {
+    metadata.delegations().awaitCreates(dir);
   }
 
   @Override
   public boolean exists(String path) throws IOException {
+    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
     try {
       metadata.stat(path);
       return true;
@@ -185,6 +223,7 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public ListResponse listPage(String path, String startAfter, int limit) throws IOException {
+    ownCreatesAnswered(path);
     return metadata.list(path, startAfter, limit);
   }
 

@@ -24,11 +24,16 @@ import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.TransferStatus;
 import io.dfs.proto.UpdateBlockRequest;
 import io.dfs.proto.WriteStage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Writes a file block by block through {@link BlockWriter}, which keeps only the packets the
@@ -78,9 +83,17 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private boolean flushed;
   /** The file this stream's content replaces when it closes successfully, or null. */
   private final String replaces;
-  private final FileStatus created;
+  private FileStatus created;
   /** The first block, allocated with the file; null once used or when none was. */
   private LocatedBlock preallocated;
+  /**
+   * A create sent without waiting (its client holds the directory), until it is answered; the
+   * bytes written meanwhile wait in {@link #early}, up to {@link #EARLY_LIMIT}.
+   */
+  private CompletableFuture<MetaResponse> pendingCreate;
+  private ByteArrayOutputStream early;
+  private boolean createFailed;
+  static final int EARLY_LIMIT = 1 << 20;
   private AttributeUpdate onClose = AttributeUpdate.NONE;
   private WriteLane completionLane = WriteLane.INTERACTIVE;
   private FileStatus completed;
@@ -98,11 +111,27 @@ final class DfsClientOutputStream extends DfsOutputStream {
 
   /** {@code created}: the create's answer, with the file's first block when it was allocated with it. */
   DfsClientOutputStream(MetadataClient metadata, NodeConnections connections, MetaResponse created, String replaces, OpenStreams streams) {
+    this(metadata, connections, created.getStatus(), replaces, streams);
+    this.preallocated = created.hasFirstBlock() ? created.getFirstBlock() : null;
+  }
+
+  /**
+   * A stream for a create sent without waiting: {@code provisional} is the file as it will be
+   * created; the first bytes wait here for the create's answer.
+   */
+  DfsClientOutputStream(MetadataClient metadata, NodeConnections connections, FileStatus provisional,
+      CompletableFuture<MetaResponse> create, OpenStreams streams) {
+    this(metadata, connections, provisional, (String) null, streams);
+    this.pendingCreate = create;
+    this.early = new ByteArrayOutputStream();
+  }
+
+  private DfsClientOutputStream(MetadataClient metadata, NodeConnections connections, FileStatus created,
+      String replaces, OpenStreams streams) {
     this.metadata = metadata;
     this.connections = connections;
     this.streams = streams;
-    this.created = created.getStatus();
-    this.preallocated = created.hasFirstBlock() ? created.getFirstBlock() : null;
+    this.created = created;
     this.path = this.created.getPath();
     this.replaces = replaces;
     metadata.leases().acquired();
@@ -129,7 +158,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
-    FileTooLargeException.check(pos + len, target());
+    FileTooLargeException.check(getPos() + len, target());
+    if (pendingCreate != null && early.size() + len <= EARLY_LIMIT) {
+      early.write(b, off, len);
+      return;
+    }
+    awaitCreated();
     try {
       writeBlocks(b, off, len);
     } catch (IOException | RuntimeException e) {
@@ -182,7 +216,42 @@ final class DfsClientOutputStream extends DfsOutputStream {
 
   @Override
   public long getPos() {
-    return pos;
+    return pos + (pendingCreate == null ? 0 : early.size());
+  }
+
+  /** The create sent without waiting is answered; what was written meanwhile goes on its way. */
+  private void awaitCreated() throws IOException {
+    if (pendingCreate == null) {
+      return;
+    }
+    CompletableFuture<MetaResponse> create = pendingCreate;
+    byte[] waiting = early.toByteArray();
+    pendingCreate = null;
+    early = null;
+    MetaResponse r;
+    try {
+      r = create.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failed = true;
+      createFailed = true;
+      throw new InterruptedIOException("interrupted while waiting for the create of " + path);
+    } catch (ExecutionException e) {
+      failed = true;
+      createFailed = true; // nothing of this stream's is in the namespace: nothing to clean up
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+          : e.getCause();
+      throw cause instanceof IOException io ? io : new StorageException(ErrorCode.IO_ERROR,
+          "the create failed: " + cause, path);
+    }
+    created = r.getStatus();
+    preallocated = r.hasFirstBlock() ? r.getFirstBlock() : null;
+    try {
+      writeBlocks(waiting, 0, waiting.length);
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      throw e;
+    }
   }
 
   /** Bytes this stream sent more than once because pipelines failed (for tests and metrics). */
@@ -207,6 +276,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
    */
   private void flush(boolean sync) throws IOException {
     ensureOpen();
+    awaitCreated();
     BlockInfo written = previous;
     if (writer != null) {
       try {
@@ -246,6 +316,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
   }
 
   private void finish() throws IOException {
+    if (!failed) {
+      awaitCreated(); // throws, with nothing to clean up, when the create failed
+    }
+    if (createFailed) {
+      throw new StorageException(ErrorCode.IO_ERROR, "the create failed earlier; nothing was written", path);
+    }
     if (!failed && current != null) {
       try {
         finishBlock();

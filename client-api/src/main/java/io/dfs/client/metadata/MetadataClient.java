@@ -35,6 +35,7 @@ import io.dfs.proto.ReadMode;
 import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.ReplaceContentRequest;
+import io.dfs.proto.RecallDelegationRequest;
 import io.dfs.proto.RenewLeaseRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
@@ -81,6 +82,7 @@ public final class MetadataClient implements Closeable {
   private volatile PeerChannel staleReads;
   private final WriteBatcher batcher;
   private final LeaseRenewer leases;
+  private final DirectoryDelegations delegations;
   private final MetricRegistry metrics = new MetricRegistry();
   private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
@@ -93,6 +95,9 @@ public final class MetadataClient implements Closeable {
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
         .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
     this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
+    this.delegations = new DirectoryDelegations(request -> batcher.submit(request, WriteLane.INTERACTIVE),
+        () -> leaderRead(MetaRequest.newBuilder().setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)
+            .setSession(leader.session())).build()).getRenewal());
     for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
       callTimers.put(op, metrics.timer("client." + op.name().toLowerCase()));
     }
@@ -149,6 +154,11 @@ public final class MetadataClient implements Closeable {
     return metrics;
   }
 
+  /** Directories delegated to this client; used only by a client that asks for them (the mount). */
+  public DirectoryDelegations delegations() {
+    return delegations;
+  }
+
   /** Leases this client holds while files are open for writing; streams open and release them. */
   public LeaseRenewer leases() {
     return leases;
@@ -165,10 +175,40 @@ public final class MetadataClient implements Closeable {
     return write(request, WriteLane.INTERACTIVE);
   }
 
-  /** {@link #write(MetaRequest)} in the given lane. */
+  /**
+   * {@link #write(MetaRequest)} in the given lane. A write refused because another client holds
+   * the directory it changes is sent again once the leader recalled the directory (the holder gives
+   * it back within a renewal, or the leader takes it from a silent one), for up to
+   * {@link #DELEGATED_RETRY_MS}.
+   */
   public MetaResponse write(MetaRequest request, WriteLane lane) throws IOException {
     try (var timer = callTimers.get(request.getOpCase()).time()) {
-      return raiseError(await(batcher.submit(request, lane), "metadata write"));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DELEGATED_RETRY_MS);
+      long pauseMs = 5;
+      while (true) {
+        MetaResponse response = await(batcher.submit(request, lane), "metadata write");
+        if (response.getError().getCode() != ErrorCode.DELEGATED || System.nanoTime() - deadline > 0) {
+          raiseError(response);
+          delegations.applied(request, response);
+          return response;
+        }
+        leaderRead(MetaRequest.newBuilder().setRecallDelegation(RecallDelegationRequest.newBuilder()
+            .setPath(response.getError().getPath())).build());
+        sleep(pauseMs);
+        pauseMs = Math.min(pauseMs * 2, 100);
+      }
+    }
+  }
+
+  /** How long a write waits for a directory another client holds: past its lease, with room to spare. */
+  static final long DELEGATED_RETRY_MS = 30_000;
+
+  private static void sleep(long ms) throws InterruptedIOException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a delegated directory");
     }
   }
 
@@ -184,7 +224,9 @@ public final class MetadataClient implements Closeable {
   public CompletableFuture<MetaResponse> writeAsync(MetaRequest request, WriteLane lane) {
     return batcher.submit(request, lane).thenApply(response -> {
       try {
-        return raiseError(response);
+        raiseError(response);
+        delegations.applied(request, response);
+        return response;
       } catch (IOException e) {
         throw new CompletionException(e);
       }
@@ -246,6 +288,16 @@ public final class MetadataClient implements Closeable {
   /** Creates a file and, when the request asks, allocates its first block in the same entry. */
   public MetaResponse createOpen(CreateFileRequest r) throws IOException {
     return write(MetaRequest.newBuilder().setCreate(r.toBuilder().setClientId(clientId)).build());
+  }
+
+  /**
+   * A create sent without waiting (under a delegation of its directory); the future fails with
+   * its error. Nobody waits for it, so it goes in the background lane: a run of them (tar) shares
+   * Raft entries with each other and with the write-behind completions.
+   */
+  public CompletableFuture<MetaResponse> createAsync(CreateFileRequest r) {
+    return writeAsync(MetaRequest.newBuilder().setCreate(r.toBuilder().setClientId(clientId)).build(),
+        WriteLane.BACKGROUND);
   }
 
   public FileStatus create(CreateFileRequest r) throws IOException {
@@ -398,6 +450,7 @@ public final class MetadataClient implements Closeable {
 
   @Override
   public void close() throws IOException {
+    delegations.close();
     leases.close();
     leader.close();
     if (staleReads != null) {

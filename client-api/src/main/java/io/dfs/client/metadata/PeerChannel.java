@@ -127,6 +127,11 @@ public final class PeerChannel implements Closeable {
   }
 
   /** Sends a call; its response, or NOT_LEADER never: those are followed here until the budget ends. */
+  /** The session this channel's calls carry (the client id the peers know it by). */
+  public String session() {
+    return clientId;
+  }
+
   public CompletableFuture<MetaResponse> call(MetaRequest request, ReadMode mode) {
     long deadline = System.nanoTime() + budgetNanos;
     CompletableFuture<MetaResponse> result = new CompletableFuture<>();

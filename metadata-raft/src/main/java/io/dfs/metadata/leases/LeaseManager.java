@@ -1,19 +1,36 @@
 package io.dfs.metadata.leases;
 
 import java.time.Clock;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Writers' leases, as the leader sees them: when each client last showed it is alive (any write
- * it sent, or an explicit renewal). Leader soft state like HDFS's LeaseManager: a new leader
+ * Writers' leases and directory delegations' recalls, as the leader sees them: when each client
+ * (and each client session holding a delegation) last showed it is alive (any write it sent, or an
+ * explicit renewal), and which delegated directories other clients wait for. Leader soft state like HDFS's LeaseManager: a new leader
  * starts every lease afresh, so a writer gets a full hard limit to reach it after a failover.
  * Its monitor is a leaf lock; it never calls out.
  */
 public final class LeaseManager {
   private final Clock clock;
   private final long hardLimitMs;
+  /**
+   * How long a session holding a delegated directory may stay silent before the leader takes
+   * the directory back from it, once another client waits for it. Its holder stops using a
+   * delegation after half of it without a renewal (MetadataClient), so the two never overlap while
+   * clocks run at about the same rate.
+   */
+  public static final long DELEGATION_LEASE_MS = 5_000;
+
   private final Map<String, Long> renewed = new HashMap<>();
+  private final Map<String, Long> sessionRenewed = new HashMap<>();
+  /** Delegated directories another client waits for: since when. */
+  private final Map<Long, Long> recalled = new HashMap<>();
+  /** Forced returns proposed and not yet applied. */
+  private final Map<Long, Long> returning = new HashMap<>();
   /** Recoveries proposed and not yet applied, so the monitor does not propose them twice. */
   private final Map<String, Long> recovering = new HashMap<>();
   private long leaderSinceMs;
@@ -27,6 +44,9 @@ public final class LeaseManager {
   public synchronized void becameLeader() {
     renewed.clear();
     recovering.clear();
+    sessionRenewed.clear();
+    recalled.clear();
+    returning.clear();
     leaderSinceMs = clock.millis();
   }
 
@@ -34,6 +54,43 @@ public final class LeaseManager {
     if (clientId != null && !clientId.isEmpty()) {
       renewed.put(clientId, clock.millis());
     }
+  }
+
+  /** A client session renewed its delegations. */
+  public synchronized void renewSession(String session) {
+    sessionRenewed.put(session, clock.millis());
+  }
+
+  /** Another client waits for the delegated directory. */
+  public synchronized void recall(long dirId) {
+    recalled.putIfAbsent(dirId, clock.millis());
+  }
+
+  /** Of the directories a session holds, those another client waits for. */
+  public synchronized List<Long> recalledAmong(Collection<Long> held) {
+    return held.stream().filter(recalled::containsKey).toList();
+  }
+
+  /**
+   * True when the directory is recalled, its holder silent for {@link #DELEGATION_LEASE_MS}, and
+   * no forced return of it is in flight: the leader should take it back.
+   */
+  public synchronized boolean shouldTakeBack(long dirId, String holder) {
+    long now = clock.millis();
+    long last = Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs);
+    Long proposed = returning.get(dirId);
+    return recalled.containsKey(dirId) && now - last > DELEGATION_LEASE_MS
+        && (proposed == null || now - proposed > DELEGATION_LEASE_MS);
+  }
+
+  public synchronized void takeBackProposed(long dirId) {
+    returning.put(dirId, clock.millis());
+  }
+
+  /** Forgets recalls of directories no longer delegated. */
+  public synchronized void delegatedNow(Set<Long> delegated) {
+    recalled.keySet().retainAll(delegated);
+    returning.keySet().retainAll(delegated);
   }
 
   /** True when the writer's hard limit passed, and no recovery of {@code path} is in flight. */

@@ -13,8 +13,10 @@ import io.dfs.proto.BlockInfo;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RecoverLeaseRequest;
+import io.dfs.proto.ReturnDelegationRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -61,6 +63,7 @@ public final class LeaseRecovery implements AutoCloseable {
 
   /** One pass on the leader (out of safe mode, so the nodes' reports are in). */
   public void pass() {
+    takeBackDelegations();
     for (OpenFile f : namespace.get().openFiles()) {
       if (leases.shouldRecover(f.writer(), f.path())) {
         BlockInfo finalized = f.lastBlock() == null ? null : blocks.finalizedReplica(f.lastBlock());
@@ -74,16 +77,42 @@ public final class LeaseRecovery implements AutoCloseable {
     }
   }
 
+  /** Directories other clients wait for, held by sessions silent past their delegation lease. */
+  private void takeBackDelegations() {
+    Map<Long, String> delegated = namespace.get().delegations();
+    leases.delegatedNow(delegated.keySet());
+    delegated.forEach((dir, holder) -> {
+      if (leases.shouldTakeBack(dir, holder)) {
+        leases.takeBackProposed(dir);
+        LOG.info("session {} silent with directory {} delegated and recalled: taking it back", holder, dir);
+        proposer.execute(() -> proposeReturn(dir, holder));
+      }
+    });
+  }
+
+  private void proposeReturn(long dir, String holder) {
+    try {
+      client().write(MetaRequest.newBuilder().setReturnDelegation(ReturnDelegationRequest.newBuilder().setDirId(dir)
+          .setHolder(holder)).build());
+    } catch (IOException e) {
+      LOG.warn("taking directory {} back from {} failed (tried again): {}", dir, holder, e.toString());
+    }
+  }
+
+  private MetadataClient client() {
+    if (client == null) {
+      client = MetadataClient.connect(config, "lease-recovery-" + peerId, tls);
+    }
+    return client;
+  }
+
   private void propose(OpenFile f, BlockInfo last) {
     RecoverLeaseRequest.Builder r = RecoverLeaseRequest.newBuilder().setPath(f.path()).setClientId(f.writer());
     if (last != null) {
       r.setLast(last);
     }
     try {
-      if (client == null) {
-        client = MetadataClient.connect(config, "lease-recovery-" + peerId, tls);
-      }
-      client.write(MetaRequest.newBuilder().setRecoverLease(r).build());
+      client().write(MetaRequest.newBuilder().setRecoverLease(r).build());
       leases.recoveryDone(f.path());
     } catch (IOException e) {
       LOG.warn("lease recovery of {} failed (retried after the hard limit): {}", f.path(), e.toString());

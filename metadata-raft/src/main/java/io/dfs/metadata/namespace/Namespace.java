@@ -19,6 +19,7 @@ import io.dfs.client.error.PermissionDeniedException;
 import io.dfs.client.error.XattrNotFoundException;
 import io.dfs.client.error.XattrTooBigException;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.DelegationGrant;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
@@ -48,6 +49,7 @@ public final class Namespace {
   /** Files being written (under a writer's lease), by inode id. */
   private final Map<Long, Inode> openFiles = new java.util.TreeMap<>();
   private final ClientSessions sessions = new ClientSessions();
+  private final Delegations delegations = new Delegations();
   private long nextInodeId;
   private long nextBlockId;
   private long nextGenerationStamp;
@@ -62,6 +64,33 @@ public final class Namespace {
   /** The clients' write calls already applied, so a retried one is not applied again. */
   public ClientSessions sessions() {
     return sessions;
+  }
+
+  /** Directories delegated to client sessions. */
+  public Delegations delegations() {
+    return delegations;
+  }
+
+  /**
+   * Delegates the directory at {@code path} to {@code session} (again, with fresh inode ids, when it
+   * holds it already): no other session may add or remove names in it until it is returned.
+   */
+  public DelegationGrant delegate(String path, String session) throws DfsException {
+    Inode dir = resolve(path);
+    if (!dir.isDirectory()) {
+      throw new NotADirectoryException("only a directory is delegated", path);
+    }
+    delegations.checkNames(dir.id, session, path);
+    long first = nextInodeId;
+    nextInodeId += Delegations.INODE_IDS_PER_GRANT;
+    delegations.grant(dir, session, first, Delegations.INODE_IDS_PER_GRANT);
+    return DelegationGrant.newBuilder().setDirId(dir.id).setFirstInodeId(first)
+        .setInodeIdCount(Delegations.INODE_IDS_PER_GRANT).addAllNames(dir.children.keySet()).build();
+  }
+
+  /** Ends {@code holder}'s delegation of the directory, if it has one. */
+  public void returnDelegation(long dirId, String holder) {
+    delegations.release(dirId, holder);
   }
 
   /**
@@ -108,6 +137,16 @@ public final class Namespace {
 
   public Inode createFile(String path, boolean overwrite, boolean createParents, int replication,
       long blockSize, int mode, String owner, String group, String writer, long now) throws DfsException {
+    return createFile(path, overwrite, createParents, replication, blockSize, mode, owner, group, writer, now, 0, "");
+  }
+
+  /**
+   * As above; {@code chosenId} (unless 0) is the inode id session {@code who} chose for a create
+   * it sent without waiting, under its delegation of the parent directory.
+   */
+  public Inode createFile(String path, boolean overwrite, boolean createParents, int replication,
+      long blockSize, int mode, String owner, String group, String writer, long now, long chosenId, String who)
+      throws DfsException {
     List<String> names = PathNames.components(path);
     if (names.isEmpty()) {
       throw new IsADirectoryException("cannot create a file at the root", path);
@@ -116,7 +155,13 @@ public final class Namespace {
         ? mkdir(PathNames.join(names.subList(0, names.size() - 1)), true, 0, owner, group, now)
         : parentOf(names, path);
     String name = names.get(names.size() - 1);
+    if (chosenId != 0) {
+      delegations.checkChosenId(parent.id, who, chosenId, path);
+    }
     Inode existing = parent.children.get(name);
+    if (existing != null && chosenId != 0) {
+      throw new PathExistsException("file exists", path); // the holder thought the name free: never replace
+    }
     if (existing != null) {
       if (existing.isDirectory()) {
         throw new IsADirectoryException("a directory exists at this path", path);
@@ -129,7 +174,13 @@ public final class Namespace {
       }
       removeName(parent, name, now);
     }
-    Inode file = newInode(parent, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
+    Inode file = chosenId != 0
+        ? new Inode(chosenId, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE,
+            ownerOrDefault(owner), group == null || group.isEmpty() ? parent.group : group)
+        : newInode(parent, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
+    if (chosenId != 0) {
+      delegations.idTaken(parent.id, chosenId);
+    }
     file.replication = replication;
     file.blockSize = blockSize;
     file.writer = writer;
@@ -721,7 +772,9 @@ public final class Namespace {
     Deque<Inode> todo = new ArrayDeque<>(List.of(root));
     while (!todo.isEmpty()) {
       Inode i = todo.pop();
-      if (!i.isDirectory()) {
+      if (i.isDirectory()) {
+        delegations.directoryRemoved(i.id);
+      } else {
         files++;
         continue;
       }
@@ -784,9 +837,12 @@ public final class Namespace {
 
   /** A new entry in {@code dir}; without a group of its own it takes the directory's, as on HDFS and BSD. */
   private Inode newInode(Inode dir, FileType type, String name, long now, int mode, String owner, String group) {
-    return new Inode(nextInodeId++, type, name, now, mode,
-        owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner,
+    return new Inode(nextInodeId++, type, name, now, mode, ownerOrDefault(owner),
         group == null || group.isEmpty() ? dir.group : group);
+  }
+
+  private static String ownerOrDefault(String owner) {
+    return owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner;
   }
 
   /** Where a new entry named by {@code path} goes: an existing directory, and a name not taken in it. */
@@ -876,7 +932,9 @@ public final class Namespace {
     Deque<Inode> todo = new ArrayDeque<>(List.of(inode));
     while (!todo.isEmpty()) {
       Inode i = todo.pop();
-      if (!i.isDirectory()) {
+      if (i.isDirectory()) {
+        delegations.directoryRemoved(i.id);
+      } else {
         i.blocks.forEach(this::free);
         openFiles.remove(i.id);
         continue;

@@ -1,5 +1,6 @@
 package io.dfs.metadata.namespace;
 
+import io.dfs.metadata.namespace.image.DelegationRecord;
 import io.dfs.metadata.namespace.image.ImageHeader;
 import io.dfs.metadata.namespace.image.InodeRecord;
 import io.dfs.metadata.namespace.image.LinkRecord;
@@ -24,8 +25,11 @@ import java.util.zip.CheckedOutputStream;
 
 /** Writes and reads the whole namespace as a compact, checksummed image (see image.proto). */
 public final class NamespaceImage {
-  /** 2 added the client sessions (a version 1 image has none); 3 the hard links (earlier ones have none). */
-  private static final int VERSION = 3;
+  /**
+   * 2 added the client sessions (a version 1 image has none); 3 the hard links, 4 the directory
+   * delegations (earlier ones have none).
+   */
+  private static final int VERSION = 4;
 
   private NamespaceImage() {}
 
@@ -33,6 +37,7 @@ public final class NamespaceImage {
     CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), new CRC32C());
     long[] counts = ns.counts();
     List<SessionRecord> sessions = ns.sessions().toRecords();
+    List<DelegationRecord> delegations = ns.delegations().toRecords();
     ImageHeader.newBuilder()
         .setVersion(VERSION)
         .setNextInodeId(ns.nextInodeId())
@@ -42,6 +47,7 @@ public final class NamespaceImage {
         .setSessionCount(sessions.size())
         .setSessionsSweptMs(ns.sessions().lastSweepMs())
         .setLinkCount(counts[3])
+        .setDelegationCount(delegations.size())
         .build().writeDelimitedTo(checked);
     // each entry under its first name; its further names (in the order it took them) after the sessions
     List<LinkRecord> links = new ArrayList<>();
@@ -65,6 +71,9 @@ public final class NamespaceImage {
       r.writeDelimitedTo(checked);
     }
     for (LinkRecord r : links) {
+      r.writeDelimitedTo(checked);
+    }
+    for (DelegationRecord r : delegations) {
       r.writeDelimitedTo(checked);
     }
     DataOutputStream trailer = new DataOutputStream(checked);
@@ -112,6 +121,17 @@ public final class NamespaceImage {
             + " no entry or directory");
       }
       ns.restoreName(dir, r.getName(), inode);
+    }
+    for (long n = 0; n < header.getDelegationCount(); n++) {
+      DelegationRecord r = DelegationRecord.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getDelegationCount() + " delegations");
+      }
+      Inode dir = byId.get(r.getDirId());
+      if (dir == null || !dir.isDirectory()) {
+        throw new IOException("namespace image delegates " + r.getDirId() + ", which is no directory");
+      }
+      ns.delegations().restore(r, dir);
     }
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();

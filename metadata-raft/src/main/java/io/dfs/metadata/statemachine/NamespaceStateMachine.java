@@ -6,6 +6,7 @@ import io.dfs.metadata.blocks.BlockManager;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.namespace.BlockTable;
 import io.dfs.metadata.namespace.ClientSessions;
+import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.NamespaceImage;
 import io.dfs.proto.BlockInfo;
@@ -16,6 +17,8 @@ import io.dfs.proto.MetaBatchResponse;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.RenewLeaseRequest;
+import io.dfs.proto.RenewLeaseResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -292,7 +296,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     try {
       MetaRequest request = parse(entry.getStateMachineLogEntry().getLogData());
       timer = metrics.timer("namespace.apply." + request.getOpCase().name().toLowerCase()).time();
-      response = request.getOpCase() == MetaRequest.OpCase.CALLS ? applyCalls(request) : applyWrites(request);
+      response = request.getOpCase() == MetaRequest.OpCase.CALLS ? applyCalls(request) : applyWrites(request, "");
     } catch (IOException | RuntimeException e) {
       LOG.error("{}: failed to apply entry {}", getId(), entry.getIndex(), e);
       response = error(ErrorCode.INTERNAL, e.toString());
@@ -306,15 +310,18 @@ public final class NamespaceStateMachine extends BaseStateMachine {
     return CompletableFuture.completedFuture(toMessage(response));
   }
 
-  /** One write; a rule it breaks becomes its error response, leaving the namespace unchanged. */
-  private MetaResponse applyOne(MetaRequest request) {
+  /**
+   * One write of session {@code who} (empty: the peers' own); a rule it breaks becomes its error
+   * response, leaving the namespace unchanged.
+   */
+  private MetaResponse applyOne(MetaRequest request, String who) {
     if (!NamespaceWrites.isWrite(request.getOpCase()) || request.getOpCase() == MetaRequest.OpCase.BATCH
         || request.getOpCase() == MetaRequest.OpCase.CALLS) {
       return error(ErrorCode.INVALID_ARGUMENT, "not a write: " + request.getOpCase());
     }
     writesApplied.mark();
     try {
-      return writes.apply(namespace, request);
+      return writes.apply(namespace, request, who);
     } catch (DfsException e) {
       return MetaResponse.newBuilder().setError(e.toProto()).build();
     }
@@ -335,7 +342,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         continue;
       }
       MetaRequest request = call.getRequest().toBuilder().setLeaderTimeMs(entry.getLeaderTimeMs()).build();
-      MetaResponse response = applyWrites(request);
+      MetaResponse response = applyWrites(request, call.getClientId());
       sessions.record(call, response);
       out.addResponses(response);
     }
@@ -343,18 +350,18 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   }
 
   /** A batch of writes or a single one (a client's call holds either, as an entry of its own may). */
-  private MetaResponse applyWrites(MetaRequest request) {
-    return request.getOpCase() == MetaRequest.OpCase.BATCH ? applyBatch(request) : applyOne(request);
+  private MetaResponse applyWrites(MetaRequest request, String who) {
+    return request.getOpCase() == MetaRequest.OpCase.BATCH ? applyBatch(request, who) : applyOne(request, who);
   }
 
-  private MetaResponse applyBatch(MetaRequest batch) {
+  private MetaResponse applyBatch(MetaRequest batch, String who) {
     MetaBatchResponse.Builder out = MetaBatchResponse.newBuilder();
     for (MetaRequest r : batch.getBatch().getRequestsList()) {
       MetaRequest.Builder one = r.toBuilder().setLeaderTimeMs(batch.getLeaderTimeMs());
       if (batch.hasCaller()) {
         one.setCaller(batch.getCaller()); // a batch is one caller's
       }
-      out.addResponses(applyOne(one.build()));
+      out.addResponses(applyOne(one.build(), who));
     }
     return MetaResponse.newBuilder().setBatch(out).build();
   }
@@ -385,7 +392,20 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         response = error(ErrorCode.INVALID_ARGUMENT,
             "storage nodes talk to the node protocol port, not Raft: " + request.getOpCase());
       } else if (request.getOpCase() == MetaRequest.OpCase.RENEW_LEASE) {
-        leases.renew(request.getRenewLease().getClientId());
+        response = renew(request.getRenewLease());
+      } else if (request.getOpCase() == MetaRequest.OpCase.RECALL_DELEGATION) {
+        String dir = request.getRecallDelegation().getPath();
+        Long delegated = withReadLock(ns -> {
+          try {
+            Inode d = ns.resolve(dir);
+            return ns.delegations().holder(d.id()) == null ? null : d.id();
+          } catch (DfsException e) {
+            return null;
+          }
+        });
+        if (delegated != null) {
+          leases.recall(delegated);
+        }
         response = MetaResponse.newBuilder().setDone(true).build();
       } else if (request.getOpCase() == MetaRequest.OpCase.CLUSTER_STATUS) {
         response = clusterStatus.apply(request);
@@ -404,6 +424,23 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       response = error(ErrorCode.INTERNAL, e.toString());
     }
     return response;
+  }
+
+  /** A client's renewal: its files' leases, and its session's delegations, with the recalled ones. */
+  private MetaResponse renew(RenewLeaseRequest r) {
+    leases.renew(r.getClientId());
+    if (r.getSession().isEmpty()) {
+      return MetaResponse.newBuilder().setDone(true).build();
+    }
+    leases.renewSession(r.getSession());
+    List<Long> held = withReadLock(ns -> ns.delegations().heldBy(r.getSession()));
+    return MetaResponse.newBuilder().setRenewal(RenewLeaseResponse.newBuilder().addAllHeld(held)
+        .addAllRecalled(leases.recalledAmong(held))).build();
+  }
+
+  /** Every delegated directory with its holding session. */
+  public Map<Long, String> delegations() {
+    return withReadLock(ns -> ns.delegations().holders());
   }
 
   @Override

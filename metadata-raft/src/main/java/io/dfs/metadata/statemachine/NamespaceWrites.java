@@ -32,8 +32,10 @@ public final class NamespaceWrites {
     return op.getNumber() >= MetaRequest.MKDIR_FIELD_NUMBER && op.getNumber() < MetaRequest.STAT_FIELD_NUMBER;
   }
 
-  MetaResponse apply(Namespace ns, MetaRequest request) throws DfsException {
+  /** {@code who}: the calling client session (empty for the peers' own writes). */
+  MetaResponse apply(Namespace ns, MetaRequest request, String who) throws DfsException {
     AccessRules.checkWrite(ns, request);
+    DelegationRules.check(ns, request, who);
     long now = request.getLeaderTimeMs();
     MetaResponse.Builder out = MetaResponse.newBuilder();
     switch (request.getOpCase()) {
@@ -41,6 +43,9 @@ public final class NamespaceWrites {
         var r = request.getMkdir();
         out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), owner(request, r.getOwner()),
             group(request, r.getGroup()), now)));
+        if (r.getDelegate() && !who.isEmpty()) {
+          out.setDelegation(ns.delegate(r.getPath(), who));
+        }
       }
       case CREATE -> {
         var r = request.getCreate();
@@ -53,7 +58,8 @@ public final class NamespaceWrites {
               + " of at least " + DfsFileSystem.MIN_BLOCK_SIZE, r.getPath());
         }
         Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
-            r.getMode(), owner(request, r.getOwner()), group(request, r.getGroup()), r.getClientId(), now);
+            r.getMode(), owner(request, r.getOwner()), group(request, r.getGroup()), r.getClientId(), now,
+            r.getInodeId(), who);
         if (r.getAllocateBlock() && r.getTargetsCount() > 0) {
           BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), null, nodeIds(r.getTargetsList()), now);
           out.setFirstBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(0).addAllLocations(r.getTargetsList()));
@@ -142,6 +148,20 @@ public final class NamespaceWrites {
         var r = request.getSymlink();
         out.setStatus(ns.status(ns.symlink(r.getPath(), r.getTarget(), owner(request, r.getOwner()),
             group(request, r.getGroup()), now)));
+      }
+      case DELEGATE -> {
+        if (who.isEmpty()) {
+          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only a client session holds a delegation",
+              request.getDelegate().getPath());
+        }
+        out.setDelegation(ns.delegate(request.getDelegate().getPath(), who));
+      }
+      case RETURN_DELEGATION -> {
+        var r = request.getReturnDelegation();
+        // another's delegation is taken back only by the peers themselves (a silent holder's)
+        boolean forced = !r.getHolder().isEmpty() && !request.hasCaller();
+        ns.returnDelegation(r.getDirId(), forced ? r.getHolder() : who);
+        out.setDone(true);
       }
       case TRUNCATE -> {
         var r = request.getTruncate();

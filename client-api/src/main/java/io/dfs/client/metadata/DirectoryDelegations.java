@@ -1,0 +1,402 @@
+package io.dfs.client.metadata;
+
+import io.dfs.client.error.PathExistsException;
+import io.dfs.proto.DelegationGrant;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import io.dfs.proto.RenewLeaseResponse;
+import io.dfs.proto.ReturnDelegationRequest;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The directories delegated to this client's session (DelegateRequest in namespace.proto): while
+ * it holds one, nobody else adds or removes names there, so this client knows every name in it,
+ * decides an exclusive create alone and sends it without waiting, with an inode id the grant
+ * reserved. It asks for a directory it keeps creating files in (or makes with mkdir), renews its
+ * hold every {@link #RENEW_EVERY_MS}, stops using a hold it could not renew for {@link #VALID_FOR_MS},
+ * and gives a directory back once idle for {@link #IDLE_RETURN_MS} or recalled by the leader for
+ * another client, each time only after its own creates there were answered.
+ *
+ * <p>Its monitor guards the table; nothing is sent while holding it.
+ */
+public final class DirectoryDelegations implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DirectoryDelegations.class);
+  static final long RENEW_EVERY_MS = 500;
+  /**
+   * Half the leader's delegation lease (LeaseManager.DELEGATION_LEASE_MS, 5 s): a hold not renewed
+   * for this long is not used, so it is never used after the leader may have taken it back.
+   */
+  static final long VALID_FOR_MS = 2_500;
+  static final long IDLE_RETURN_MS = 2_000;
+  /** Creates by this client in a directory, each within a second of the last, before it asks for it. */
+  static final int CREATES_BEFORE_ASKING = 2;
+
+  /** A create this client may send without waiting: the inode id it takes. */
+  public record Claim(String dir, long inodeId) {}
+
+  private static final class Held {
+    final long dirId;
+    final Set<String> names;
+    long nextId;
+    final long endId;
+    int pending;
+    /** The latest create sent here: once answered, every earlier one is (they are applied in order). */
+    CompletableFuture<?> lastCreate = CompletableFuture.completedFuture(null);
+    long lastUsedNanos = System.nanoTime();
+    boolean returning;
+
+    Held(DelegationGrant g) {
+      this.dirId = g.getDirId();
+      this.names = new HashSet<>(g.getNamesList());
+      this.nextId = g.getFirstInodeId();
+      this.endId = g.getFirstInodeId() + g.getInodeIdCount();
+    }
+  }
+
+  private record Recent(int creates, long lastNanos) {}
+
+  private final Function<MetaRequest, CompletableFuture<MetaResponse>> write;
+  private final RenewalSender renewal;
+  private final Map<String, Held> held = new HashMap<>();
+  private final Map<String, Recent> recent = new HashMap<>();
+  private final Set<String> asking = new HashSet<>();
+  private long validUntilNanos;
+  private ScheduledExecutorService timer;
+  private boolean closed;
+  private volatile boolean enabled;
+
+  /** Sends this session's renewal to the leader and returns what it holds and what is recalled. */
+  interface RenewalSender {
+    RenewLeaseResponse renew() throws IOException;
+  }
+
+  DirectoryDelegations(Function<MetaRequest, CompletableFuture<MetaResponse>> write, RenewalSender renewal) {
+    this.write = write;
+    this.renewal = renewal;
+  }
+
+  /** From now on this client asks for directories it creates in (the mount, with write-behind). */
+  public void enable() {
+    enabled = true;
+  }
+
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /**
+   * Follows a write of this client that succeeded: the names it added or removed in directories
+   * held here, a directory granted with its mkdir, and creates the ordinary way that make this
+   * client ask for their directory.
+   */
+  void applied(MetaRequest request, MetaResponse response) {
+    if (!enabled) {
+      return;
+    }
+    if (request.getOpCase() == MetaRequest.OpCase.BATCH) {
+      List<MetaRequest> each = request.getBatch().getRequestsList();
+      for (int i = 0; i < each.size() && i < response.getBatch().getResponsesCount(); i++) {
+        if (!response.getBatch().getResponses(i).hasError()) {
+          applied(each.get(i), response.getBatch().getResponses(i));
+        }
+      }
+      return;
+    }
+    switch (request.getOpCase()) {
+      case MKDIR -> {
+        added(request.getMkdir().getPath());
+        if (response.hasDelegation()) {
+          granted(request.getMkdir().getPath(), response.getDelegation());
+        }
+      }
+      case CREATE -> {
+        if (request.getCreate().getInodeId() == 0) {
+          created(parentOf(request.getCreate().getPath()), nameOf(request.getCreate().getPath()));
+        }
+      }
+      case SYMLINK -> added(request.getSymlink().getPath());
+      case MKNOD -> added(request.getMknod().getPath());
+      case LINK -> added(request.getLink().getPath());
+      case DELETE -> {
+        removed(request.getDelete().getPath());
+        moved(request.getDelete().getPath());
+      }
+      case RENAME -> {
+        removed(request.getRename().getSource());
+        moved(request.getRename().getSource());
+        moved(request.getRename().getDestination());
+        added(request.getRename().getDestination());
+      }
+      case REPLACE_CONTENT -> removed(request.getReplaceContent().getSource());
+      default -> {
+        // no name added or removed
+      }
+    }
+  }
+
+  private synchronized void added(String path) {
+    Held h = held.get(parentOf(path));
+    if (h != null) {
+      h.names.add(nameOf(path));
+    }
+  }
+
+  private synchronized void removed(String path) {
+    Held h = held.get(parentOf(path));
+    if (h != null) {
+      h.names.remove(nameOf(path));
+    }
+  }
+
+  public static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  static String nameOf(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The inode id for a new file at {@code path} when this client holds its directory (the name is
+   * then taken), null when it does not; {@link PathExistsException} when the name exists there.
+   */
+  public synchronized Claim claim(String path) throws PathExistsException {
+    String dir = parentOf(path);
+    String name = nameOf(path);
+    Held h = held.get(dir);
+    if (h == null || h.returning || System.nanoTime() - validUntilNanos > 0 || h.nextId >= h.endId) {
+      return null;
+    }
+    if (h.names.contains(name)) {
+      throw new PathExistsException("file exists", path);
+    }
+    h.names.add(name);
+    h.pending++;
+    h.lastUsedNanos = System.nanoTime();
+    return new Claim(dir, h.nextId++);
+  }
+
+  /** The claimed create is on its way: {@link #awaitCreates} waits for it, and its answer settles the claim. */
+  public void sent(Claim c, CompletableFuture<?> create) {
+    synchronized (this) {
+      Held h = held.get(c.dir());
+      if (h != null) {
+        h.lastCreate = create;
+      }
+    }
+    create.whenComplete((response, failure) -> answered(c, failure == null));
+  }
+
+  /**
+   * Waits until this client's creates sent without waiting in {@code dir} are answered, so that
+   * its own reads of the directory see them (read-your-writes).
+   */
+  public void awaitCreates(String dir) throws java.io.InterruptedIOException {
+    CompletableFuture<?> last;
+    synchronized (this) {
+      Held h = held.get(dir);
+      if (h == null || h.pending == 0) {
+        return;
+      }
+      last = h.lastCreate;
+    }
+    try {
+      last.handle((r, e) -> null).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for creates in " + dir);
+    } catch (java.util.concurrent.ExecutionException cannotHappen) {
+      throw new IllegalStateException(cannotHappen);
+    }
+  }
+
+  /** The claimed create was answered; a failed one leaves the names unknown, so the directory goes back. */
+  private void answered(Claim c, boolean ok) {
+    Held giveBack;
+    synchronized (this) {
+      Held h = held.get(c.dir());
+      if (h == null) {
+        return;
+      }
+      h.pending--;
+      if (!ok) {
+        h.returning = true;
+      }
+      giveBack = h.returning && h.pending == 0 ? held.remove(c.dir()) : null;
+    }
+    giveBack(giveBack);
+  }
+
+  /**
+   * This client made an entry in {@code dir} the ordinary way. The second within a second asks
+   * for the directory, in the background: the creates after it go without waiting.
+   */
+  private void created(String dir, String name) {
+    boolean ask;
+    synchronized (this) {
+      Held h = held.get(dir);
+      if (h != null) {
+        h.names.add(name);
+        return;
+      }
+      long now = System.nanoTime();
+      Recent r = recent.get(dir);
+      int creates = r != null && now - r.lastNanos() < TimeUnit.SECONDS.toNanos(1) ? r.creates() + 1 : 1;
+      if (recent.size() > 1024) {
+        recent.clear();
+      }
+      recent.put(dir, new Recent(creates, now));
+      ask = !closed && creates >= CREATES_BEFORE_ASKING && asking.add(dir);
+    }
+    if (ask) {
+      ask(dir);
+    }
+  }
+
+  /** A directory granted to this client (asked for, or made with mkdir). */
+  private void granted(String dir, DelegationGrant grant) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      held.put(dir, new Held(grant));
+      recent.remove(dir);
+      if (timer == null) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "delegations");
+          t.setDaemon(true);
+          return t;
+        });
+        timer.scheduleWithFixedDelay(this::renew, 0, RENEW_EVERY_MS, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /**
+   * The directory at {@code path} (and every one below it) is gone or moved: its holds are
+   * forgotten here and given back (a hold's names are only right under the path it was taken for).
+   */
+  private void moved(String path) {
+    List<Held> gone = new ArrayList<>();
+    synchronized (this) {
+      String prefix = path.endsWith("/") ? path : path + "/";
+      for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (e.getKey().equals(path) || e.getKey().startsWith(prefix)) {
+          e.getValue().returning = true;
+          if (e.getValue().pending == 0) {
+            gone.add(e.getValue());
+            it.remove();
+          }
+        }
+      }
+    }
+    gone.forEach(this::giveBack);
+  }
+
+  /** Whether this client holds the directory now (for tests and metrics). */
+  public synchronized boolean holds(String dir) {
+    Held h = held.get(dir);
+    return h != null && !h.returning;
+  }
+
+  public synchronized int size() {
+    return held.size();
+  }
+
+  private void ask(String dir) {
+    write.apply(MetaRequest.newBuilder().setDelegate(io.dfs.proto.DelegateRequest.newBuilder().setPath(dir)).build())
+        .whenComplete((response, failure) -> {
+          synchronized (this) {
+            asking.remove(dir);
+          }
+          if (failure == null && !response.hasError() && response.hasDelegation()) {
+            granted(dir, response.getDelegation());
+          }
+          // refused (held by another client, no permission): this client goes on the ordinary way
+        });
+  }
+
+  /** One renewal: holds the leader no longer lists are forgotten, recalled ones given back. */
+  private void renew() {
+    long sent = System.nanoTime();
+    RenewLeaseResponse r;
+    try {
+      r = renewal.renew();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("renewing directory delegations failed: {}", e.toString());
+      return;
+    }
+    List<Held> giveBack = new ArrayList<>();
+    synchronized (this) {
+      validUntilNanos = sent + TimeUnit.MILLISECONDS.toNanos(VALID_FOR_MS);
+      Set<Long> stillHeld = new HashSet<>(r.getHeldList());
+      Set<Long> recalled = new HashSet<>(r.getRecalledList());
+      long now = System.nanoTime();
+      for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+        Held h = it.next().getValue();
+        if (!stillHeld.contains(h.dirId)) {
+          h.returning = true; // taken back (or its directory removed): creates in flight fail alone
+          if (h.pending == 0) {
+            it.remove();
+          }
+          continue;
+        }
+        if (recalled.contains(h.dirId) || now - h.lastUsedNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_RETURN_MS)) {
+          h.returning = true;
+        }
+        if (h.returning && h.pending == 0) {
+          giveBack.add(h);
+          it.remove();
+        }
+      }
+    }
+    giveBack.forEach(this::giveBack);
+  }
+
+  private CompletableFuture<MetaResponse> giveBack(Held h) {
+    if (h == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return write.apply(MetaRequest.newBuilder().setReturnDelegation(ReturnDelegationRequest.newBuilder().setDirId(h.dirId))
+        .build()).whenComplete((response, failure) -> {
+          if (failure != null) {
+            LOG.debug("returning directory {} failed (the leader takes it back): {}", h.dirId, failure.toString());
+          }
+        });
+  }
+
+  /** Gives every directory back (after the creates in flight), then stops renewing. */
+  @Override
+  public void close() {
+    List<Held> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(held.values());
+      held.clear();
+      if (timer != null) {
+        timer.shutdownNow();
+      }
+    }
+    try {
+      CompletableFuture.allOf(all.stream().map(this::giveBack).toArray(CompletableFuture[]::new))
+          .get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("returning directories at close: {} (the leader takes them back)", e.toString());
+    }
+  }
+}
