@@ -1,7 +1,11 @@
 package io.dfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.fs.CreateOptions;
+import io.dfs.client.fs.DfsFileSystem;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -344,5 +348,30 @@ class FuseMountTest {
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");
     assertThat(ok("date -d @$(stat -c %Y mnt/attrs) +%Y").out().trim()).isEqualTo("2020");
     assertThat(ok("df -k mnt | tail -1").out()).contains("dfs");
+  }
+
+  @Test
+  void createsInADirectoryTheMountHoldsStayExclusiveForEveryClient() throws Exception {
+    // the mount makes the directory with a delegation of it: these creates go without waiting
+    ok("mkdir mnt/held && for i in $(seq 1 40); do echo $i > mnt/held/f$i; done");
+    // O_EXCL (the shell's noclobber) on a name the mount created moments ago
+    MountedCluster.Result clobber = m.sh("set -C; echo again > mnt/held/f1");
+    assertThat(clobber.code()).as(clobber.out()).isNotZero();
+    assertThat(clobber.out()).contains("exists");
+    try (DfsFileSystem other = m.cluster.newFileSystem("another-client")) {
+      // another client sees every file the mount created, and cannot create one of them again
+      assertThat(other.list("/held")).hasSize(40);
+      assertThatThrownBy(() -> other.create("/held/f7", CreateOptions.defaults()))
+          .isInstanceOf(PathExistsException.class);
+      // its own new file there waits for the mount to give the directory back, then lands
+      try (var out = other.create("/held/theirs", CreateOptions.defaults())) {
+        out.write("theirs\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      // the inode numbers the mount showed are the cluster's
+      long shown = Long.parseLong(ok("stat -c %i mnt/held/f12").out().trim());
+      assertThat(shown).isEqualTo(other.stat("/held/f12").getInodeId());
+    }
+    assertThat(ok("cat mnt/held/f33 mnt/held/theirs").out()).isEqualTo("33\ntheirs\n");
+    assertThat(ok("ls mnt/held | wc -l").out().trim()).isEqualTo("41");
   }
 }

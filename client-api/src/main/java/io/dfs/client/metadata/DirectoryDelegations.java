@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectoryDelegations implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryDelegations.class);
-  static final long RENEW_EVERY_MS = 500;
+  public static final long RENEW_EVERY_MS = 500;
   /**
    * Half the leader's delegation lease (LeaseManager.DELEGATION_LEASE_MS, 5 s): a hold not renewed
    * for this long is not used, so it is never used after the leader may have taken it back.

@@ -72,14 +72,20 @@ public final class LeaseManager {
   }
 
   /**
-   * True when the directory is recalled, its holder silent for {@link #DELEGATION_LEASE_MS}, and
+   * True when the directory is recalled, its holder silent for {@link #DELEGATION_LEASE_MS} (since
+   * the recall at least), and
    * no forced return of it is in flight: the leader should take it back.
    */
   public synchronized boolean shouldTakeBack(long dirId, String holder) {
     long now = clock.millis();
-    long last = Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs);
+    Long recalledAt = recalled.get(dirId);
+    if (recalledAt == null) {
+      return false;
+    }
+    // silent since the recall at least: a holder that never renewed with this leader gets a full lease
+    long last = Math.max(Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs), recalledAt);
     Long proposed = returning.get(dirId);
-    return recalled.containsKey(dirId) && now - last > DELEGATION_LEASE_MS
+    return now - last > DELEGATION_LEASE_MS
         && (proposed == null || now - proposed > DELEGATION_LEASE_MS);
   }
 

@@ -63,7 +63,6 @@ public final class LeaseRecovery implements AutoCloseable {
 
   /** One pass on the leader (out of safe mode, so the nodes' reports are in). */
   public void pass() {
-    takeBackDelegations();
     for (OpenFile f : namespace.get().openFiles()) {
       if (leases.shouldRecover(f.writer(), f.path())) {
         BlockInfo finalized = f.lastBlock() == null ? null : blocks.finalizedReplica(f.lastBlock());
@@ -77,8 +76,11 @@ public final class LeaseRecovery implements AutoCloseable {
     }
   }
 
-  /** Directories other clients wait for, held by sessions silent past their delegation lease. */
-  private void takeBackDelegations() {
+  /**
+   * Takes directories other clients wait for from sessions silent past their delegation lease (on
+   * the leader, in safe mode too: it needs no block reports).
+   */
+  public void takeBackDelegations() {
     Map<Long, String> delegated = namespace.get().delegations();
     leases.delegatedNow(delegated.keySet());
     delegated.forEach((dir, holder) -> {

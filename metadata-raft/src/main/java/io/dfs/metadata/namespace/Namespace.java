@@ -772,9 +772,7 @@ public final class Namespace {
     Deque<Inode> todo = new ArrayDeque<>(List.of(root));
     while (!todo.isEmpty()) {
       Inode i = todo.pop();
-      if (i.isDirectory()) {
-        delegations.directoryRemoved(i.id);
-      } else {
+      if (!i.isDirectory()) {
         files++;
         continue;
       }

@@ -163,6 +163,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     long started = System.nanoTime();
     try {
       if (isLeader()) {
+        leaseRecovery.takeBackDelegations();
         blocks.scan();
         if (!blocks.safeMode().on()) {
           leaseRecovery.pass();

@@ -158,8 +158,8 @@ public final class NamespaceWrites {
       }
       case RETURN_DELEGATION -> {
         var r = request.getReturnDelegation();
-        // another's delegation is taken back only by the peers themselves (a silent holder's)
-        boolean forced = !r.getHolder().isEmpty() && !request.hasCaller();
+        // another's delegation is taken back only by a superuser: the leader, from a silent holder
+        boolean forced = !r.getHolder().isEmpty() && (!request.hasCaller() || request.getCaller().getSuperuser());
         ns.returnDelegation(r.getDirId(), forced ? r.getHolder() : who);
         out.setDone(true);
       }

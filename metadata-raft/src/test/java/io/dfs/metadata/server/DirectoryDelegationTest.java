@@ -1,0 +1,120 @@
+package io.dfs.metadata.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dfs.client.error.DfsException;
+import io.dfs.client.error.PathExistsException;
+import io.dfs.client.metadata.DirectoryDelegations;
+import io.dfs.client.metadata.MetadataClient;
+import io.dfs.metadata.leases.LeaseManager;
+import io.dfs.metadata.testing.DeadlockCheck;
+import io.dfs.metadata.testing.MetadataTestCluster;
+import io.dfs.proto.CreateFileRequest;
+import io.dfs.proto.DelegateRequest;
+import io.dfs.proto.DelegationGrant;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MkdirRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Directory delegations on three real peers: the holder creates without waiting, another client's
+ * change waits for the directory to come back (recalled from a live holder, taken from a silent
+ * one), and nothing ever lets two clients both create one name exclusively.
+ */
+class DirectoryDelegationTest {
+  @TempDir static Path dir;
+  static MetadataTestCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = MetadataTestCluster.start(dir, 3);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+    DeadlockCheck.assertNoDeadlock();
+  }
+
+  private static CreateFileRequest create(String path) {
+    return CreateFileRequest.newBuilder().setPath(path).setReplication(1).build();
+  }
+
+  @Test
+  void theHolderCreatesWithItsOwnIdsAndAnotherClientWaitsForTheRecall() throws Exception {
+    try (MetadataClient holder = cluster.newClient("holder"); MetadataClient other = cluster.newClient("other")) {
+      holder.delegations().enable();
+      var made = holder.write(MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath("/held")
+          .setDelegate(true)).build());
+      assertThat(made.hasDelegation()).isTrue();
+      assertThat(holder.delegations().holds("/held")).isTrue();
+
+      DirectoryDelegations.Claim claim = holder.delegations().claim("/held/a");
+      assertThat(claim).isNotNull();
+      var created = holder.createAsync(create("/held/a").toBuilder().setInodeId(claim.inodeId()).build());
+      holder.delegations().sent(claim, created);
+      assertThat(created.get().getStatus().getInodeId()).isEqualTo(claim.inodeId());
+      // the holder knows the name is taken without asking anyone
+      assertThatThrownBy(() -> holder.delegations().claim("/held/a")).isInstanceOf(PathExistsException.class);
+
+      // another client's create waits until the holder gives the directory back, then succeeds
+      long started = System.nanoTime();
+      other.create(create("/held/b"));
+      long waitedMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(waitedMs).isLessThan(3 * DirectoryDelegations.RENEW_EVERY_MS + 2_000);
+      assertThat(holder.delegations().holds("/held")).isFalse();
+      assertThat(holder.delegations().claim("/held/c")).isNull(); // the ordinary way from now on
+      // and an exclusive create of a name the holder made fails for the other client
+      assertThatThrownBy(() -> other.create(create("/held/a"))).isInstanceOf(PathExistsException.class);
+    }
+  }
+
+  @Test
+  void aSilentHoldersDirectoryIsTakenBackAfterItsLease() throws Exception {
+    try (MetadataClient silent = cluster.newClient("silent"); MetadataClient other = cluster.newClient("other2")) {
+      other.mkdir(MkdirRequest.newBuilder().setPath("/abandoned").build());
+      // a delegation nobody renews: its holder may as well have died
+      DelegationGrant grant = silent.write(MetaRequest.newBuilder()
+          .setDelegate(DelegateRequest.newBuilder().setPath("/abandoned")).build()).getDelegation();
+      assertThat(grant.getDirId()).isPositive();
+
+      long started = System.nanoTime();
+      other.create(create("/abandoned/x"));
+      long waitedMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(waitedMs).isBetween(LeaseManager.DELEGATION_LEASE_MS - 1_000, LeaseManager.DELEGATION_LEASE_MS + 10_000);
+
+      // the holder's create in flight after that fails alone: the namespace stays consistent
+      var late = silent.createAsync(create("/abandoned/x").toBuilder().setInodeId(grant.getFirstInodeId()).build());
+      assertThatThrownBy(late::get).hasCauseInstanceOf(DfsException.class)
+          .satisfies(e -> assertThat(((DfsException) e.getCause()).code()).isEqualTo(ErrorCode.DELEGATED));
+    }
+  }
+
+  @Test
+  void aChosenInodeIdOutsideTheGrantIsRefused() throws Exception {
+    try (MetadataClient holder = cluster.newClient("holder3")) {
+      holder.mkdir(MkdirRequest.newBuilder().setPath("/ids").build());
+      DelegationGrant grant = holder.write(MetaRequest.newBuilder()
+          .setDelegate(DelegateRequest.newBuilder().setPath("/ids")).build()).getDelegation();
+      long outside = grant.getFirstInodeId() + grant.getInodeIdCount();
+      assertThatThrownBy(() -> holder.create(create("/ids/f").toBuilder().setInodeId(outside).build()))
+          .isInstanceOf(DfsException.class)
+          .satisfies(e -> assertThat(((DfsException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+      holder.create(create("/ids/f").toBuilder().setInodeId(grant.getFirstInodeId()).build());
+      // an id is used once
+      assertThatThrownBy(() -> holder.create(create("/ids/g").toBuilder().setInodeId(grant.getFirstInodeId()).build()))
+          .isInstanceOf(DfsException.class);
+      // every peer applied the same: their states agree
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.runningPeers().stream()
+          .map(cluster::stateDigest).distinct()).hasSize(1));
+    }
+  }
+}
