@@ -77,16 +77,22 @@ public final class DirectoryDelegations implements AutoCloseable {
   private ScheduledExecutorService timer;
   private boolean closed;
   private volatile boolean enabled;
+  /** Creates this client sent without waiting (a rate meter). */
+  private final com.codahale.metrics.Meter claims;
 
   /** Sends this session's renewal to the leader and returns what it holds and what is recalled. */
   interface RenewalSender {
     RenewLeaseResponse renew() throws IOException;
   }
 
-  DirectoryDelegations(Function<MetaRequest, CompletableFuture<MetaResponse>> write, RenewalSender renewal) {
+  DirectoryDelegations(Function<MetaRequest, CompletableFuture<MetaResponse>> write, RenewalSender renewal,
+      com.codahale.metrics.MetricRegistry metrics) {
     this.write = write;
     this.renewal = renewal;
+    this.claims = metrics.meter("client.delegations.creates_sent");
+    metrics.gauge("client.delegations.held", () -> this::size);
   }
+
 
   /** From now on this client asks for directories it creates in (the mount, with write-behind). */
   public void enable() {
@@ -187,6 +193,7 @@ public final class DirectoryDelegations implements AutoCloseable {
     h.names.add(name);
     h.pending++;
     h.lastUsedNanos = System.nanoTime();
+    claims.mark();
     return new Claim(dir, h.nextId++);
   }
 
