@@ -122,7 +122,19 @@ final class AttributeCache {
   void entryCreated(String path, FileStatus status) {
     changed(path, status);
     nameAdded(path);
-    invalidate(parentOf(path));
+    gainedEntry(parentOf(path), status.getCtimeMs());
+  }
+
+  /**
+   * The directory got an entry from this mount: its cached attributes take the change's times and
+   * count (the cluster's differ by the clocks' skew at most) instead of being dropped, so the next
+   * create there, which needs the directory's mode and group, asks nobody. They still expire when
+   * they would have, for other clients' changes.
+   */
+  private void gainedEntry(String dir, long timeMs) {
+    epoch.incrementAndGet();
+    entries.computeIfPresent(dir, (k, c) -> new Cached(c.status().toBuilder().setMtimeMs(timeMs).setCtimeMs(timeMs)
+        .setChildren(c.status().getChildren() + 1).build(), c.expiresAt()));
   }
 
   /** This mount added a name (create, mkdir, rename's destination). */

@@ -185,6 +185,9 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public FileStatus stat(String path) throws IOException {
+    if (metadata.delegations().knownAbsent(path)) {
+      throw new PathNotFoundException("no such file or directory", path);
+    }
     ownCreatesAnswered(DirectoryDelegations.parentOf(path));
     return metadata.stat(path);
   }

@@ -1,6 +1,8 @@
 package io.dfs.client.metadata;
 
+import io.dfs.client.error.DfsException;
 import io.dfs.client.error.PathExistsException;
+import io.dfs.client.fs.PathNames;
 import io.dfs.proto.DelegationGrant;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
@@ -72,7 +74,8 @@ public final class DirectoryDelegations implements AutoCloseable {
   private final RenewalSender renewal;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Recent> recent = new HashMap<>();
-  private final Set<String> asking = new HashSet<>();
+  /** Directories this client asked for and has no answer for yet, with its name changes there since. */
+  private final Map<String, List<NameChange>> asking = new HashMap<>();
   private long validUntilNanos;
   private ScheduledExecutorService timer;
   private boolean closed;
@@ -125,7 +128,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       case MKDIR -> {
         added(request.getMkdir().getPath());
         if (response.hasDelegation()) {
-          granted(request.getMkdir().getPath(), response.getDelegation());
+          granted(request.getMkdir().getPath(), response.getDelegation(), List.of());
         }
       }
       case CREATE -> {
@@ -154,18 +157,35 @@ public final class DirectoryDelegations implements AutoCloseable {
   }
 
   private synchronized void added(String path) {
-    Held h = held.get(parentOf(path));
-    if (h != null) {
-      h.names.add(nameOf(path));
-    }
+    nameChanged(parentOf(path), nameOf(path), true);
   }
 
   private synchronized void removed(String path) {
-    Held h = held.get(parentOf(path));
+    nameChanged(parentOf(path), nameOf(path), false);
+  }
+
+  /**
+   * One of this client's writes that succeeded added or removed a name. While this client asks
+   * for the directory, the change is kept for the grant: the grant lists the names as of its own
+   * entry, and this write's answer may be handled before the grant's though it was applied after.
+   */
+  private void nameChanged(String dir, String name, boolean added) {
+    Held h = held.get(dir);
     if (h != null) {
-      h.names.remove(nameOf(path));
+      if (added) {
+        h.names.add(name);
+      } else {
+        h.names.remove(name);
+      }
+      return;
+    }
+    List<NameChange> changes = asking.get(dir);
+    if (changes != null) {
+      changes.add(new NameChange(name, added));
     }
   }
+
+  private record NameChange(String name, boolean added) {}
 
   public static String parentOf(String path) {
     int slash = path.lastIndexOf('/');
@@ -180,7 +200,8 @@ public final class DirectoryDelegations implements AutoCloseable {
    * The inode id for a new file at {@code path} when this client holds its directory (the name is
    * then taken), null when it does not; {@link PathExistsException} when the name exists there.
    */
-  public synchronized Claim claim(String path) throws PathExistsException {
+  public synchronized Claim claim(String path) throws DfsException {
+    PathNames.components(path); // what the namespace would refuse, refused now as it would be
     String dir = parentOf(path);
     String name = nameOf(path);
     Held h = held.get(dir);
@@ -255,9 +276,8 @@ public final class DirectoryDelegations implements AutoCloseable {
   private void created(String dir, String name) {
     boolean ask;
     synchronized (this) {
-      Held h = held.get(dir);
-      if (h != null) {
-        h.names.add(name);
+      if (held.containsKey(dir) || asking.containsKey(dir)) {
+        nameChanged(dir, name, true);
         return;
       }
       long now = System.nanoTime();
@@ -267,20 +287,32 @@ public final class DirectoryDelegations implements AutoCloseable {
         recent.clear();
       }
       recent.put(dir, new Recent(creates, now));
-      ask = !closed && creates >= CREATES_BEFORE_ASKING && asking.add(dir);
+      ask = !closed && creates >= CREATES_BEFORE_ASKING && asking.putIfAbsent(dir, new ArrayList<>()) == null;
     }
     if (ask) {
       ask(dir);
     }
   }
 
-  /** A directory granted to this client (asked for, or made with mkdir). */
-  private void granted(String dir, DelegationGrant grant) {
+  /**
+   * A directory granted to this client (asked for, or made with mkdir), with this client's name
+   * changes there whose answers came while it asked (applying one the grant already lists again
+   * changes nothing).
+   */
+  private void granted(String dir, DelegationGrant grant, List<NameChange> since) {
     synchronized (this) {
       if (closed) {
         return;
       }
-      held.put(dir, new Held(grant));
+      Held h = new Held(grant);
+      for (NameChange c : since) {
+        if (c.added()) {
+          h.names.add(c.name());
+        } else {
+          h.names.remove(c.name());
+        }
+      }
+      held.put(dir, h);
       recent.remove(dir);
       if (timer == null) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -315,6 +347,19 @@ public final class DirectoryDelegations implements AutoCloseable {
     gone.forEach(this::giveBack);
   }
 
+  /**
+   * True when {@code path} names nothing: its directory is held here (so every name in it is
+   * known) and the name is not one of them. A lookup of a new name (every {@code open(O_CREAT)}
+   * through the mount starts with one) then needs no round trip.
+   */
+  public synchronized boolean knownAbsent(String path) {
+    if (nameOf(path).isEmpty() || !PathNames.valid(path)) {
+      return false; // the root; or a path the namespace refuses, with its own error
+    }
+    Held h = held.get(parentOf(path));
+    return h != null && !h.returning && System.nanoTime() - validUntilNanos < 0 && !h.names.contains(nameOf(path));
+  }
+
   /** Whether this client holds the directory now (for tests and metrics). */
   public synchronized boolean holds(String dir) {
     Held h = held.get(dir);
@@ -328,11 +373,12 @@ public final class DirectoryDelegations implements AutoCloseable {
   private void ask(String dir) {
     write.apply(MetaRequest.newBuilder().setDelegate(io.dfs.proto.DelegateRequest.newBuilder().setPath(dir)).build())
         .whenComplete((response, failure) -> {
+          List<NameChange> since;
           synchronized (this) {
-            asking.remove(dir);
+            since = asking.remove(dir);
           }
           if (failure == null && !response.hasError() && response.hasDelegation()) {
-            granted(dir, response.getDelegation());
+            granted(dir, response.getDelegation(), since);
           }
           // refused (held by another client, no permission): this client goes on the ordinary way
         });

@@ -18,6 +18,7 @@ import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.PermissionDeniedException;
 import io.dfs.client.error.XattrNotFoundException;
 import io.dfs.client.error.XattrTooBigException;
+import io.dfs.client.fs.PathNames;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.DelegationGrant;
 import io.dfs.proto.ErrorCode;

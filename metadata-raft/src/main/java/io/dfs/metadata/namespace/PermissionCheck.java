@@ -2,6 +2,7 @@ package io.dfs.metadata.namespace;
 
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.PermissionDeniedException;
+import io.dfs.client.fs.PathNames;
 import io.dfs.proto.Caller;
 import io.dfs.proto.ErrorCode;
 import java.util.HashSet;

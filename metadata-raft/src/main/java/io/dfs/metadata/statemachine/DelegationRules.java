@@ -1,10 +1,10 @@
 package io.dfs.metadata.statemachine;
 
 import io.dfs.client.error.DfsException;
+import io.dfs.client.fs.PathNames;
 import io.dfs.metadata.namespace.Delegations;
 import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
-import io.dfs.metadata.namespace.PathNames;
 import io.dfs.proto.MetaRequest;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.dfs.metadata.namespace;
+package io.dfs.client.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

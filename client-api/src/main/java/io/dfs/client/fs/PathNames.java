@@ -1,4 +1,4 @@
-package io.dfs.metadata.namespace;
+package io.dfs.client.fs;
 
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.NameTooLongException;
@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The one place paths are checked and split. Runs inside the state machine, so it must be
- * deterministic: the same path is accepted or rejected the same way on every peer.
+ * The one place paths are checked and split: in the metadata service's state machine, and in a
+ * client that decides a create alone (under a directory delegation). Deterministic: the same path
+ * is accepted or rejected the same way on every peer and every client.
  */
 public final class PathNames {
   public static final int MAX_NAME_BYTES = 255;
@@ -46,6 +47,16 @@ public final class PathNames {
       }
     }
     return names;
+  }
+
+  /** Whether {@link #components} accepts the path. */
+  public static boolean valid(String path) {
+    try {
+      components(path);
+      return true;
+    } catch (InvalidPathException | NameTooLongException e) {
+      return false;
+    }
   }
 
   public static String join(List<String> components) {
