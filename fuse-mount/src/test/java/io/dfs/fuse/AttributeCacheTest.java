@@ -62,4 +62,19 @@ class AttributeCacheTest {
     cache.invalidateTree("/new");
     assertThat(cache.knownAbsent("/new/f")).isFalse();
   }
+
+  @Test
+  void aCreateKeepsItsDirectorysAttributesWithTheCreatesTimesUntilTheyWouldHaveExpired() {
+    cache.fill("/d", FileStatus.newBuilder().setPath("/d").setMode(02775).setMtimeMs(1).setChildren(4).build(),
+        cache.epoch());
+    now.addAndGet(AttributeCache.TTL_NANOS / 2);
+    cache.entryCreated("/d/f", FileStatus.newBuilder().setPath("/d/f").setCtimeMs(5000).build());
+    FileStatus dir = cache.get("/d");
+    assertThat(dir.getMode()).isEqualTo(02775); // what the next create there needs
+    assertThat(dir.getMtimeMs()).isEqualTo(5000);
+    assertThat(dir.getCtimeMs()).isEqualTo(5000);
+    assertThat(dir.getChildren()).isEqualTo(5);
+    now.addAndGet(AttributeCache.TTL_NANOS / 2 + 1); // other clients' changes still show within the TTL
+    assertThat(cache.get("/d")).isNull();
+  }
 }
