@@ -586,12 +586,43 @@ public final class DfsFuse extends FuseStubFS {
       return;
     }
     writeBehind.await(path);
+    if (h == null && changedWithoutWaiting(path, deferred.apply(AttributeUpdate.NONE))) {
+      return;
+    }
     try {
       attributes.changed(path, now.apply());
     } catch (Exception e) {
       attributes.invalidate(path);
       throw e;
     }
+  }
+
+  /**
+   * A directory's attribute change (tar sets each directory's owner, mode and times after its
+   * content) goes without waiting when this mount holds the directory it is in: nobody else can
+   * remove or rename it meanwhile, and the kernel checked the caller's permission (default_permissions)
+   * against the attributes shown here. Shown at once; a failure is logged, counted
+   * ({@code fuse.attr_background.errors}) and the attributes asked for again.
+   */
+  private boolean changedWithoutWaiting(String path, AttributeUpdate update) throws Exception {
+    FileStatus current = status(path);
+    if (current.getType() != FileType.DIRECTORY) {
+      return false;
+    }
+    java.util.concurrent.CompletableFuture<?> sent = fs.setAttributesWithoutWaiting(path, update);
+    if (sent == null) {
+      return false;
+    }
+    metrics.meter("fuse.attr_background").mark();
+    attributes.changed(path, update.appliedTo(current).toBuilder().setCtimeMs(System.currentTimeMillis()).build());
+    sent.whenComplete((response, failure) -> {
+      if (failure != null) {
+        metrics.counter("fuse.attr_background.errors").inc();
+        LOG.warn("{}: an attribute change sent without waiting failed: {}", path, failure.toString());
+        attributes.invalidate(path);
+      }
+    });
+    return true;
   }
 
   private interface HandleAction {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
+import io.dfs.proto.FileStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -367,6 +368,11 @@ class FuseMountTest {
     long statsBefore = m.mount.metrics().timer("client.stat").getCount();
     ok("for i in $(seq 41 50); do echo $i > mnt/held/g$i; done");
     assertThat(m.mount.metrics().timer("client.stat").getCount() - statsBefore).isLessThanOrEqualTo(2);
+    // a directory's attributes in a directory the mount holds change without waiting, shown at once
+    long backgroundBefore = m.mount.metrics().meter("fuse.attr_background").getCount();
+    ok("mkdir mnt/held/sub && chmod 750 mnt/held/sub && touch -m -d '2001-02-03 04:05:06 UTC' mnt/held/sub");
+    assertThat(m.mount.metrics().meter("fuse.attr_background").getCount() - backgroundBefore).isEqualTo(2);
+    assertThat(ok("stat -c '%a %Y' mnt/held/sub").out().trim()).isEqualTo("750 981173106");
     // O_EXCL on a name the mount created moments ago
     MountedCluster.Result clobber = m.sh("python3 -c \"import os; os.open('mnt/held/f1', os.O_CREAT | os.O_EXCL"
         + " | os.O_WRONLY)\"");
@@ -374,7 +380,12 @@ class FuseMountTest {
     assertThat(clobber.out()).contains("FileExistsError");
     try (DfsFileSystem other = m.cluster.newFileSystem("another-client")) {
       // another client sees every file the mount created, and cannot create one of them again
-      assertThat(other.list("/held")).hasSize(50);
+      assertThat(other.list("/held")).hasSize(51);
+      await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+        FileStatus sub = other.stat("/held/sub");
+        assertThat(sub.getMode() & 07777).isEqualTo(0750);
+        assertThat(sub.getMtimeMs()).isEqualTo(981_173_106_000L);
+      });
       assertThatThrownBy(() -> other.create("/held/f7", CreateOptions.defaults()))
           .isInstanceOf(PathExistsException.class);
       // its own new file there waits for the mount to give the directory back, then lands
@@ -389,7 +400,7 @@ class FuseMountTest {
     // another client's change shows within the attribute timeout (docs/fuse.md)
     await().atMost(Duration.ofNanos(2 * AttributeCache.TTL_NANOS)).untilAsserted(() -> {
       assertThat(m.sh("cat mnt/held/theirs").out()).isEqualTo("theirs\n");
-      assertThat(ok("ls mnt/held | wc -l").out().trim()).isEqualTo("51");
+      assertThat(ok("ls mnt/held | wc -l").out().trim()).isEqualTo("52");
     });
   }
 }

@@ -8,6 +8,7 @@ import io.dfs.client.checksum.Crc32cComposition;
 import io.dfs.client.checksum.FileChecksum;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.AlreadyBeingCreatedException;
+import io.dfs.client.error.DfsException;
 import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
@@ -16,6 +17,7 @@ import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.DirectoryDelegations;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.metadata.WriteLane;
 import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
@@ -27,6 +29,8 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.MetaBatch;
+import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
 import io.dfs.proto.MknodRequest;
@@ -137,6 +141,33 @@ public final class DfsClient implements DfsFileSystem {
     return new DfsClientOutputStream(metadata, connections, provisional, create, streams);
   }
 
+  /**
+   * Applies the attribute change without waiting when this client holds the entry's directory
+   * (see {@link DirectoryDelegations#claimChange}); the future reports its outcome. Null when the
+   * directory is not held: apply it the ordinary way.
+   */
+  @Override
+  public CompletableFuture<?> setAttributesWithoutWaiting(String path, AttributeUpdate update) {
+    List<MetaRequest> writes = update.requests(path);
+    DirectoryDelegations.Claim claim = writes.isEmpty() ? null : metadata.delegations().claimChange(path);
+    if (claim == null) {
+      return null;
+    }
+    CompletableFuture<MetaResponse> sent = metadata.writeAsync(writes.size() == 1 ? writes.get(0)
+        : MetaRequest.newBuilder().setBatch(MetaBatch.newBuilder().addAllRequests(writes)).build(), WriteLane.BACKGROUND)
+        .thenApply(r -> {
+          // a batch's member that failed fails the change
+          for (MetaResponse each : r.getBatch().getResponsesList()) {
+            if (each.hasError() && each.getError().getCode() != ErrorCode.OK) {
+              throw new java.util.concurrent.CompletionException(DfsException.from(each.getError()));
+            }
+          }
+          return r;
+        });
+    metadata.delegations().sent(claim, sent);
+    return sent;
+  }
+
   /** The mode of a file created without one, as the namespace gives it. */
   private static final int DEFAULT_FILE_MODE = 0644;
 
@@ -194,7 +225,7 @@ public final class DfsClient implements DfsFileSystem {
 
   /** This client's reads see its own creates sent without waiting. */
   private void ownCreatesAnswered(String dir) throws IOException {
-    metadata.delegations().awaitCreates(dir);
+    metadata.delegations().awaitWrites(dir);
   }
 
   @Override

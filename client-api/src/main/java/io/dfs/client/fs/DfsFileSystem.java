@@ -129,6 +129,14 @@ public interface DfsFileSystem extends Closeable {
   void truncate(String path, long length) throws IOException;
 
   /**
+   * Applies an attribute change without waiting for it where the file system can tell it will
+   * succeed (see DfsClient); the future reports its outcome. Null: apply it the ordinary way.
+   */
+  default java.util.concurrent.CompletableFuture<?> setAttributesWithoutWaiting(String path, AttributeUpdate update) {
+    return null;
+  }
+
+  /**
    * The CRC32C of a complete file's content, composed from its blocks' CRCs by the nodes that
    * hold them (no data crosses the network): equal content, equal checksum, whatever the block sizes.
    */

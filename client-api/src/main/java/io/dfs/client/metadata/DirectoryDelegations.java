@@ -55,8 +55,8 @@ public final class DirectoryDelegations implements AutoCloseable {
     long nextId;
     final long endId;
     int pending;
-    /** The latest create sent here: once answered, every earlier one is (they are applied in order). */
-    CompletableFuture<?> lastCreate = CompletableFuture.completedFuture(null);
+    /** The latest write sent here without waiting: once answered, every earlier one is (they are applied in order). */
+    CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
     long lastUsedNanos = System.nanoTime();
     boolean returning;
 
@@ -218,41 +218,58 @@ public final class DirectoryDelegations implements AutoCloseable {
     return new Claim(dir, h.nextId++);
   }
 
-  /** The claimed create is on its way: {@link #awaitCreates} waits for it, and its answer settles the claim. */
-  public void sent(Claim c, CompletableFuture<?> create) {
+  /**
+   * An attribute change of the entry at {@code path} this client may send without waiting: it
+   * holds the entry's directory, so nobody else can remove or rename the entry meanwhile. Null
+   * when it does not.
+   */
+  public synchronized Claim claimChange(String path) {
+    String dir = parentOf(path);
+    Held h = held.get(dir);
+    if (nameOf(path).isEmpty() || h == null || h.returning || System.nanoTime() - validUntilNanos > 0
+        || !h.names.contains(nameOf(path))) {
+      return null;
+    }
+    h.pending++;
+    h.lastUsedNanos = System.nanoTime();
+    return new Claim(dir, 0);
+  }
+
+  /** The claimed write is on its way: {@link #awaitWrites} waits for it, and its answer settles the claim. */
+  public void sent(Claim c, CompletableFuture<?> write) {
     synchronized (this) {
       Held h = held.get(c.dir());
       if (h != null) {
-        h.lastCreate = create;
+        h.lastWrite = write;
       }
     }
-    create.whenComplete((response, failure) -> answered(c, failure == null));
+    write.whenComplete((response, failure) -> answered(c, failure == null));
   }
 
   /**
-   * Waits until this client's creates sent without waiting in {@code dir} are answered, so that
-   * its own reads of the directory see them (read-your-writes).
+   * Waits until this client's writes sent without waiting in {@code dir} are answered, so that
+   * its own reads of the directory and its entries see them (read-your-writes).
    */
-  public void awaitCreates(String dir) throws java.io.InterruptedIOException {
+  public void awaitWrites(String dir) throws java.io.InterruptedIOException {
     CompletableFuture<?> last;
     synchronized (this) {
       Held h = held.get(dir);
       if (h == null || h.pending == 0) {
         return;
       }
-      last = h.lastCreate;
+      last = h.lastWrite;
     }
     try {
       last.handle((r, e) -> null).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting for creates in " + dir);
+      throw new java.io.InterruptedIOException("interrupted while waiting for writes in " + dir);
     } catch (java.util.concurrent.ExecutionException cannotHappen) {
       throw new IllegalStateException(cannotHappen);
     }
   }
 
-  /** The claimed create was answered; a failed one leaves the names unknown, so the directory goes back. */
+  /** The claimed write was answered; after a failed one the names may be wrong, so the directory goes back. */
   private void answered(Claim c, boolean ok) {
     Held giveBack;
     synchronized (this) {
