@@ -40,7 +40,12 @@ import org.slf4j.LoggerFactory;
 final class WriteBehind implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WriteBehind.class);
   static final int MAX_IN_FLIGHT = 32;
-  private static final int THREADS = 8;
+  /**
+   * One per file in flight: a completion mostly waits (for its create and completion to ride in a
+   * Raft entry, for the pipeline's acknowledgements), about 45 ms under tar; eight threads held
+   * tar at about 8 / 45 ms = 180 files/s while close(2) waited for a slot.
+   */
+  private static final int THREADS = MAX_IN_FLIGHT;
 
   /**
    * The background part of a file's completion; returns the file as completed. {@code inBackground}:

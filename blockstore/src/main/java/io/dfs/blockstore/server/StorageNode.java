@@ -157,7 +157,7 @@ public final class StorageNode implements Closeable, Callable<Integer> {
   /** Stops at once: transfers in flight are cut, as when the node dies. */
   @Override
   public void close() throws IOException {
-    for (AutoCloseable c : new AutoCloseable[] {scanner, link, commands, transfer, http, metadata, connections}) {
+    for (AutoCloseable c : new AutoCloseable[] {scanner, link, commands, transfer, http, metadata, connections, store}) {
       try {
         if (c != null) {
           c.close();

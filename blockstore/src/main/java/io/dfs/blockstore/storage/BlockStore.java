@@ -4,11 +4,9 @@ import io.dfs.client.error.NoSpaceException;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Lock order: this store's monitor, then a {@link ReplicaWriter}'s; a writer never takes the
  * store's monitor (space accounting and the unfinished map are lock-free).
  */
-public final class BlockStore {
+public final class BlockStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BlockStore.class);
 
   private final List<StorageDir> dirs;
@@ -241,7 +239,7 @@ public final class BlockStore {
     // meta first: a data file without its meta is discarded at start, never served
     Files.move(w.meta, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Files.move(w.data, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    syncDirectory(w.dir.finalized());
+    w.dir.syncFinalized();
     Replica replica = new Replica(block, data, meta, w.bytesPerChecksum);
     keepNewest(replica);
     return replica;
@@ -344,12 +342,10 @@ public final class BlockStore {
     }
   }
 
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException ignored) {
-      // not every file system lets a directory be fsync'd; the rename is still atomic
-    }
+  /** Lets go of the data directories' open handles (after the node's servers stopped). */
+  @Override
+  public void close() {
+    dirs.forEach(StorageDir::close);
   }
 
   public List<Path> dataDirs() {
