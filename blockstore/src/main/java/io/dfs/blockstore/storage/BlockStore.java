@@ -95,7 +95,10 @@ public final class BlockStore implements AutoCloseable {
   private void loadUnfinished(StorageDir dir, Path data, long blockId, long stamp) throws IOException {
     Path meta = data.resolveSibling(ReplicaFiles.metaName(blockId, stamp));
     Replica done = replicas.get(blockId);
-    if (!Files.exists(meta) || done != null && done.block().getGenerationStamp() >= stamp) {
+    // no checksum header: the node died between creating the files and writing it, before any
+    // byte could be acknowledged (no chunk can be verified without it)
+    if (!Files.exists(meta) || Files.size(meta) < ReplicaMeta.HEADER
+        || done != null && done.block().getGenerationStamp() >= stamp) {
       Files.deleteIfExists(data);
       Files.deleteIfExists(meta);
       LOG.info("dropped unfinished replica {}", data);
