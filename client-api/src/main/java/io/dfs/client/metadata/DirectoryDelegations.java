@@ -46,7 +46,7 @@ public final class DirectoryDelegations implements AutoCloseable {
   /** Creates by this client in a directory, each within a second of the last, before it asks for it. */
   static final int CREATES_BEFORE_ASKING = 2;
 
-  /** A create this client may send without waiting: the inode id it takes. */
+  /** A write this client may send without waiting: a create's (the inode id it takes), or an attribute change's (0). */
   public record Claim(String dir, long inodeId) {}
 
   private static final class Held {
@@ -92,6 +92,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       com.codahale.metrics.MetricRegistry metrics) {
     this.write = write;
     this.renewal = renewal;
+    this.validUntilNanos = System.nanoTime() - 1; // nothing is used before the first renewal
     this.claims = metrics.meter("client.delegations.creates_sent");
     metrics.gauge("client.delegations.held", () -> this::size);
   }
