@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's lease monitor: a file whose writer let its lease lapse is completed without it
- * (HDFS's lease recovery). A last block its nodes finalized keeps their length; an unfinished one
+ * The leader's lease monitor: a directory delegation another client waits for is taken back from
+ * a holder silent past its lease, and a file whose writer let its lease lapse is completed without
+ * it (HDFS's lease recovery). A last block its nodes finalized keeps their length; an unfinished one
  * is finalized by its pipeline nodes at the length all of them acknowledged
  * ({@link UnfinishedBlockRecovery}); without any, the block is dropped. The completion goes through the Raft log like any write,
  * proposed by this peer as a client of its own group, off the monitor thread.
