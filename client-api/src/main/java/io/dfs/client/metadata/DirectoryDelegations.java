@@ -45,6 +45,12 @@ public final class DirectoryDelegations implements AutoCloseable {
   static final long IDLE_RETURN_MS = 2_000;
   /** Creates by this client in a directory, each within a second of the last, before it asks for it. */
   static final int CREATES_BEFORE_ASKING = 2;
+  /**
+   * How long this client does not ask again for a directory another client also changes (its hold
+   * was recalled, or its own write there found the other's): a hold passed back and forth would
+   * cost each side a recall, about half a second, every few files.
+   */
+  static final long CONTENDED_BACKOFF_MS = 30_000;
 
   /** A write this client may send without waiting: a create's (the inode id it takes), or an attribute change's (0). */
   public record Claim(String dir, long inodeId) {}
@@ -74,6 +80,8 @@ public final class DirectoryDelegations implements AutoCloseable {
   private final RenewalSender renewal;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Recent> recent = new HashMap<>();
+  /** Directories another client also changes: not asked for until then (System.nanoTime). */
+  private final Map<String, Long> contendedUntil = new HashMap<>();
   /** Directories this client asked for and has no answer for yet, with its name changes there since. */
   private final Map<String, List<NameChange>> asking = new HashMap<>();
   private long validUntilNanos;
@@ -92,7 +100,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       com.codahale.metrics.MetricRegistry metrics) {
     this.write = write;
     this.renewal = renewal;
-    this.validUntilNanos = System.nanoTime() - 1; // nothing is used before the first renewal
+    this.validUntilNanos = System.nanoTime() - 1; // nothing is used before a grant or a renewal
     this.claims = metrics.meter("client.delegations.creates_sent");
     metrics.gauge("client.delegations.held", () -> this::size);
   }
@@ -305,7 +313,13 @@ public final class DirectoryDelegations implements AutoCloseable {
         recent.clear();
       }
       recent.put(dir, new Recent(creates, now));
-      ask = !closed && creates >= CREATES_BEFORE_ASKING && asking.putIfAbsent(dir, new ArrayList<>()) == null;
+      Long contended = contendedUntil.get(dir);
+      if (contended != null && now - contended > 0) {
+        contendedUntil.remove(dir);
+        contended = null;
+      }
+      ask = !closed && contended == null && creates >= CREATES_BEFORE_ASKING
+          && asking.putIfAbsent(dir, new ArrayList<>()) == null;
     }
     if (ask) {
       ask(dir);
@@ -331,6 +345,12 @@ public final class DirectoryDelegations implements AutoCloseable {
         }
       }
       held.put(dir, h);
+      // the grant is as good as a renewal: the leader cannot take it back before a recall, which
+      // comes after the grant, and then only after the lease (twice this) without a renewal
+      long now = System.nanoTime();
+      if (now + TimeUnit.MILLISECONDS.toNanos(VALID_FOR_MS) - validUntilNanos > 0) {
+        validUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(VALID_FOR_MS);
+      }
       recent.remove(dir);
       if (timer == null) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -378,6 +398,18 @@ public final class DirectoryDelegations implements AutoCloseable {
     return h != null && !h.returning && System.nanoTime() - validUntilNanos < 0 && !h.names.contains(nameOf(path));
   }
 
+  /** Another client changes {@code dir} too (this client's write there was refused for its hold). */
+  public synchronized void contended(String dir) {
+    contendedAt(dir, System.nanoTime());
+  }
+
+  private void contendedAt(String dir, long now) {
+    if (contendedUntil.size() > 1024) {
+      contendedUntil.clear();
+    }
+    contendedUntil.put(dir, now + TimeUnit.MILLISECONDS.toNanos(CONTENDED_BACKOFF_MS));
+  }
+
   /** Whether this client holds the directory now (for tests and metrics). */
   public synchronized boolean holds(String dir) {
     Held h = held.get(dir);
@@ -419,7 +451,11 @@ public final class DirectoryDelegations implements AutoCloseable {
       Set<Long> recalled = new HashSet<>(r.getRecalledList());
       long now = System.nanoTime();
       for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-        Held h = it.next().getValue();
+        var e = it.next();
+        Held h = e.getValue();
+        if (recalled.contains(h.dirId)) {
+          contendedAt(e.getKey(), now);
+        }
         if (!stillHeld.contains(h.dirId)) {
           h.returning = true; // taken back (or its directory removed): creates in flight fail alone
           if (h.pending == 0) {

@@ -192,6 +192,8 @@ public final class MetadataClient implements Closeable {
           delegations.applied(request, response);
           return response;
         }
+        metrics.meter("client.delegated_waits").mark();
+        delegations.contended(response.getError().getPath());
         leaderRead(MetaRequest.newBuilder().setRecallDelegation(RecallDelegationRequest.newBuilder()
             .setPath(response.getError().getPath())).build());
         sleep(pauseMs);

@@ -117,4 +117,35 @@ class DirectoryDelegationTest {
           .map(cluster::stateDigest).distinct()).hasSize(1));
     }
   }
+
+  @Test
+  void twoClientsWritingOneDirectoryStopPassingItBackAndForth() throws Exception {
+    try (MetadataClient a = cluster.newClient("busy-a"); MetadataClient b = cluster.newClient("busy-b")) {
+      a.delegations().enable();
+      b.delegations().enable();
+      a.mkdir(MkdirRequest.newBuilder().setPath("/shared").build());
+      a.create(create("/shared/a1"));
+      a.create(create("/shared/a2")); // the second create in a second: a asks for the directory
+      await().atMost(Duration.ofSeconds(5)).until(() -> a.delegations().holds("/shared"));
+
+      b.create(create("/shared/b1")); // refused for a's hold, recalled, then applied
+      assertThat(b.metrics().meter("client.delegated_waits").getCount()).isPositive();
+      assertThat(a.delegations().holds("/shared")).isFalse();
+      // each has seen the other there: neither asks for it again, so neither waits for a recall
+      long waits = a.metrics().meter("client.delegated_waits").getCount()
+          + b.metrics().meter("client.delegated_waits").getCount();
+      for (int i = 2; i <= 6; i++) {
+        a.create(create("/shared/a" + (i + 1)));
+        a.create(create("/shared/a" + (i + 1) + "x"));
+        Thread.sleep(100); // room for an ask to be answered
+        b.create(create("/shared/b" + i));
+        b.create(create("/shared/b" + i + "x"));
+        Thread.sleep(100);
+      }
+      assertThat(a.metrics().meter("client.delegated_waits").getCount()
+          + b.metrics().meter("client.delegated_waits").getCount()).isEqualTo(waits);
+      assertThat(a.delegations().holds("/shared")).isFalse();
+      assertThat(b.delegations().holds("/shared")).isFalse();
+    }
+  }
 }
