@@ -1,5 +1,8 @@
 package io.dfs.fuse;
 
+import static io.dfs.client.fs.PathNames.nameOf;
+import static io.dfs.client.fs.PathNames.parentOf;
+
 import io.dfs.proto.FileStatus;
 import java.util.Collection;
 import java.util.Map;
@@ -141,7 +144,7 @@ final class AttributeCache {
   void nameAdded(String path) {
     Listing l = listings.get(parentOf(path));
     if (l != null) {
-      l.names().add(path.substring(path.lastIndexOf('/') + 1));
+      l.names().add(nameOf(path));
     }
   }
 
@@ -149,19 +152,13 @@ final class AttributeCache {
   void nameRemoved(String path) {
     Listing l = listings.get(parentOf(path));
     if (l != null) {
-      l.names().remove(path.substring(path.lastIndexOf('/') + 1));
+      l.names().remove(nameOf(path));
     }
   }
 
   /** A change whose effect on the directory's names is not known here. */
   void forgetListing(String dir) {
     listings.remove(dir);
-  }
-
-  /** The directory holding {@code path} ("/" for the root and its entries). */
-  static String parentOf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   private void put(String path, FileStatus status) {

@@ -1,6 +1,6 @@
 package io.dfs.fuse;
 
-import static io.dfs.fuse.AttributeCache.parentOf;
+import static io.dfs.client.fs.PathNames.parentOf;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.error.FileTooLargeException;

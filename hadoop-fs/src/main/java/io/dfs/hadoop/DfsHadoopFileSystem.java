@@ -29,6 +29,7 @@ import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.client.fs.PathNames;
 import io.dfs.client.transfer.ChunkChecksums;
 import io.dfs.proto.FileType;
 import io.dfs.proto.GetBlockLocationsResponse;
@@ -240,7 +241,7 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
       return false;
     }
     try {
-      client.rename(source, child(destination, name(source)), false);
+      client.rename(source, child(destination, PathNames.nameOf(source)), false);
       return true;
     } catch (PathExistsException | PathNotFoundException | NotADirectoryException | InvalidPathException e) {
       return false;
@@ -322,7 +323,7 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
           next = 0;
           more = r.getHasMore();
           if (!page.isEmpty()) {
-            after = name(page.get(page.size() - 1).getPath());
+            after = PathNames.nameOf(page.get(page.size() - 1).getPath());
           }
         }
         return next < page.size();
@@ -347,7 +348,7 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
       try {
         client.mkdir(path, mode, currentUser(), "");
       } catch (PathNotFoundException e) {
-        call(() -> client.mkdirs(parent(path))); // missing ancestors get the default mode, as on HDFS
+        call(() -> client.mkdirs(PathNames.parentOf(path))); // missing ancestors get the default mode, as on HDFS
         client.mkdir(path, mode, currentUser(), "");
       }
     } catch (PathExistsException e) {
@@ -636,15 +637,6 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
         return status;
       }
     };
-  }
-
-  private static String name(String path) {
-    return path.substring(path.lastIndexOf('/') + 1);
-  }
-
-  private static String parent(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash <= 0 ? "/" : path.substring(0, slash);
   }
 
   private static String child(String dir, String name) {

@@ -173,7 +173,7 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public DfsInputStream open(String path) throws IOException {
-    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
+    ownCreatesAnswered(PathNames.parentOf(path));
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     List<LocatedBlock> blocks = r.getBlocksList();
     long length = r.getStatus().getLength();
@@ -219,7 +219,7 @@ public final class DfsClient implements DfsFileSystem {
     if (metadata.delegations().knownAbsent(path)) {
       throw new PathNotFoundException("no such file or directory", path);
     }
-    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
+    ownCreatesAnswered(PathNames.parentOf(path));
     return metadata.stat(path);
   }
 
@@ -230,7 +230,7 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public boolean exists(String path) throws IOException {
-    ownCreatesAnswered(DirectoryDelegations.parentOf(path));
+    ownCreatesAnswered(PathNames.parentOf(path));
     try {
       metadata.stat(path);
       return true;

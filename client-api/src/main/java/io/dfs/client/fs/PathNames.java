@@ -49,6 +49,17 @@ public final class PathNames {
     return names;
   }
 
+  /** The directory holding {@code path}: "/" for the root and its entries. */
+  public static String parentOf(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash <= 0 ? "/" : path.substring(0, slash);
+  }
+
+  /** The last component of {@code path}; empty for the root. */
+  public static String nameOf(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
   /** Whether {@link #components} accepts the path. */
   public static boolean valid(String path) {
     try {

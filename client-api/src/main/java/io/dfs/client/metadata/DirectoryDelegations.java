@@ -142,7 +142,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       }
       case CREATE -> {
         if (request.getCreate().getInodeId() == 0) {
-          created(parentOf(request.getCreate().getPath()), nameOf(request.getCreate().getPath()));
+          created(PathNames.parentOf(request.getCreate().getPath()), PathNames.nameOf(request.getCreate().getPath()));
         }
       }
       case SYMLINK -> added(request.getSymlink().getPath());
@@ -166,11 +166,11 @@ public final class DirectoryDelegations implements AutoCloseable {
   }
 
   private synchronized void added(String path) {
-    nameChanged(parentOf(path), nameOf(path), true);
+    nameChanged(PathNames.parentOf(path), PathNames.nameOf(path), true);
   }
 
   private synchronized void removed(String path) {
-    nameChanged(parentOf(path), nameOf(path), false);
+    nameChanged(PathNames.parentOf(path), PathNames.nameOf(path), false);
   }
 
   /**
@@ -196,23 +196,14 @@ public final class DirectoryDelegations implements AutoCloseable {
 
   private record NameChange(String name, boolean added) {}
 
-  public static String parentOf(String path) {
-    int slash = path.lastIndexOf('/');
-    return slash <= 0 ? "/" : path.substring(0, slash);
-  }
-
-  static String nameOf(String path) {
-    return path.substring(path.lastIndexOf('/') + 1);
-  }
-
   /**
    * The inode id for a new file at {@code path} when this client holds its directory (the name is
    * then taken), null when it does not; {@link PathExistsException} when the name exists there.
    */
   public synchronized Claim claim(String path) throws DfsException {
     PathNames.components(path); // what the namespace would refuse, refused now as it would be
-    String dir = parentOf(path);
-    String name = nameOf(path);
+    String dir = PathNames.parentOf(path);
+    String name = PathNames.nameOf(path);
     Held h = held.get(dir);
     if (h == null || h.returning || System.nanoTime() - validUntilNanos > 0 || h.nextId >= h.endId) {
       return null;
@@ -233,10 +224,10 @@ public final class DirectoryDelegations implements AutoCloseable {
    * when it does not.
    */
   public synchronized Claim claimChange(String path) {
-    String dir = parentOf(path);
+    String dir = PathNames.parentOf(path);
     Held h = held.get(dir);
-    if (nameOf(path).isEmpty() || h == null || h.returning || System.nanoTime() - validUntilNanos > 0
-        || !h.names.contains(nameOf(path))) {
+    if (PathNames.nameOf(path).isEmpty() || h == null || h.returning || System.nanoTime() - validUntilNanos > 0
+        || !h.names.contains(PathNames.nameOf(path))) {
       return null;
     }
     h.pending++;
@@ -391,11 +382,11 @@ public final class DirectoryDelegations implements AutoCloseable {
    * through the mount starts with one) then needs no round trip.
    */
   public synchronized boolean knownAbsent(String path) {
-    if (nameOf(path).isEmpty() || !PathNames.valid(path)) {
+    if (PathNames.nameOf(path).isEmpty() || !PathNames.valid(path)) {
       return false; // the root; or a path the namespace refuses, with its own error
     }
-    Held h = held.get(parentOf(path));
-    return h != null && !h.returning && System.nanoTime() - validUntilNanos < 0 && !h.names.contains(nameOf(path));
+    Held h = held.get(PathNames.parentOf(path));
+    return h != null && !h.returning && System.nanoTime() - validUntilNanos < 0 && !h.names.contains(PathNames.nameOf(path));
   }
 
   /** Another client changes {@code dir} too (this client's write there was refused for its hold). */

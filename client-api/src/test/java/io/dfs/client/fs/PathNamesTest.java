@@ -36,4 +36,14 @@ class PathNamesTest {
     String path = ("/" + "y".repeat(200)).repeat(21);
     assertThatThrownBy(() -> PathNames.components(path)).isInstanceOf(NameTooLongException.class);
   }
+
+  @Test
+  void splitsAPathIntoItsDirectoryAndName() {
+    assertThat(PathNames.parentOf("/a/b/c")).isEqualTo("/a/b");
+    assertThat(PathNames.nameOf("/a/b/c")).isEqualTo("c");
+    assertThat(PathNames.parentOf("/a")).isEqualTo("/");
+    assertThat(PathNames.nameOf("/a")).isEqualTo("a");
+    assertThat(PathNames.parentOf("/")).isEqualTo("/");
+    assertThat(PathNames.nameOf("/")).isEmpty();
+  }
 }
