@@ -105,7 +105,6 @@ public final class DirectoryDelegations implements AutoCloseable {
     metrics.gauge("client.delegations.held", () -> this::size);
   }
 
-
   /** From now on this client asks for directories it creates in (the mount, with write-behind). */
   public void enable() {
     enabled = true;
@@ -204,8 +203,8 @@ public final class DirectoryDelegations implements AutoCloseable {
     PathNames.components(path); // what the namespace would refuse, refused now as it would be
     String dir = PathNames.parentOf(path);
     String name = PathNames.nameOf(path);
-    Held h = held.get(dir);
-    if (h == null || h.returning || System.nanoTime() - validUntilNanos > 0 || h.nextId >= h.endId) {
+    Held h = usable(dir);
+    if (h == null || h.nextId >= h.endId) {
       return null;
     }
     if (h.names.contains(name)) {
@@ -225,9 +224,8 @@ public final class DirectoryDelegations implements AutoCloseable {
    */
   public synchronized Claim claimChange(String path) {
     String dir = PathNames.parentOf(path);
-    Held h = held.get(dir);
-    if (PathNames.nameOf(path).isEmpty() || h == null || h.returning || System.nanoTime() - validUntilNanos > 0
-        || !h.names.contains(PathNames.nameOf(path))) {
+    Held h = usable(dir);
+    if (PathNames.nameOf(path).isEmpty() || h == null || !h.names.contains(PathNames.nameOf(path))) {
       return null;
     }
     h.pending++;
@@ -385,8 +383,14 @@ public final class DirectoryDelegations implements AutoCloseable {
     if (PathNames.nameOf(path).isEmpty() || !PathNames.valid(path)) {
       return false; // the root; or a path the namespace refuses, with its own error
     }
-    Held h = held.get(PathNames.parentOf(path));
-    return h != null && !h.returning && System.nanoTime() - validUntilNanos < 0 && !h.names.contains(PathNames.nameOf(path));
+    Held h = usable(PathNames.parentOf(path));
+    return h != null && !h.names.contains(PathNames.nameOf(path));
+  }
+
+  /** The hold of {@code dir} when this client may act on it: not being given back, renewed recently. */
+  private Held usable(String dir) {
+    Held h = held.get(dir);
+    return h == null || h.returning || System.nanoTime() - validUntilNanos > 0 ? null : h;
   }
 
   /** Another client changes {@code dir} too (this client's write there was refused for its hold). */
@@ -444,7 +448,8 @@ public final class DirectoryDelegations implements AutoCloseable {
       for (var it = held.entrySet().iterator(); it.hasNext(); ) {
         var e = it.next();
         Held h = e.getValue();
-        if (recalled.contains(h.dirId)) {
+        boolean wanted = recalled.contains(h.dirId);
+        if (wanted) {
           contendedAt(e.getKey(), now);
         }
         if (!stillHeld.contains(h.dirId)) {
@@ -454,7 +459,7 @@ public final class DirectoryDelegations implements AutoCloseable {
           }
           continue;
         }
-        if (recalled.contains(h.dirId) || now - h.lastUsedNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_RETURN_MS)) {
+        if (wanted || now - h.lastUsedNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_RETURN_MS)) {
           h.returning = true;
         }
         if (h.returning && h.pending == 0) {

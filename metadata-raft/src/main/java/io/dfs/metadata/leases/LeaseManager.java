@@ -10,9 +10,9 @@ import java.util.Set;
 /**
  * Writers' leases and directory delegations' recalls, as the leader sees them: when each client
  * (and each client session holding a delegation) last showed it is alive (any write it sent, or an
- * explicit renewal), and which delegated directories other clients wait for. Leader soft state like HDFS's LeaseManager: a new leader
- * starts every lease afresh, so a writer gets a full hard limit to reach it after a failover.
- * Its monitor is a leaf lock; it never calls out.
+ * explicit renewal), and which delegated directories other clients wait for. Leader soft state like
+ * HDFS's LeaseManager: a new leader starts every lease afresh, so a writer gets a full hard limit to
+ * reach it after a failover. Its monitor is a leaf lock; it never calls out.
  */
 public final class LeaseManager {
   private final Clock clock;
@@ -73,8 +73,7 @@ public final class LeaseManager {
 
   /**
    * True when the directory is recalled, its holder silent for {@link #DELEGATION_LEASE_MS} (since
-   * the recall at least), and
-   * no forced return of it is in flight: the leader should take it back.
+   * the recall at least), and no forced return of it is in flight: the leader should take it back.
    */
   public synchronized boolean shouldTakeBack(long dirId, String holder) {
     long now = clock.millis();
