@@ -168,9 +168,6 @@ public final class DfsClient implements DfsFileSystem {
     return sent;
   }
 
-  /** The mode of a file created without one, as the namespace gives it. */
-  private static final int DEFAULT_FILE_MODE = 0644;
-
   @Override
   public DfsInputStream open(String path) throws IOException {
     ownCreatesAnswered(PathNames.parentOf(path));

@@ -30,6 +30,9 @@ public interface DfsFileSystem extends Closeable {
 
   int MAX_REPLICATION = 32;
 
+  /** The permission bits of a file created without any (as by HDFS and a umask of 022). */
+  int DEFAULT_FILE_MODE = 0644;
+
   /** Creates a file and returns a stream that writes it; the file is complete when the stream closes. */
   DfsOutputStream create(String path, CreateOptions options) throws IOException;
 

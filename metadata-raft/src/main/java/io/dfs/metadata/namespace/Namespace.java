@@ -18,6 +18,7 @@ import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.PermissionDeniedException;
 import io.dfs.client.error.XattrNotFoundException;
 import io.dfs.client.error.XattrTooBigException;
+import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.PathNames;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.DelegationGrant;
@@ -40,7 +41,6 @@ import java.util.Map;
  */
 public final class Namespace {
   public static final int DEFAULT_DIR_MODE = 0755;
-  public static final int DEFAULT_FILE_MODE = 0644;
   public static final String DEFAULT_OWNER = "dfs";
   public static final int DEFAULT_LIST_LIMIT = 1000;
 
@@ -175,10 +175,8 @@ public final class Namespace {
       }
       removeName(parent, name, now);
     }
-    Inode file = chosenId != 0
-        ? new Inode(chosenId, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE,
-            ownerOrDefault(owner), group == null || group.isEmpty() ? parent.group : group)
-        : newInode(parent, FileType.REGULAR_FILE, name, now, mode > 0 ? mode : DEFAULT_FILE_MODE, owner, group);
+    Inode file = newInode(chosenId != 0 ? chosenId : nextInodeId++, parent, FileType.REGULAR_FILE, name, now,
+        mode > 0 ? mode : DfsFileSystem.DEFAULT_FILE_MODE, owner, group);
     if (chosenId != 0) {
       delegations.idTaken(parent.id, chosenId);
     }
@@ -219,8 +217,8 @@ public final class Namespace {
           + type, path);
     }
     FreeName at = freeName(path);
-    Inode special = newInode(at.dir(), type, at.name(), now, (mode & 07777) > 0 ? mode & 07777 : DEFAULT_FILE_MODE, owner,
-        group);
+    Inode special = newInode(at.dir(), type, at.name(), now,
+        (mode & 07777) > 0 ? mode & 07777 : DfsFileSystem.DEFAULT_FILE_MODE, owner, group);
     special.rdev = type == FileType.CHARACTER_DEVICE || type == FileType.BLOCK_DEVICE ? rdev : 0;
     attach(at.dir(), special, now);
     return special;
@@ -836,12 +834,13 @@ public final class Namespace {
 
   /** A new entry in {@code dir}; without a group of its own it takes the directory's, as on HDFS and BSD. */
   private Inode newInode(Inode dir, FileType type, String name, long now, int mode, String owner, String group) {
-    return new Inode(nextInodeId++, type, name, now, mode, ownerOrDefault(owner),
-        group == null || group.isEmpty() ? dir.group : group);
+    return newInode(nextInodeId++, dir, type, name, now, mode, owner, group);
   }
 
-  private static String ownerOrDefault(String owner) {
-    return owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner;
+  private static Inode newInode(long id, Inode dir, FileType type, String name, long now, int mode, String owner,
+      String group) {
+    return new Inode(id, type, name, now, mode, owner == null || owner.isEmpty() ? DEFAULT_OWNER : owner,
+        group == null || group.isEmpty() ? dir.group : group);
   }
 
   /** Where a new entry named by {@code path} goes: an existing directory, and a name not taken in it. */
