@@ -8,7 +8,6 @@ import io.dfs.client.checksum.Crc32cComposition;
 import io.dfs.client.checksum.FileChecksum;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.error.AlreadyBeingCreatedException;
-import io.dfs.client.error.DfsException;
 import io.dfs.client.error.FileTooLargeException;
 import io.dfs.client.error.InvalidPathException;
 import io.dfs.client.error.IsADirectoryException;
@@ -29,7 +28,6 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
-import io.dfs.proto.MetaBatch;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
@@ -153,24 +151,16 @@ public final class DfsClient implements DfsFileSystem {
     if (claim == null) {
       return null;
     }
-    CompletableFuture<MetaResponse> sent = metadata.writeAsync(writes.size() == 1 ? writes.get(0)
-        : MetaRequest.newBuilder().setBatch(MetaBatch.newBuilder().addAllRequests(writes)).build(), WriteLane.BACKGROUND)
-        .thenApply(r -> {
-          // a batch's member that failed fails the change
-          for (MetaResponse each : r.getBatch().getResponsesList()) {
-            if (each.hasError() && each.getError().getCode() != ErrorCode.OK) {
-              throw new java.util.concurrent.CompletionException(DfsException.from(each.getError()));
-            }
-          }
-          return r;
-        });
+    // in order, in the background lane (they ride in one entry); any one that fails fails the change
+    CompletableFuture<Void> sent = CompletableFuture.allOf(writes.stream()
+        .map(w -> metadata.writeAsync(w, WriteLane.BACKGROUND)).toArray(CompletableFuture[]::new));
     metadata.delegations().sent(claim, sent);
     return sent;
   }
 
   @Override
   public DfsInputStream open(String path) throws IOException {
-    ownCreatesAnswered(PathNames.parentOf(path));
+    ownWritesAnswered(PathNames.parentOf(path));
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     List<LocatedBlock> blocks = r.getBlocksList();
     long length = r.getStatus().getLength();
@@ -216,18 +206,18 @@ public final class DfsClient implements DfsFileSystem {
     if (metadata.delegations().knownAbsent(path)) {
       throw new PathNotFoundException("no such file or directory", path);
     }
-    ownCreatesAnswered(PathNames.parentOf(path));
+    ownWritesAnswered(PathNames.parentOf(path));
     return metadata.stat(path);
   }
 
-  /** This client's reads see its own creates sent without waiting. */
-  private void ownCreatesAnswered(String dir) throws IOException {
+  /** This client's reads see its own writes sent without waiting (creates, attribute changes). */
+  private void ownWritesAnswered(String dir) throws IOException {
     metadata.delegations().awaitWrites(dir);
   }
 
   @Override
   public boolean exists(String path) throws IOException {
-    ownCreatesAnswered(PathNames.parentOf(path));
+    ownWritesAnswered(PathNames.parentOf(path));
     try {
       metadata.stat(path);
       return true;
@@ -254,7 +244,7 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public ListResponse listPage(String path, String startAfter, int limit) throws IOException {
-    ownCreatesAnswered(path);
+    ownWritesAnswered(path);
     return metadata.list(path, startAfter, limit);
   }
 
