@@ -604,9 +604,11 @@ public final class DfsFuse extends FuseStubFS {
    * against the attributes shown here. Shown at once; a failure is logged, counted
    * ({@code fuse.attr_background.errors}) and the attributes asked for again.
    */
-  private boolean changedWithoutWaiting(String path, AttributeUpdate update) throws Exception {
-    FileStatus current = status(path);
-    if (current.getType() != FileType.DIRECTORY) {
+  private boolean changedWithoutWaiting(String path, AttributeUpdate update) {
+    // only from what is cached (the kernel's getattr before a setattr put it there): deciding must
+    // never cost a round trip the ordinary path does not
+    FileStatus current = attributes.get(path);
+    if (current == null || current.getType() != FileType.DIRECTORY) {
       return false;
     }
     java.util.concurrent.CompletableFuture<?> sent = fs.setAttributesWithoutWaiting(path, update);

@@ -24,9 +24,10 @@ final class StorageDir {
   static final long FREE_SPACE_VALID_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final Path root;
-  private volatile long usableSpace;
-  private volatile long usableSpaceReadAt;
-  private volatile boolean usableSpaceKnown;
+  /** The last free-space reading and when it was taken (System.nanoTime); null before the first. */
+  private record FreeSpace(long bytes, long readAtNanos) {}
+
+  private volatile FreeSpace lastReading;
   /** Renames into finalized/ made, and those a directory fsync has covered. */
   private final AtomicLong renamed = new AtomicLong();
   private long synced; // guarded by syncLock
@@ -61,8 +62,9 @@ final class StorageDir {
 
   long usableSpace() {
     long now = System.nanoTime();
-    if (usableSpaceKnown && now - usableSpaceReadAt < FREE_SPACE_VALID_NANOS) {
-      return usableSpace;
+    FreeSpace last = lastReading;
+    if (last != null && now - last.readAtNanos() < FREE_SPACE_VALID_NANOS) {
+      return last.bytes();
     }
     try {
       FileStore fs = fileStore;
@@ -70,10 +72,9 @@ final class StorageDir {
         fs = Files.getFileStore(root);
         fileStore = fs;
       }
-      usableSpace = fs.getUsableSpace();
-      usableSpaceReadAt = now;
-      usableSpaceKnown = true;
-      return usableSpace;
+      FreeSpace reading = new FreeSpace(fs.getUsableSpace(), now);
+      lastReading = reading;
+      return reading.bytes();
     } catch (IOException e) {
       return 0;
     }
