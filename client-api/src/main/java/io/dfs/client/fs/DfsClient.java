@@ -128,15 +128,11 @@ public final class DfsClient implements DfsFileSystem {
   private DfsOutputStream createWithoutWaiting(CreateFileRequest r, DirectoryDelegations.Claim claim) {
     CompletableFuture<MetaResponse> create = metadata.createAsync(r);
     metadata.delegations().sent(claim, create);
-    long now = System.currentTimeMillis();
-    Caller user = metadata.user();
-    FileStatus provisional = FileStatus.newBuilder().setPath(r.getPath()).setInodeId(r.getInodeId())
+    FileStatus status = provisional(FileStatus.newBuilder().setPath(r.getPath()).setInodeId(r.getInodeId())
         .setType(FileType.REGULAR_FILE).setReplication(r.getReplication()).setBlockSize(r.getBlockSize())
-        .setMtimeMs(now).setAtimeMs(now).setCtimeMs(now).setMode(r.getMode() > 0 ? r.getMode() : DEFAULT_FILE_MODE)
-        .setOwner(!r.getOwner().isEmpty() || user.getUsersCount() == 0 ? r.getOwner() : user.getUsers(0))
-        .setGroup(!r.getGroup().isEmpty() || user.getGroupsCount() == 0 ? r.getGroup() : user.getGroups(0))
-        .setUnderConstruction(true).setNlink(1).build();
-    return new DfsClientOutputStream(metadata, connections, provisional, create, streams);
+        .setMode(r.getMode() > 0 ? r.getMode() : DEFAULT_FILE_MODE).setUnderConstruction(true).setNlink(1),
+        r.getOwner(), r.getGroup(), System.currentTimeMillis());
+    return new DfsClientOutputStream(metadata, connections, status, create, streams);
   }
 
   /**
@@ -189,11 +185,33 @@ public final class DfsClient implements DfsFileSystem {
     return block.getBlock().getLength();
   }
 
+  /**
+   * With delegations on (the mount), the new directory is this client's: in a directory it holds,
+   * the mkdir goes without waiting, like a create there (see {@link #createWithoutWaiting}).
+   */
   @Override
   public FileStatus mkdir(String path, int mode, String owner, String group) throws IOException {
-    return metadata.mkdir(MkdirRequest.newBuilder().setPath(path).setMode(mode).setOwner(owner).setGroup(group)
-        .setDelegate(metadata.delegations().enabled())
-        .build());
+    MkdirRequest.Builder request = MkdirRequest.newBuilder().setPath(path).setMode(mode).setOwner(owner)
+        .setGroup(group).setDelegate(metadata.delegations().enabled());
+    DirectoryDelegations.Claim claim = request.getDelegate() ? metadata.delegations().claim(path) : null;
+    if (claim == null) {
+      return metadata.mkdir(request.build());
+    }
+    MkdirRequest r = request.setInodeId(claim.inodeId()).build();
+    CompletableFuture<MetaResponse> sent = metadata.writeAsync(MetaRequest.newBuilder().setMkdir(r).build(),
+        WriteLane.BACKGROUND);
+    metadata.delegations().sentMkdir(claim, path, sent);
+    long now = System.currentTimeMillis();
+    return provisional(FileStatus.newBuilder().setPath(path).setInodeId(claim.inodeId()).setType(FileType.DIRECTORY)
+        .setMode(mode > 0 ? mode : DfsFileSystem.DEFAULT_DIR_MODE).setNlink(2), owner, group, now);
+  }
+
+  /** What an entry made without waiting will look like (the namespace's own times may differ by a little). */
+  private FileStatus provisional(FileStatus.Builder entry, String owner, String group, long now) {
+    Caller user = metadata.user();
+    return entry.setMtimeMs(now).setAtimeMs(now).setCtimeMs(now)
+        .setOwner(!owner.isEmpty() || user.getUsersCount() == 0 ? owner : user.getUsers(0))
+        .setGroup(!group.isEmpty() || user.getGroupsCount() == 0 ? group : user.getGroups(0)).build();
   }
 
   @Override

@@ -33,6 +33,9 @@ public interface DfsFileSystem extends Closeable {
   /** The permission bits of a file created without any (as by HDFS and a umask of 022). */
   int DEFAULT_FILE_MODE = 0644;
 
+  /** The permission bits of a directory made without any. */
+  int DEFAULT_DIR_MODE = 0755;
+
   /** Creates a file and returns a stream that writes it; the file is complete when the stream closes. */
   DfsOutputStream create(String path, CreateOptions options) throws IOException;
 

@@ -9,7 +9,9 @@ import io.dfs.proto.MetaResponse;
 import io.dfs.proto.RenewLeaseResponse;
 import io.dfs.proto.ReturnDelegationRequest;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,13 +28,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The directories delegated to this client's session (DelegateRequest in namespace.proto): while
  * it holds one, nobody else adds or removes names there, so this client knows every name in it,
- * decides an exclusive create alone and sends it without waiting, with an inode id the grant
- * reserved. It asks for a directory it keeps creating files in (or makes with mkdir), renews its
- * hold every {@link #RENEW_EVERY_MS}, stops using a hold it could not renew for {@link #VALID_FOR_MS},
- * and gives a directory back once idle for {@link #IDLE_RETURN_MS} or recalled by the leader for
- * another client, each time only after its own creates there were answered.
+ * decides an exclusive create or mkdir alone and sends it without waiting, with an inode id its
+ * session's grants reserved. A directory it makes that way is its own from the start, so a tree
+ * (tar) is made without waiting for any of it. It asks for a directory it keeps creating files in
+ * (or makes with mkdir), renews its holds every {@link #RENEW_EVERY_MS}, stops using a hold it
+ * could not renew for {@link #VALID_FOR_MS}, and gives a directory back once idle for
+ * {@link #IDLE_RETURN_MS} or recalled by the leader for another client, each time only after its
+ * own writes there were answered.
  *
- * <p>Its monitor guards the table; nothing is sent while holding it.
+ * <p>The reserved ids are the session's, not a directory's: the leader drops them when the session
+ * holds no directory any more, so this client drops its own then too (and keeps only those each
+ * renewal lists); it asks for more before it runs out.
+ *
+ * <p>Its monitor guards the tables; nothing is sent while holding it.
  */
 public final class DirectoryDelegations implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryDelegations.class);
@@ -52,25 +60,52 @@ public final class DirectoryDelegations implements AutoCloseable {
    */
   static final long CONTENDED_BACKOFF_MS = 30_000;
 
-  /** A write this client may send without waiting: a create's (the inode id it takes), or an attribute change's (0). */
+  /**
+   * Ids left below which this client asks for more: a tar makes a few hundred entries a second, and
+   * the ask takes one round trip.
+   */
+  static final int REFILL_BELOW = 512;
+
+  /** A write this client may send without waiting: a create's or mkdir's (the inode id it takes), or an attribute change's (0). */
   public record Claim(String dir, long inodeId) {}
 
   private static final class Held {
     final long dirId;
     final Set<String> names;
-    long nextId;
-    final long endId;
     int pending;
     /** The latest write sent here without waiting: once answered, every earlier one is (they are applied in order). */
     CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
     long lastUsedNanos = System.nanoTime();
     boolean returning;
+    /**
+     * Since when the leader has it (its grant answered): a renewal read before then may not list
+     * it. A directory made here without waiting is held before the leader applied its mkdir.
+     */
+    long confirmedNanos;
+    boolean confirmed;
 
-    Held(DelegationGrant g) {
-      this.dirId = g.getDirId();
-      this.names = new HashSet<>(g.getNamesList());
-      this.nextId = g.getFirstInodeId();
-      this.endId = g.getFirstInodeId() + g.getInodeIdCount();
+    Held(long dirId, Set<String> names) {
+      this.dirId = dirId;
+      this.names = new HashSet<>(names);
+    }
+
+    void confirm() {
+      confirmedNanos = System.nanoTime();
+      confirmed = true;
+    }
+  }
+
+  /** Inode ids [next, end) reserved for this session, received at {@code receivedNanos}. */
+  private static final class IdRange {
+    final long first;
+    long next;
+    final long end;
+    final long receivedNanos = System.nanoTime();
+
+    IdRange(long first, long count) {
+      this.first = first;
+      this.next = first;
+      this.end = first + count;
     }
   }
 
@@ -84,6 +119,11 @@ public final class DirectoryDelegations implements AutoCloseable {
   private final Map<String, Long> contendedUntil = new HashMap<>();
   /** Directories this client asked for and has no answer for yet, with its name changes there since. */
   private final Map<String, List<NameChange>> asking = new HashMap<>();
+  /** This session's reserved inode ids, used oldest first. */
+  private final Deque<IdRange> ids = new ArrayDeque<>();
+  /** Counts the times the ids were dropped: more ids asked for before the last drop are not used. */
+  private long idsDropped;
+  private boolean refilling;
   private long validUntilNanos;
   private ScheduledExecutorService timer;
   private boolean closed;
@@ -135,7 +175,7 @@ public final class DirectoryDelegations implements AutoCloseable {
     switch (request.getOpCase()) {
       case MKDIR -> {
         added(request.getMkdir().getPath());
-        if (response.hasDelegation()) {
+        if (response.hasDelegation() && request.getMkdir().getInodeId() == 0) { // else held since sent
           granted(request.getMkdir().getPath(), response.getDelegation(), List.of());
         }
       }
@@ -196,25 +236,114 @@ public final class DirectoryDelegations implements AutoCloseable {
   private record NameChange(String name, boolean added) {}
 
   /**
-   * The inode id for a new file at {@code path} when this client holds its directory (the name is
-   * then taken), null when it does not; {@link PathExistsException} when the name exists there.
+   * The inode id for a new entry (file or directory) at {@code path} when this client holds its
+   * directory and has an id left (the name is then taken), null when it does not;
+   * {@link PathExistsException} when the name exists there.
    */
-  public synchronized Claim claim(String path) throws DfsException {
-    PathNames.components(path); // what the namespace would refuse, refused now as it would be
-    String dir = PathNames.parentOf(path);
-    String name = PathNames.nameOf(path);
-    Held h = usable(dir);
-    if (h == null || h.nextId >= h.endId) {
-      return null;
+  public Claim claim(String path) throws DfsException {
+    Claim c = null;
+    boolean refill;
+    synchronized (this) {
+      PathNames.components(path); // what the namespace would refuse, refused now as it would be
+      String dir = PathNames.parentOf(path);
+      String name = PathNames.nameOf(path);
+      Held h = usable(dir);
+      if (h == null) {
+        return null;
+      }
+      IdRange range = ids.peekFirst();
+      if (range != null) {
+        if (h.names.contains(name)) {
+          throw new PathExistsException("file exists", path);
+        }
+        h.names.add(name);
+        h.pending++;
+        h.lastUsedNanos = System.nanoTime();
+        claims.mark();
+        c = new Claim(dir, range.next++);
+        if (range.next == range.end) {
+          ids.removeFirst();
+        }
+      }
+      refill = !refilling && idsLeft() < REFILL_BELOW;
+      refilling |= refill;
     }
-    if (h.names.contains(name)) {
-      throw new PathExistsException("file exists", path);
+    if (refill) {
+      refill();
     }
-    h.names.add(name);
-    h.pending++;
-    h.lastUsedNanos = System.nanoTime();
-    claims.mark();
-    return new Claim(dir, h.nextId++);
+    return c;
+  }
+
+  private long idsLeft() {
+    return ids.stream().mapToLong(r -> r.end - r.next).sum();
+  }
+
+  /**
+   * Asks for more ids before this client runs out. Ids granted before this client dropped its
+   * own (it then held nothing, and so the leader dropped them too) are not used.
+   */
+  private void refill() {
+    long asked;
+    synchronized (this) {
+      asked = idsDropped;
+    }
+    write.apply(MetaRequest.newBuilder().setDelegate(io.dfs.proto.DelegateRequest.newBuilder()).build())
+        .whenComplete((response, failure) -> {
+          synchronized (this) {
+            refilling = false;
+            if (failure == null && !response.hasError() && response.hasDelegation() && asked == idsDropped) {
+              addIds(response.getDelegation());
+            }
+          }
+        });
+  }
+
+  private void addIds(DelegationGrant g) {
+    if (g.getInodeIdCount() > 0) {
+      ids.addLast(new IdRange(g.getFirstInodeId(), g.getInodeIdCount()));
+    }
+  }
+
+  /**
+   * The mkdir of the claimed directory at {@code path} is on its way: the new directory is this
+   * client's from now on (the mkdir asks for it), empty, and its reads wait for the mkdir.
+   */
+  public void sentMkdir(Claim c, String path, CompletableFuture<?> mkdir) {
+    Held child = new Held(c.inodeId(), Set.of());
+    child.pending = 1;
+    child.lastWrite = mkdir;
+    synchronized (this) {
+      held.put(path, child);
+    }
+    sent(c, mkdir);
+    mkdir.whenComplete((response, failure) -> {
+      synchronized (this) {
+        if (held.get(path) != child) {
+          return;
+        }
+        child.pending--;
+        if (failure == null) {
+          child.confirm();
+        } else {
+          child.returning = true; // never granted: nothing to give back, and creates sent there fail
+        }
+        if (child.returning && child.pending == 0) {
+          forget(path);
+        }
+      }
+    });
+  }
+
+  /**
+   * Forgets the hold of {@code dir} (given back, taken back or never granted). With no directory
+   * held the leader keeps no ids for this session, so neither does this client.
+   */
+  private void forget(String dir) {
+    held.remove(dir);
+    if (held.isEmpty()) {
+      ids.clear();
+      idsDropped++; // and more ids asked for before now are not used: the leader drops them too
+    }
   }
 
   /**
@@ -279,7 +408,10 @@ public final class DirectoryDelegations implements AutoCloseable {
       if (!ok) {
         h.returning = true;
       }
-      giveBack = h.returning && h.pending == 0 ? held.remove(c.dir()) : null;
+      giveBack = h.returning && h.pending == 0 ? h : null;
+      if (giveBack != null) {
+        forget(c.dir());
+      }
     }
     giveBack(giveBack);
   }
@@ -325,7 +457,9 @@ public final class DirectoryDelegations implements AutoCloseable {
       if (closed) {
         return;
       }
-      Held h = new Held(grant);
+      Held h = new Held(grant.getDirId(), new HashSet<>(grant.getNamesList()));
+      h.confirm();
+      addIds(grant);
       for (NameChange c : since) {
         if (c.added()) {
           h.names.add(c.name());
@@ -360,13 +494,12 @@ public final class DirectoryDelegations implements AutoCloseable {
     List<Held> gone = new ArrayList<>();
     synchronized (this) {
       String prefix = path.endsWith("/") ? path : path + "/";
-      for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
+      for (var e : List.copyOf(held.entrySet())) {
         if (e.getKey().equals(path) || e.getKey().startsWith(prefix)) {
           e.getValue().returning = true;
           if (e.getValue().pending == 0) {
             gone.add(e.getValue());
-            it.remove();
+            forget(e.getKey());
           }
         }
       }
@@ -444,10 +577,16 @@ public final class DirectoryDelegations implements AutoCloseable {
       validUntilNanos = sent + TimeUnit.MILLISECONDS.toNanos(VALID_FOR_MS);
       Set<Long> stillHeld = new HashSet<>(r.getHeldList());
       Set<Long> recalled = new HashSet<>(r.getRecalledList());
+      Set<Long> idRanges = new HashSet<>(r.getIdRangesList());
+      // ids the leader no longer lists (taken back with the session's last directory) go; ids
+      // granted after the renewal was read may not be listed yet
+      ids.removeIf(range -> range.receivedNanos - sent < 0 && !idRanges.contains(range.first));
       long now = System.nanoTime();
-      for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
+      for (var e : List.copyOf(held.entrySet())) {
         Held h = e.getValue();
+        if (!h.confirmed || h.confirmedNanos - sent > 0) {
+          continue; // the leader may not have it yet when it read this renewal
+        }
         boolean wanted = recalled.contains(h.dirId);
         if (wanted) {
           contendedAt(e.getKey(), now);
@@ -455,7 +594,7 @@ public final class DirectoryDelegations implements AutoCloseable {
         if (!stillHeld.contains(h.dirId)) {
           h.returning = true; // taken back (or its directory removed): creates in flight fail alone
           if (h.pending == 0) {
-            it.remove();
+            forget(e.getKey());
           }
           continue;
         }
@@ -464,7 +603,7 @@ public final class DirectoryDelegations implements AutoCloseable {
         }
         if (h.returning && h.pending == 0) {
           giveBack.add(h);
-          it.remove();
+          forget(e.getKey());
         }
       }
     }
@@ -491,6 +630,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       closed = true;
       all = new ArrayList<>(held.values());
       held.clear();
+      ids.clear();
       if (timer != null) {
         timer.shutdownNow();
       }

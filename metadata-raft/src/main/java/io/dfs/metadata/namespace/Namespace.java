@@ -40,7 +40,6 @@ import java.util.Map;
  * state machine serializes writers and readers around it.
  */
 public final class Namespace {
-  public static final int DEFAULT_DIR_MODE = 0755;
   public static final String DEFAULT_OWNER = "dfs";
   public static final int DEFAULT_LIST_LIMIT = 1000;
 
@@ -56,7 +55,7 @@ public final class Namespace {
   private long nextGenerationStamp;
 
   public Namespace() {
-    this.root = new Inode(1, FileType.DIRECTORY, "", 0, DEFAULT_DIR_MODE, DEFAULT_OWNER, DEFAULT_OWNER);
+    this.root = new Inode(1, FileType.DIRECTORY, "", 0, DfsFileSystem.DEFAULT_DIR_MODE, DEFAULT_OWNER, DEFAULT_OWNER);
     this.nextInodeId = 2;
     this.nextBlockId = 1;
     this.nextGenerationStamp = 1;
@@ -73,20 +72,34 @@ public final class Namespace {
   }
 
   /**
-   * Delegates the directory at {@code path} to {@code session} (again, with fresh inode ids, when it
-   * holds it already): no other session may add or remove names in it until it is returned.
+   * Delegates the directory at {@code path} to {@code session} (again, when it holds it already):
+   * no other session may add or remove names in it until it is returned. With {@code reserveIds},
+   * the grant also reserves fresh inode ids for the session. An empty path only reserves ids, for
+   * a session that holds a directory.
    */
-  public DelegationGrant delegate(String path, String session) throws DfsException {
-    Inode dir = resolve(path);
-    if (!dir.isDirectory()) {
-      throw new NotADirectoryException("only a directory is delegated", path);
+  public DelegationGrant delegate(String path, String session, boolean reserveIds) throws DfsException {
+    DelegationGrant.Builder grant = DelegationGrant.newBuilder();
+    if (path.isEmpty()) {
+      if (!delegations.holdsAny(session)) {
+        throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "inode ids are reserved only for a session"
+            + " holding a directory", path);
+      }
+    } else {
+      Inode dir = resolve(path);
+      if (!dir.isDirectory()) {
+        throw new NotADirectoryException("only a directory is delegated", path);
+      }
+      delegations.checkNames(dir.id, session, path);
+      delegations.grant(dir, session);
+      grant.setDirId(dir.id).addAllNames(dir.children.keySet());
     }
-    delegations.checkNames(dir.id, session, path);
-    long first = nextInodeId;
-    nextInodeId += Delegations.INODE_IDS_PER_GRANT;
-    delegations.grant(dir, session, first, Delegations.INODE_IDS_PER_GRANT);
-    return DelegationGrant.newBuilder().setDirId(dir.id).setFirstInodeId(first)
-        .setInodeIdCount(Delegations.INODE_IDS_PER_GRANT).addAllNames(dir.children.keySet()).build();
+    if (reserveIds) {
+      long first = nextInodeId;
+      nextInodeId += Delegations.INODE_IDS_PER_GRANT;
+      delegations.reserve(session, first, Delegations.INODE_IDS_PER_GRANT);
+      grant.setFirstInodeId(first).setInodeIdCount(Delegations.INODE_IDS_PER_GRANT);
+    }
+    return grant.build();
   }
 
   /** Ends {@code holder}'s delegation of the directory, if it has one. */
@@ -106,6 +119,19 @@ public final class Namespace {
 
   public Inode mkdir(String path, boolean parents, int mode, String owner, String group, long now)
       throws DfsException {
+    return mkdir(path, parents, mode, owner, group, now, 0, "");
+  }
+
+  /**
+   * As above; {@code chosenId} (unless 0) is the inode id session {@code who} chose for a directory
+   * it made without waiting, under its delegation of the parent (one new directory, no parents).
+   */
+  public Inode mkdir(String path, boolean parents, int mode, String owner, String group, long now, long chosenId,
+      String who) throws DfsException {
+    if (chosenId != 0 && parents) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "an inode id is chosen for one new directory only",
+          path);
+    }
     List<String> names = PathNames.components(path);
     if (names.isEmpty()) {
       if (parents) {
@@ -122,7 +148,14 @@ public final class Namespace {
         if (!last && !parents) {
           throw new PathNotFoundException("parent directory does not exist", PathNames.join(names.subList(0, i + 1)));
         }
-        child = newInode(dir, FileType.DIRECTORY, name, now, mode > 0 ? mode : DEFAULT_DIR_MODE, owner, group);
+        if (chosenId != 0) {
+          delegations.checkChosenId(dir.id, who, chosenId, path);
+        }
+        child = newInode(chosenId != 0 ? chosenId : nextInodeId++, dir, FileType.DIRECTORY, name, now,
+            mode > 0 ? mode : DfsFileSystem.DEFAULT_DIR_MODE, owner, group);
+        if (chosenId != 0) {
+          delegations.idTaken(who, chosenId);
+        }
         attach(dir, child, now);
       } else if (last && (!parents || !child.isDirectory())) {
         throw new PathExistsException(child.isDirectory() ? "directory exists" : "a file exists", path);
@@ -178,7 +211,7 @@ public final class Namespace {
     Inode file = newInode(chosenId != 0 ? chosenId : nextInodeId++, parent, FileType.REGULAR_FILE, name, now,
         mode > 0 ? mode : DfsFileSystem.DEFAULT_FILE_MODE, owner, group);
     if (chosenId != 0) {
-      delegations.idTaken(parent.id, chosenId);
+      delegations.idTaken(who, chosenId);
     }
     file.replication = replication;
     file.blockSize = blockSize;

@@ -1,6 +1,7 @@
 package io.dfs.metadata.namespace;
 
 import io.dfs.metadata.namespace.image.DelegationRecord;
+import io.dfs.metadata.namespace.image.InodeIdRangeRecord;
 import io.dfs.metadata.namespace.image.ImageHeader;
 import io.dfs.metadata.namespace.image.InodeRecord;
 import io.dfs.metadata.namespace.image.LinkRecord;
@@ -27,9 +28,10 @@ import java.util.zip.CheckedOutputStream;
 public final class NamespaceImage {
   /**
    * 2 added the client sessions (a version 1 image has none); 3 the hard links, 4 the directory
-   * delegations (earlier ones have none).
+   * delegations (earlier ones have none), 5 the inode ids reserved for sessions (version 4 kept
+   * them with each delegation).
    */
-  private static final int VERSION = 4;
+  private static final int VERSION = 5;
 
   private NamespaceImage() {}
 
@@ -38,6 +40,7 @@ public final class NamespaceImage {
     long[] counts = ns.counts();
     List<SessionRecord> sessions = ns.sessions().toRecords();
     List<DelegationRecord> delegations = ns.delegations().toRecords();
+    List<InodeIdRangeRecord> idRanges = ns.delegations().idRangeRecords();
     ImageHeader.newBuilder()
         .setVersion(VERSION)
         .setNextInodeId(ns.nextInodeId())
@@ -48,6 +51,7 @@ public final class NamespaceImage {
         .setSessionsSweptMs(ns.sessions().lastSweepMs())
         .setLinkCount(counts[3])
         .setDelegationCount(delegations.size())
+        .setIdRangeCount(idRanges.size())
         .build().writeDelimitedTo(checked);
     // each entry under its first name; its further names (in the order it took them) after the sessions
     List<LinkRecord> links = new ArrayList<>();
@@ -74,6 +78,9 @@ public final class NamespaceImage {
       r.writeDelimitedTo(checked);
     }
     for (DelegationRecord r : delegations) {
+      r.writeDelimitedTo(checked);
+    }
+    for (InodeIdRangeRecord r : idRanges) {
       r.writeDelimitedTo(checked);
     }
     DataOutputStream trailer = new DataOutputStream(checked);
@@ -132,6 +139,13 @@ public final class NamespaceImage {
         throw new IOException("namespace image delegates " + r.getDirId() + ", which is no directory");
       }
       ns.delegations().restore(r, dir);
+    }
+    for (long n = 0; n < header.getIdRangeCount(); n++) {
+      InodeIdRangeRecord r = InodeIdRangeRecord.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getIdRangeCount() + " id ranges");
+      }
+      ns.delegations().restore(r);
     }
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();

@@ -78,7 +78,11 @@ final class AccessRules {
         p.parent(r.getSource(), ADD_NAME); // and its temporary name goes
         p.sticky(r.getSource());
       }
-      case DELEGATE -> p.entry(request.getDelegate().getPath(), ADD_NAME); // only who may add names holds them
+      case DELEGATE -> {
+        if (!request.getDelegate().getPath().isEmpty()) { // empty: more ids for what the session holds
+          p.entry(request.getDelegate().getPath(), ADD_NAME); // only who may add names holds them
+        }
+      }
       case TRUNCATE -> p.entry(request.getTruncate().getPath(), WRITE);
       case SET_REPLICATION -> p.entry(request.getSetReplication().getPath(), WRITE);
       case SET_TIMES -> {

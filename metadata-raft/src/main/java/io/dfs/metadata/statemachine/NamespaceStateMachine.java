@@ -433,9 +433,10 @@ public final class NamespaceStateMachine extends BaseStateMachine {
       return MetaResponse.newBuilder().setDone(true).build();
     }
     leases.renewSession(r.getSession());
-    List<Long> held = withReadLock(ns -> ns.delegations().heldBy(r.getSession()));
-    return MetaResponse.newBuilder().setRenewal(RenewLeaseResponse.newBuilder().addAllHeld(held)
-        .addAllRecalled(leases.recalledAmong(held))).build();
+    RenewLeaseResponse.Builder renewal = withReadLock(ns -> RenewLeaseResponse.newBuilder()
+        .addAllHeld(ns.delegations().heldBy(r.getSession())).addAllIdRanges(ns.delegations().idRanges(r.getSession())));
+    return MetaResponse.newBuilder().setRenewal(renewal.addAllRecalled(leases.recalledAmong(renewal.getHeldList())))
+        .build();
   }
 
   /** Every delegated directory with its holding session. */

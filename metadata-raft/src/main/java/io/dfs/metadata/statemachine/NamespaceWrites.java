@@ -42,9 +42,10 @@ public final class NamespaceWrites {
       case MKDIR -> {
         var r = request.getMkdir();
         out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), owner(request, r.getOwner()),
-            group(request, r.getGroup()), now)));
+            group(request, r.getGroup()), now, r.getInodeId(), who)));
         if (r.getDelegate() && !who.isEmpty()) {
-          out.setDelegation(ns.delegate(r.getPath(), who));
+          // a directory made without waiting took one of the session's ids: the rest serve it too
+          out.setDelegation(ns.delegate(r.getPath(), who, r.getInodeId() == 0));
         }
       }
       case CREATE -> {
@@ -154,7 +155,7 @@ public final class NamespaceWrites {
           throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only a client session holds a delegation",
               request.getDelegate().getPath());
         }
-        out.setDelegation(ns.delegate(request.getDelegate().getPath(), who));
+        out.setDelegation(ns.delegate(request.getDelegate().getPath(), who, true));
       }
       case RETURN_DELEGATION -> {
         var r = request.getReturnDelegation();

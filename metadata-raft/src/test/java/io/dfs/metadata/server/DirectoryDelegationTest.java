@@ -8,6 +8,7 @@ import io.dfs.client.error.DfsException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.metadata.DirectoryDelegations;
 import io.dfs.client.metadata.MetadataClient;
+import io.dfs.client.metadata.WriteLane;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.testing.DeadlockCheck;
 import io.dfs.metadata.testing.MetadataTestCluster;
@@ -19,6 +20,14 @@ import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MkdirRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +83,50 @@ class DirectoryDelegationTest {
       assertThat(holder.delegations().claim("/held/c")).isNull(); // the ordinary way from now on
       // and an exclusive create of a name the holder made fails for the other client
       assertThatThrownBy(() -> other.create(create("/held/a"))).isInstanceOf(PathExistsException.class);
+    }
+  }
+
+  @Test
+  void aDirectoryMadeWithoutWaitingIsTheHoldersFromTheStartAndTheSessionsIdsLast() throws Exception {
+    try (MetadataClient holder = cluster.newClient("tree"); MetadataClient other = cluster.newClient("tree-other")) {
+      holder.delegations().enable();
+      holder.write(MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath("/tree").setDelegate(true))
+          .build());
+      DirectoryDelegations.Claim sub = holder.delegations().claim("/tree/sub");
+      var mkdir = holder.writeAsync(MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath("/tree/sub")
+          .setDelegate(true).setInodeId(sub.inodeId())).build(), WriteLane.BACKGROUND);
+      holder.delegations().sentMkdir(sub, "/tree/sub", mkdir);
+      assertThat(holder.delegations().holds("/tree/sub")).isTrue();
+
+      // more files than one grant has ids for, each sent without waiting for anything
+      int files = 1_100;
+      Map<String, Long> chosen = new HashMap<>();
+      List<CompletableFuture<?>> creates = new ArrayList<>();
+      for (int i = 0; i < files; i++) {
+        String path = "/tree/sub/f" + i;
+        AtomicReference<DirectoryDelegations.Claim> claim = new AtomicReference<>();
+        // ids run short only while the ask for more is answered
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5)).until(() -> {
+          claim.set(holder.delegations().claim(path));
+          return claim.get() != null;
+        });
+        var created = holder.createAsync(create(path).toBuilder().setInodeId(claim.get().inodeId()).build());
+        holder.delegations().sent(claim.get(), created);
+        creates.add(created);
+        chosen.put(path, claim.get().inodeId());
+      }
+      CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      assertThat(mkdir.get().getStatus().getInodeId()).isEqualTo(sub.inodeId());
+      assertThat(new HashSet<>(chosen.values())).hasSize(files);
+      for (String path : List.of("/tree/sub/f0", "/tree/sub/f700", "/tree/sub/f" + (files - 1))) {
+        assertThat(holder.stat(path).getInodeId()).isEqualTo(chosen.get(path));
+      }
+
+      // the leader granted the new directory with the mkdir: another client's create there waits for it
+      other.create(create("/tree/sub/theirs"));
+      assertThat(other.metrics().meter("client.delegated_waits").getCount()).isPositive();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.runningPeers().stream()
+          .map(cluster::stateDigest).distinct()).hasSize(1));
     }
   }
 
