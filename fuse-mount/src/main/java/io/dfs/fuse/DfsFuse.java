@@ -1,5 +1,6 @@
 package io.dfs.fuse;
 
+import static io.dfs.client.fs.PathNames.nameOf;
 import static io.dfs.client.fs.PathNames.parentOf;
 
 import com.codahale.metrics.MetricRegistry;
@@ -47,6 +48,7 @@ public final class DfsFuse extends FuseStubFS {
   private final Path spillDir;
   private final OpenFiles open = new OpenFiles();
   private final AttributeCache attributes = new AttributeCache(System::nanoTime);
+  private final ListingReadAhead readAhead = new ListingReadAhead(System::nanoTime);
   private final MetricRegistry metrics;
   private final WriteBehind writeBehind;
 
@@ -132,9 +134,35 @@ public final class DfsFuse extends FuseStubFS {
     return fetch(path);
   }
 
-  /** The cluster's entry, remembered unless this mount changed something meanwhile. */
+  /**
+   * The cluster's entry, remembered unless this mount changed something meanwhile. In a directory
+   * being scanned (see {@link ListingReadAhead}) it comes with the entries listed after it.
+   */
   private FileStatus fetch(String path) throws IOException {
     long epoch = attributes.epoch();
+    String dir = parentOf(path);
+    if (!nameOf(path).isEmpty() && readAhead.isScanning(dir)) {
+      String name = nameOf(path);
+      ListResponse page = fs.listPage(dir, ListingReadAhead.startingAt(name), ListingReadAhead.PAGE);
+      metrics.meter("fuse.attr_read_ahead").mark();
+      readAhead.scanning(dir);
+      FileStatus found = null;
+      boolean covered = !page.getHasMore(); // the page reached past the name: its absence is real
+      for (FileStatus e : page.getEntriesList()) {
+        attributes.fill(e.getPath(), e, epoch);
+        int order = nameOf(e.getPath()).compareTo(name);
+        if (order == 0) {
+          found = e;
+        }
+        covered |= order >= 0;
+      }
+      if (found != null) {
+        return found;
+      }
+      if (covered) {
+        throw new PathNotFoundException("no such file or directory", path);
+      }
+    }
     FileStatus fresh = fs.stat(path);
     attributes.fill(path, fresh, epoch);
     return fresh;
@@ -153,6 +181,7 @@ public final class DfsFuse extends FuseStubFS {
       String after = "";
       ListResponse page;
       long started = attributes.epoch();
+      readAhead.scanning(path);
       List<String> names = new ArrayList<>();
       do {
         // the listing carries every entry's attributes: remember them for the getattr calls

@@ -6,10 +6,19 @@ import static org.awaitility.Awaitility.await;
 
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.fs.CreateOptions;
+import io.dfs.client.fs.DfsClient;
+import io.dfs.client.metadata.MetadataClient;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.proto.FileStatus;
+import io.dfs.proto.FileType;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MkdirRequest;
+import io.dfs.proto.MknodRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -344,6 +353,35 @@ class FuseMountTest {
         .until(() -> m.sh("cat mnt/shared/late").out().equals("x"));
     // this mount's own changes are seen at once
     ok("echo mine > mnt/shared/own && cat mnt/shared/own && rm mnt/shared/own && test ! -e mnt/shared/own");
+  }
+
+  @Test
+  void statsOfAListedDirectoryReadTheListingAheadOnceItsAttributesExpired() throws Exception {
+    int entries = 1_500;
+    try (DfsFileSystem other = m.cluster.newFileSystem("lister")) {
+      MetadataClient c = ((DfsClient) other).metadata();
+      c.mkdir(MkdirRequest.newBuilder().setPath("/scan").build());
+      List<CompletableFuture<?>> creates = new ArrayList<>();
+      for (int i = 0; i < entries; i++) {
+        creates.add(c.writeAsync(MetaRequest.newBuilder().setMknod(MknodRequest.newBuilder().setPath("/scan/e" + i)
+            .setType(FileType.FIFO).setMode(0644)).build()));
+      }
+      CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+    assertThat(ok("ls mnt/scan | wc -l").out().trim()).isEqualTo(Integer.toString(entries));
+    // every attribute the listing brought has expired, in the mount and in the kernel
+    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AttributeCache.TTL_NANOS) + 300);
+    long statsBefore = m.mount.metrics().timer("client.stat").getCount();
+    long listsBefore = m.mount.metrics().timer("client.list").getCount();
+    String stats = ok("cd mnt/scan && stat -c %F $(seq -f e%g 0 " + (entries - 1) + ") | sort | uniq -c").out();
+    assertThat(stats.trim()).isEqualTo(entries + " fifo");
+    long stated = m.mount.metrics().timer("client.stat").getCount() - statsBefore;
+    long listed = m.mount.metrics().timer("client.list").getCount() - listsBefore;
+    // one listing page answers the next stats: a few round trips, not one per entry
+    assertThat(stated + listed).as("%d stats, %d pages", stated, listed)
+        .isLessThanOrEqualTo(2L * entries / ListingReadAhead.PAGE + 10);
+    // a name the directory does not have is still absent
+    assertThat(m.sh("stat mnt/scan/e" + entries).code()).isNotZero();
   }
 
   @Test
