@@ -18,10 +18,11 @@ public final class LeaseManager {
   private final Clock clock;
   private final long hardLimitMs;
   /**
-   * How long a session holding a delegated directory may stay silent before the leader takes
-   * the directory back from it, once another client waits for it. Its holder stops using a
-   * delegation after half of it without a renewal (MetadataClient), so the two never overlap while
-   * clocks run at about the same rate.
+   * How long a session holding a delegated directory may stay silent before the leader takes the
+   * directory back from it (a live holder renews twice a second; a dead one's directories would
+   * otherwise stay closed to everyone else). Its holder stops using a delegation after half of it
+   * without a renewal (DirectoryDelegations), so the two never overlap while clocks run at about
+   * the same rate.
    */
   public static final long DELEGATION_LEASE_MS = 5_000;
 
@@ -29,6 +30,8 @@ public final class LeaseManager {
   private final Map<String, Long> sessionRenewed = new HashMap<>();
   /** Delegated directories another client waits for: since when. */
   private final Map<Long, Long> recalled = new HashMap<>();
+  /** Delegated directories: since when this leader knows them delegated. */
+  private final Map<Long, Long> delegatedSince = new HashMap<>();
   /** Forced returns proposed and not yet applied. */
   private final Map<Long, Long> returning = new HashMap<>();
   /** Recoveries proposed and not yet applied, so the monitor does not propose them twice. */
@@ -47,6 +50,7 @@ public final class LeaseManager {
     sessionRenewed.clear();
     recalled.clear();
     returning.clear();
+    delegatedSince.clear();
     leaderSinceMs = clock.millis();
   }
 
@@ -72,17 +76,14 @@ public final class LeaseManager {
   }
 
   /**
-   * True when the directory is recalled, its holder silent for {@link #DELEGATION_LEASE_MS} (since
-   * the recall at least), and no forced return of it is in flight: the leader should take it back.
+   * True when the directory's holder was silent for {@link #DELEGATION_LEASE_MS} and no forced
+   * return of it is in flight: the leader should take it back. Silent since the grant at least
+   * (as this leader first saw it), and since a recall: a holder gets a full lease to hear of it.
    */
   public synchronized boolean shouldTakeBack(long dirId, String holder) {
     long now = clock.millis();
-    Long recalledAt = recalled.get(dirId);
-    if (recalledAt == null) {
-      return false;
-    }
-    // silent since the recall at least: a holder that never renewed with this leader gets a full lease
-    long last = Math.max(Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs), recalledAt);
+    long last = Math.max(Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs),
+        Math.max(delegatedSince.getOrDefault(dirId, now), recalled.getOrDefault(dirId, 0L)));
     Long proposed = returning.get(dirId);
     return now - last > DELEGATION_LEASE_MS
         && (proposed == null || now - proposed > DELEGATION_LEASE_MS);
@@ -92,8 +93,11 @@ public final class LeaseManager {
     returning.put(dirId, clock.millis());
   }
 
-  /** Forgets recalls of directories no longer delegated. */
+  /** The directories delegated now: new ones start their lease, the others' recalls are forgotten. */
   public synchronized void delegatedNow(Set<Long> delegated) {
+    long now = clock.millis();
+    delegated.forEach(dir -> delegatedSince.putIfAbsent(dir, now));
+    delegatedSince.keySet().retainAll(delegated);
     recalled.keySet().retainAll(delegated);
     returning.keySet().retainAll(delegated);
   }

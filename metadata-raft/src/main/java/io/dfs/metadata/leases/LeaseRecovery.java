@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's lease monitor: a directory delegation another client waits for is taken back from
- * a holder silent past its lease, and a file whose writer let its lease lapse is completed without
+ * The leader's lease monitor: a directory delegation is taken back from a holder silent past its
+ * lease, and a file whose writer let its lease lapse is completed without
  * it (HDFS's lease recovery). A last block its nodes finalized keeps their length; an unfinished one
  * is finalized by its pipeline nodes at the length all of them acknowledged
  * ({@link UnfinishedBlockRecovery}); without any, the block is dropped. The completion goes through the Raft log like any write,
@@ -78,8 +78,8 @@ public final class LeaseRecovery implements AutoCloseable {
   }
 
   /**
-   * Takes directories other clients wait for from sessions silent past their delegation lease (on
-   * the leader, in safe mode too: it needs no block reports).
+   * Takes delegated directories from sessions silent past their delegation lease (on the leader, in
+   * safe mode too: it needs no block reports).
    */
   public void takeBackDelegations() {
     Map<Long, String> delegated = namespace.get().delegations();
@@ -87,7 +87,7 @@ public final class LeaseRecovery implements AutoCloseable {
     delegated.forEach((dir, holder) -> {
       if (leases.shouldTakeBack(dir, holder)) {
         leases.takeBackProposed(dir);
-        LOG.info("session {} silent with directory {} delegated and recalled: taking it back", holder, dir);
+        LOG.info("session {} silent with directory {} delegated: taking it back", holder, dir);
         proposer.execute(() -> proposeReturn(dir, holder));
       }
     });

@@ -152,6 +152,25 @@ class DirectoryDelegationTest {
   }
 
   @Test
+  void aDeadHoldersDirectoryIsTakenBackWithoutAnyoneAsking() throws Exception {
+    try (MetadataClient dead = cluster.newClient("dead"); MetadataClient other = cluster.newClient("other5")) {
+      other.mkdir(MkdirRequest.newBuilder().setPath("/orphaned").build());
+      // a delegation nobody renews, and nobody else wants yet
+      DelegationGrant grant = dead.write(MetaRequest.newBuilder()
+          .setDelegate(DelegateRequest.newBuilder().setPath("/orphaned")).build()).getDelegation();
+      Thread.sleep(LeaseManager.DELEGATION_LEASE_MS + 3_000);
+      // the leader took it back on its own: the first client to come finds it free
+      long waits = other.metrics().meter("client.delegated_waits").getCount();
+      other.create(create("/orphaned/x"));
+      assertThat(other.metrics().meter("client.delegated_waits").getCount()).isEqualTo(waits);
+      // and the ids reserved for the dead session went with its last directory
+      var late = dead.createAsync(create("/orphaned/y").toBuilder().setInodeId(grant.getFirstInodeId()).build());
+      assertThatThrownBy(late::get).hasCauseInstanceOf(DfsException.class)
+          .satisfies(e -> assertThat(((DfsException) e.getCause()).code()).isEqualTo(ErrorCode.DELEGATED));
+    }
+  }
+
+  @Test
   void aChosenInodeIdOutsideTheGrantIsRefused() throws Exception {
     try (MetadataClient holder = cluster.newClient("holder3")) {
       holder.mkdir(MkdirRequest.newBuilder().setPath("/ids").build());
