@@ -364,13 +364,14 @@ public final class DirectoryDelegations implements AutoCloseable {
 
   /** The claimed write is on its way: {@link #awaitWrites} waits for it, and its answer settles the claim. */
   public void sent(Claim c, CompletableFuture<?> write) {
+    Held h;
     synchronized (this) {
-      Held h = held.get(c.dir());
+      h = held.get(c.dir());
       if (h != null) {
         h.lastWrite = write;
       }
     }
-    write.whenComplete((response, failure) -> answered(c, failure == null));
+    write.whenComplete((response, failure) -> answered(c.dir(), h, failure == null));
   }
 
   /**
@@ -397,20 +398,20 @@ public final class DirectoryDelegations implements AutoCloseable {
   }
 
   /** The claimed write was answered; after a failed one the names may be wrong, so the directory goes back. */
-  private void answered(Claim c, boolean ok) {
-    Held giveBack;
+  private void answered(String dir, Held h, boolean ok) {
+    if (h == null) {
+      return;
+    }
+    Held giveBack = null;
     synchronized (this) {
-      Held h = held.get(c.dir());
-      if (h == null) {
-        return;
-      }
       h.pending--;
       if (!ok) {
         h.returning = true;
       }
-      giveBack = h.returning && h.pending == 0 ? h : null;
-      if (giveBack != null) {
-        forget(c.dir());
+      // the hold it was claimed under, not a later one of the same path (a directory made again)
+      if (h.returning && h.pending == 0 && held.get(dir) == h) {
+        giveBack = h;
+        forget(dir);
       }
     }
     giveBack(giveBack);
