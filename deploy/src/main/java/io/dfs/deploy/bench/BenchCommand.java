@@ -160,8 +160,9 @@ public final class BenchCommand implements Callable<Integer> {
     out.println("small files: tar x of " + smallFiles + " files onto the local disk and into the mount ...");
     Path tar = SmallFilesThroughput.tree(home, smallFiles);
     SmallFilesThroughput.Tar untar = SmallFilesThroughput.untar(config, home, tar, smallFiles);
-    rows.add(new Row("tar x of " + smallFiles + " small files into the mount", fmt(untar.mountFilesPerSec())
-        + " files/s", "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
+    rows.add(new Row("tar x of " + smallFiles + " small files into the mount (second tar; first, fresh processes: "
+        + fmt(untar.firstMountFilesPerSec()) + ")", fmt(untar.mountFilesPerSec()) + " files/s",
+        "local disk = " + fmt(untar.localFilesPerSec()) + " files/s",
         fmt(untar.mountFilesPerSec() / untar.localFilesPerSec()) + " (target 300 files/s)"));
     out.println("git clone of the tree's small files onto the local disk and the mount ...");
     SmallFilesThroughput.GitClone git = SmallFilesThroughput.gitClone(config, home);
@@ -171,9 +172,9 @@ public final class BenchCommand implements Callable<Integer> {
     rows.add(new Row("then git status / git fsck --strict on the mount",
         fmt(git.statusSeconds()) + " s / " + fmt(git.fsckSeconds()) + " s", "-", "-"));
     out.println("ls -l of a 10,000-entry directory through the mount ...");
-    long ls = ListingThroughput.lsMillis(config, home, 10_000);
-    rows.add(new Row("ls -l of a 10,000-entry directory (mount)", ls + " ms", "target < 1,000 ms",
-        fmt(1000.0 / ls)));
+    ListingThroughput.Ls ls = ListingThroughput.lsMillis(config, home, 10_000);
+    rows.add(new Row("ls -l of a 10,000-entry directory (mount just started; again)", ls.firstMs() + " ms; "
+        + ls.againMs() + " ms", "target < 1,000 ms", fmt(1000.0 / ls.firstMs()) + "; " + fmt(1000.0 / ls.againMs())));
   }
 
   private void tlsCost(DfsClient fs, Path home, List<Row> rows, PrintStream out) throws Exception {
