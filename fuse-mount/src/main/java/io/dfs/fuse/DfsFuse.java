@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import jnr.ffi.Pointer;
@@ -203,6 +205,7 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int mkdir(String path, long mode) {
     return call("mkdir", () -> {
+      writeBehind.await(path); // a file that left this path may still be there in the cluster
       Ownership o = ownershipOfNew(path);
       int bits = (int) (mode & 07777) | (o.inheritSetgid() ? SETGID : 0);
       attributes.entryCreated(path, fs.mkdir(path, bits, o.owner(), o.group()));
@@ -380,16 +383,26 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int rename(String oldpath, String newpath) {
     return call("rename", () -> {
-      // files still streaming, the entry's or (a directory's) any under it, complete first: their
-      // streams name them by path
-      for (FileHandle h : open.handlesUnder(oldpath)) {
-        h.settle();
-      }
-      writeBehind.awaitTree(oldpath);
-      writeBehind.awaitTree(newpath);
+      // a file closed moments ago and still being written back, renamed where this mount holds
+      // both directories (rsync's temporary file onto its name, an editor's save): the rename rides
+      // with the file's completion instead of waiting for it
+      Consumer<CompletableFuture<?>> claim = open.handlesUnder(oldpath).isEmpty() && writeBehind.isPending(oldpath)
+          ? fs.claimRename(oldpath, newpath) : null;
+      CompletableFuture<FileStatus> riding = claim == null ? null : writeBehind.renameWithCompletion(oldpath, newpath);
       try {
-        fs.rename(oldpath, newpath, true);
+        if (riding != null) {
+          claim.accept(riding);
+          metrics.meter("fuse.rename_with_completion").mark();
+        } else {
+          renameNow(oldpath, newpath);
+          if (claim != null) {
+            claim.accept(CompletableFuture.completedFuture(null)); // its completion went first
+          }
+        }
       } catch (Exception e) {
+        if (claim != null) {
+          claim.accept(CompletableFuture.failedFuture(e));
+        }
         attributes.forgetListing(parentOf(oldpath));
         attributes.forgetListing(parentOf(newpath));
         throw e;
@@ -405,9 +418,21 @@ public final class DfsFuse extends FuseStubFS {
     });
   }
 
+  private void renameNow(String oldpath, String newpath) throws IOException {
+    // files still streaming, the entry's or (a directory's) any under it, complete first: their
+    // streams name them by path
+    for (FileHandle h : open.handlesUnder(oldpath)) {
+      h.settle();
+    }
+    writeBehind.awaitTree(oldpath);
+    writeBehind.awaitTree(newpath);
+    fs.rename(oldpath, newpath, true);
+  }
+
   @Override
   public int create(String path, long mode, FuseFileInfo fi) {
     return call("create", () -> {
+      writeBehind.await(path); // a file that left this path may still be there in the cluster
       Ownership o = ownershipOfNew(path);
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777))
           .withOwner(o.owner(), o.group()));
@@ -609,9 +634,10 @@ public final class DfsFuse extends FuseStubFS {
 
   /** An open handle with content still to write takes the change with its completion; else it is applied now. */
   private void setAttributes(String path, UnaryOperator<AttributeUpdate> deferred, Change now) throws Exception {
+    writeBehind.awaitRenamesIn(path); // a directory's: its times change when they are applied
     FileHandle h = open.latest(path);
-    if (h != null && h.deferAttributes(deferred)) {
-      metrics.meter("fuse.attr_deferred").mark();
+    if ((h != null && h.deferAttributes(deferred)) || writeBehind.addAttributes(path, deferred)) {
+      metrics.meter("fuse.attr_deferred").mark(); // with the file's completion, open or closed
       return;
     }
     writeBehind.await(path);

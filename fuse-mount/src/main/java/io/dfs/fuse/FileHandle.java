@@ -298,17 +298,24 @@ final class FileHandle {
    */
   private WriteBehind.Completion detachStream() {
     DfsOutputStream o = out;
-    AttributeUpdate update = attributes;
+    o.setAttributesOnClose(attributes); // now: what is added to the completion later goes on top
     out = null;
     mode = Mode.IDLE;
     attributes = AttributeUpdate.NONE;
-    return inBackground -> {
-      if (inBackground) {
-        o.completeInBackground();
+    return new WriteBehind.Completion() {
+      @Override
+      public FileStatus complete(boolean inBackground) throws IOException {
+        if (inBackground) {
+          o.completeInBackground();
+        }
+        o.close();
+        return o.completed();
       }
-      o.setAttributesOnClose(update);
-      o.close();
-      return o.completed();
+
+      @Override
+      public boolean addToCompletion(UnaryOperator<AttributeUpdate> change, String destination) {
+        return o.addToCompletion(change, destination);
+      }
     };
   }
 

@@ -2,6 +2,8 @@ package io.dfs.fuse;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dfs.client.error.StorageException;
+import io.dfs.client.fs.AttributeUpdate;
+import io.dfs.client.fs.PathNames;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileStatus;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +56,37 @@ final class WriteBehind implements AutoCloseable {
    */
   interface Completion {
     FileStatus complete(boolean inBackground) throws IOException;
+
+    /** See {@link io.dfs.client.fs.DfsOutputStream#addToCompletion}. */
+    default boolean addToCompletion(UnaryOperator<AttributeUpdate> change, String destination) {
+      return false;
+    }
   }
 
-  private record Pending(FileStatus shown, CompletableFuture<FileStatus> done) {}
+  /** A file being completed here; a rename riding with its completion moves it to another path. */
+  private static final class Pending {
+    final Completion completion;
+    final CompletableFuture<FileStatus> done = new CompletableFuture<>();
+    volatile String path;
+    volatile FileStatus shown;
+    /** The path a rename riding with the completion leaves, or null. */
+    volatile String vacated;
+
+    Pending(String path, FileStatus shown, Completion completion) {
+      this.path = path;
+      this.shown = shown;
+      this.completion = completion;
+    }
+  }
+
+  /** Guards moving a pending file to another path against its worker removing it. */
+  private final Object moves = new Object();
+  /**
+   * Files whose rename rides with their completion, by the path they leave. Until it is applied
+   * the cluster still has them there: an entry made at that path, a change of either directory's
+   * attributes (the rename changes their times), or the removal of the directory left waits for it.
+   */
+  private final Map<String, Pending> vacating = new ConcurrentHashMap<>();
 
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, IOException> failures = new ConcurrentHashMap<>();
@@ -92,7 +123,7 @@ final class WriteBehind implements AutoCloseable {
   void submit(String path, FileStatus shown, Completion completion) throws IOException {
     Pending earlier = pending.get(path);
     if (earlier != null) {
-      join(earlier.done());
+      join(earlier.done);
     }
     if (!enabled) {
       try {
@@ -110,8 +141,8 @@ final class WriteBehind implements AutoCloseable {
       throw new InterruptedIOException("interrupted while handing over " + path);
     }
     failures.remove(path); // a new file now: the failure of an earlier one here was logged and counted
-    CompletableFuture<FileStatus> done = new CompletableFuture<>();
-    Pending mine = new Pending(shown, done);
+    Pending mine = new Pending(path, shown, completion);
+    CompletableFuture<FileStatus> done = mine.done;
     pending.put(path, mine);
     metrics.meter("fuse.writeback.files").mark();
     workers.execute(() -> {
@@ -119,17 +150,26 @@ final class WriteBehind implements AutoCloseable {
       Exception failure = null;
       try (var timer = metrics.timer("fuse.writeback.complete").time()) {
         completed = completion.complete(true);
-        onCompleted.accept(completed);
       } catch (IOException | RuntimeException e) {
-        metrics.counter("fuse.writeback.errors").inc();
-        LOG.warn("{}: writing back after close failed; the next fsync of it reports EIO", path, e);
-        failures.put(path, e instanceof IOException io ? io
-            : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + e, path));
-        onFailed.accept(path);
         failure = e;
-      } finally {
-        pending.remove(path, mine);
-        slots.release();
+      }
+      String now; // where the file is by now: a rename may have ridden with the completion
+      synchronized (moves) {
+        now = mine.path;
+        pending.remove(now, mine);
+        if (mine.vacated != null) {
+          vacating.remove(mine.vacated, mine);
+        }
+      }
+      slots.release();
+      if (failure == null) {
+        onCompleted.accept(completed);
+      } else {
+        metrics.counter("fuse.writeback.errors").inc();
+        LOG.warn("{}: writing back after close failed; the next fsync of it reports EIO", now, failure);
+        failures.put(now, failure instanceof IOException io ? io
+            : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + failure, now));
+        onFailed.accept(now);
       }
       // only now: whoever waited on it must no longer see the pending view
       if (failure == null) {
@@ -143,14 +183,70 @@ final class WriteBehind implements AutoCloseable {
   /** What stat shows for a file still being completed, else null. */
   FileStatus shown(String path) {
     Pending p = pending.get(path);
-    return p == null ? null : p.shown();
+    return p == null ? null : p.shown;
   }
 
-  /** Waits until the path's completion, if any, is done (successfully or not). */
+  boolean isPending(String path) {
+    return pending.containsKey(path);
+  }
+
+  /**
+   * An attribute change of a file still being completed rides with its completion, unless that
+   * was sent already (false: the caller waits for it and applies the change itself).
+   */
+  boolean addAttributes(String path, UnaryOperator<AttributeUpdate> change) {
+    Pending p = pending.get(path);
+    if (p == null || !p.completion.addToCompletion(change, null)) {
+      return false;
+    }
+    p.shown = change.apply(AttributeUpdate.NONE).appliedTo(p.shown);
+    return true;
+  }
+
+  /**
+   * A rename of a file still being completed rides with its completion (the caller knows it will
+   * succeed): the file is shown, awaited and reported under {@code to} from now on. Its
+   * completion's future, or null when it was sent already (rename it the ordinary way).
+   */
+  CompletableFuture<FileStatus> renameWithCompletion(String from, String to) {
+    synchronized (moves) {
+      Pending p = pending.get(from);
+      if (p == null || pending.containsKey(to) || vacating.containsKey(to)
+          || !p.completion.addToCompletion(UnaryOperator.identity(), to)) {
+        return null;
+      }
+      pending.remove(from, p);
+      p.path = to;
+      p.vacated = from;
+      p.shown = p.shown.toBuilder().setPath(to).build();
+      pending.put(to, p);
+      vacating.put(from, p);
+      return p.done;
+    }
+  }
+
+  /**
+   * Waits until the path's completion, if any, is done (successfully or not), and the rename of a
+   * file that left the path riding with its completion.
+   */
   void await(String path) throws IOException {
     Pending p = pending.get(path);
     if (p != null) {
-      join(p.done());
+      join(p.done);
+    }
+    Pending left = vacating.get(path);
+    if (left != null) {
+      join(left.done);
+    }
+  }
+
+  /** Waits for the renames riding with completions that take a name from or give one to {@code dir}. */
+  void awaitRenamesIn(String dir) throws IOException {
+    for (Pending p : vacating.values()) {
+      String from = p.vacated;
+      if (from != null && (dir.equals(PathNames.parentOf(from)) || dir.equals(PathNames.parentOf(p.path)))) {
+        join(p.done);
+      }
     }
   }
 
@@ -166,7 +262,8 @@ final class WriteBehind implements AutoCloseable {
   /** Waits for every completion at or below {@code path} (rename or removal of a directory). */
   void awaitTree(String path) throws IOException {
     String prefix = path.equals("/") ? "/" : path + "/";
-    List<String> below = pending.keySet().stream().filter(k -> k.equals(path) || k.startsWith(prefix)).toList();
+    List<String> below = java.util.stream.Stream.concat(pending.keySet().stream(), vacating.keySet().stream())
+        .filter(k -> k.equals(path) || k.startsWith(prefix)).distinct().toList();
     for (String p : below) {
       await(p);
     }

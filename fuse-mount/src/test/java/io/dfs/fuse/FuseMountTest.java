@@ -385,6 +385,34 @@ class FuseMountTest {
   }
 
   @Test
+  void aFileRenamedRightAfterItsCloseRidesWithItsCompletion() throws Exception {
+    long riding = m.mount.metrics().meter("fuse.rename_with_completion").getCount();
+    long deferred = m.mount.metrics().meter("fuse.attr_deferred").getCount();
+    // rsync's and an editor's pattern: write a temporary file, close it, set its mode and times,
+    // rename it onto its name; the mount holds the directory it made, so nothing here waits for
+    // the file's write-back
+    ok("mkdir mnt/rs && cd mnt/rs && for i in $(seq 1 30); do echo $i > .t$i && chmod 640 .t$i"
+        + " && touch -h -m -d '2001-02-03 04:05:06 UTC' .t$i && mv .t$i f$i; done"); // -h: utimensat, no open
+    assertThat(m.mount.metrics().meter("fuse.rename_with_completion").getCount() - riding).isGreaterThanOrEqualTo(15);
+    assertThat(m.mount.metrics().meter("fuse.attr_deferred").getCount() - deferred).isGreaterThanOrEqualTo(30);
+    // seen at once as if every step had waited, and after the write-back too
+    assertThat(ok("ls -A mnt/rs | sort -V | tr '\\n' ' '").out().trim())
+        .isEqualTo(ok("seq -f f%g 1 30 | tr '\\n' ' '").out().trim());
+    assertThat(ok("stat -c '%a %Y %s' mnt/rs/f7").out().trim()).isEqualTo("640 981173106 2");
+    ok("python3 -c \"import os; f = os.open('mnt/rs/f30', os.O_RDONLY); os.fsync(f)\"");
+    assertThat(ok("cat mnt/rs/f30").out()).isEqualTo("30\n");
+    try (DfsFileSystem other = m.cluster.newFileSystem("rename-observer")) {
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(other.list("/rs")).hasSize(30));
+      FileStatus f7 = other.stat("/rs/f7");
+      assertThat(f7.getMode() & 07777).isEqualTo(0640);
+      assertThat(f7.getMtimeMs()).isEqualTo(981_173_106_000L);
+      assertThat(f7.getUnderConstruction()).isFalse();
+    }
+    // rsync itself, and the copy is exact
+    ok("rsync -a src/tree/ mnt/rsynced/ && diff -r src/tree mnt/rsynced");
+  }
+
+  @Test
   void metadataChangesShowUp() {
     ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");

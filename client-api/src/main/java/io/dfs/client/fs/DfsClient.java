@@ -154,6 +154,16 @@ public final class DfsClient implements DfsFileSystem {
     return sent;
   }
 
+  /**
+   * Where this client holds both directories, knows the source there and the destination free:
+   * nobody else can change either name meanwhile, so the rename will succeed.
+   */
+  @Override
+  public java.util.function.Consumer<CompletableFuture<?>> claimRename(String source, String destination) {
+    List<DirectoryDelegations.Claim> claims = metadata.delegations().claimRename(source, destination);
+    return claims == null ? null : sent -> claims.forEach(c -> metadata.delegations().sent(c, sent));
+  }
+
   @Override
   public DfsInputStream open(String path) throws IOException {
     ownWritesAnswered(PathNames.parentOf(path));

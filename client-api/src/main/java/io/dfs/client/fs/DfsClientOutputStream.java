@@ -20,6 +20,7 @@ import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.RenameRequest;
 import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.TransferStatus;
 import io.dfs.proto.UpdateBlockRequest;
@@ -94,7 +95,12 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private ByteArrayOutputStream early;
   private boolean createFailed;
   static final int EARLY_LIMIT = 1 << 20;
+  /** Guards {@link #onClose}, {@link #renameOnClose} and {@link #completionSent}: the closing thread and another meet there. */
+  private final Object completionLock = new Object();
   private AttributeUpdate onClose = AttributeUpdate.NONE;
+  /** Where the file goes with its completion, or null. */
+  private String renameOnClose;
+  private boolean completionSent;
   private WriteLane completionLane = WriteLane.INTERACTIVE;
   private FileStatus completed;
   private final OpenStreams streams;
@@ -201,7 +207,23 @@ final class DfsClientOutputStream extends DfsOutputStream {
 
   @Override
   public void setAttributesOnClose(AttributeUpdate update) {
-    onClose = update;
+    synchronized (completionLock) {
+      onClose = update;
+    }
+  }
+
+  @Override
+  public boolean addToCompletion(java.util.function.UnaryOperator<AttributeUpdate> change, String destination) {
+    synchronized (completionLock) {
+      if (completionSent || replaces != null || (destination != null && renameOnClose != null)) {
+        return false;
+      }
+      onClose = change.apply(onClose);
+      if (destination != null) {
+        renameOnClose = destination;
+      }
+      return true;
+    }
   }
 
   @Override
@@ -358,8 +380,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
 
   /**
    * Completes the file in one metadata write with what follows it: a replacement becoming the
-   * content of the file it replaces, and the attribute changes kept for the close (of the file
-   * the stream is for).
+   * content of the file it replaces, the attribute changes kept for the close (of the file the
+   * stream is for), and its rename; the file as the last of them left it.
    */
   private FileStatus complete() throws IOException {
     CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
@@ -371,7 +393,14 @@ final class DfsClientOutputStream extends DfsOutputStream {
       then.add(MetaRequest.newBuilder().setReplaceContent(ReplaceContentRequest.newBuilder().setSource(path)
           .setDestination(replaces)).build());
     }
-    then.addAll(onClose.requests(target()));
+    synchronized (completionLock) {
+      completionSent = true;
+      then.addAll(onClose.requests(target()));
+      if (renameOnClose != null) {
+        then.add(MetaRequest.newBuilder().setRename(RenameRequest.newBuilder().setSource(path)
+            .setDestination(renameOnClose).setOverwrite(true)).build());
+      }
+    }
     return metadata.complete(complete.build(), then, completionLane);
   }
 

@@ -143,6 +143,17 @@ public interface DfsFileSystem extends Closeable {
   }
 
   /**
+   * Decides a rename of a file alone where the file system can tell it will succeed (see
+   * DfsClient), so the caller may send it later, with the file's completion
+   * ({@link DfsOutputStream#addToCompletion}). Returns what to hand the rename's outcome once it is
+   * sent; null: rename the ordinary way.
+   */
+  default java.util.function.Consumer<java.util.concurrent.CompletableFuture<?>> claimRename(String source,
+      String destination) {
+    return null;
+  }
+
+  /**
    * The CRC32C of a complete file's content, composed from its blocks' CRCs by the nodes that
    * hold them (no data crosses the network): equal content, equal checksum, whatever the block sizes.
    */

@@ -32,6 +32,16 @@ public abstract class DfsOutputStream extends OutputStream {
   public abstract void setAttributesOnClose(AttributeUpdate update);
 
   /**
+   * Adds to what the completion applies while another thread may be closing the stream (a
+   * write-behind): an attribute change, and a rename of the file (to {@code destination}, or null
+   * for none), applied after the completion in its metadata write. False when the completion was
+   * sent already, or cannot carry them; the caller then waits for {@link #close()} and applies them itself.
+   */
+  public boolean addToCompletion(java.util.function.UnaryOperator<AttributeUpdate> change, String destination) {
+    return false;
+  }
+
+  /**
    * Nobody's next step waits for this stream's {@link #close()} (a write-behind): its completion
    * may wait to share a Raft entry with other background writes of the client (see
    * {@link io.dfs.client.metadata.WriteLane#BACKGROUND}). close() still returns only once the file

@@ -362,6 +362,39 @@ public final class DirectoryDelegations implements AutoCloseable {
     return new Claim(dir, 0);
   }
 
+  /**
+   * A rename of the file at {@code source} this client may send without waiting: it holds both
+   * directories, the source is there and the destination name free (one claim per directory, each
+   * to be {@link #sent}); null when it may not. Only for an entry that holds no directory of this
+   * client's (a file): holds are kept by path.
+   */
+  public synchronized List<Claim> claimRename(String source, String destination) {
+    if (!PathNames.valid(source) || !PathNames.valid(destination)) {
+      return null;
+    }
+    String fromDir = PathNames.parentOf(source);
+    String toDir = PathNames.parentOf(destination);
+    Held from = usable(fromDir);
+    Held to = usable(toDir);
+    String prefix = source + "/";
+    if (from == null || to == null || PathNames.nameOf(source).isEmpty() || PathNames.nameOf(destination).isEmpty()
+        || !from.names.contains(PathNames.nameOf(source)) || to.names.contains(PathNames.nameOf(destination))
+        || held.keySet().stream().anyMatch(d -> d.equals(source) || d.startsWith(prefix))) {
+      return null;
+    }
+    from.names.remove(PathNames.nameOf(source));
+    to.names.add(PathNames.nameOf(destination));
+    long now = System.nanoTime();
+    from.pending++;
+    from.lastUsedNanos = now;
+    if (to == from) {
+      return List.of(new Claim(fromDir, 0));
+    }
+    to.pending++;
+    to.lastUsedNanos = now;
+    return List.of(new Claim(fromDir, 0), new Claim(toDir, 0));
+  }
+
   /** The claimed write is on its way: {@link #awaitWrites} waits for it, and its answer settles the claim. */
   public void sent(Claim c, CompletableFuture<?> write) {
     Held h;
