@@ -79,7 +79,10 @@ final class WriteBehind implements AutoCloseable {
     }
   }
 
-  /** Guards moving a pending file to another path against its worker removing it. */
+  /**
+   * Guards moving a pending file to another path against its worker removing it. Taken before a
+   * stream's own completion lock (adding the rename to it), never the other way round.
+   */
   private final Object moves = new Object();
   /**
    * Files whose rename rides with their completion, by the path they leave. Until it is applied
