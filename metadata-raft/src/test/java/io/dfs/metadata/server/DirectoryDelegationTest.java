@@ -53,6 +53,14 @@ class DirectoryDelegationTest {
     DeadlockCheck.assertNoDeadlock();
   }
 
+  /** {@code maker} makes the directory; {@code holder} holds it and never renews: it may as well have died. */
+  private static DelegationGrant heldWithoutRenewals(MetadataClient holder, MetadataClient maker, String dir)
+      throws Exception {
+    maker.mkdir(MkdirRequest.newBuilder().setPath(dir).build());
+    return holder.write(MetaRequest.newBuilder().setDelegate(DelegateRequest.newBuilder().setPath(dir)).build())
+        .getDelegation();
+  }
+
   private static CreateFileRequest create(String path) {
     return CreateFileRequest.newBuilder().setPath(path).setReplication(1).build();
   }
@@ -133,10 +141,7 @@ class DirectoryDelegationTest {
   @Test
   void aSilentHoldersDirectoryIsTakenBackAfterItsLease() throws Exception {
     try (MetadataClient silent = cluster.newClient("silent"); MetadataClient other = cluster.newClient("other2")) {
-      other.mkdir(MkdirRequest.newBuilder().setPath("/abandoned").build());
-      // a delegation nobody renews: its holder may as well have died
-      DelegationGrant grant = silent.write(MetaRequest.newBuilder()
-          .setDelegate(DelegateRequest.newBuilder().setPath("/abandoned")).build()).getDelegation();
+      DelegationGrant grant = heldWithoutRenewals(silent, other, "/abandoned");
       assertThat(grant.getDirId()).isPositive();
 
       long started = System.nanoTime();
@@ -154,10 +159,7 @@ class DirectoryDelegationTest {
   @Test
   void aDeadHoldersDirectoryIsTakenBackWithoutAnyoneAsking() throws Exception {
     try (MetadataClient dead = cluster.newClient("dead"); MetadataClient other = cluster.newClient("other5")) {
-      other.mkdir(MkdirRequest.newBuilder().setPath("/orphaned").build());
-      // a delegation nobody renews, and nobody else wants yet
-      DelegationGrant grant = dead.write(MetaRequest.newBuilder()
-          .setDelegate(DelegateRequest.newBuilder().setPath("/orphaned")).build()).getDelegation();
+      DelegationGrant grant = heldWithoutRenewals(dead, other, "/orphaned"); // and nobody else wants it yet
       Thread.sleep(LeaseManager.DELEGATION_LEASE_MS + 3_000);
       // the leader took it back on its own: the first client to come finds it free
       long waits = other.metrics().meter("client.delegated_waits").getCount();
