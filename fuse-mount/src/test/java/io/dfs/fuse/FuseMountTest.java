@@ -413,6 +413,24 @@ class FuseMountTest {
   }
 
   @Test
+  void aDirectorysAttributesIncludeItsClientsOwnChangesStillOnTheirWay() throws Exception {
+    try (DfsFileSystem fs = m.cluster.newFileSystem("own-writes")) {
+      DfsClient c = (DfsClient) fs;
+      c.metadata().delegations().enable();
+      c.mkdir("/own", 0755, "", ""); // made with a delegation: the creates below go without waiting
+      for (int i = 0; i < 3; i++) {
+        try (var out = c.create("/own/f" + i, CreateOptions.defaults())) {
+          // the create is on its way; it changes the directory (entry count, times) when applied,
+          // and this client's stat of the directory shows it
+          assertThat(c.stat("/own").getChildren()).isEqualTo(i + 1);
+          out.write(i);
+        }
+      }
+      assertThat(c.metadata().metrics().meter("client.delegations.creates_sent").getCount()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void metadataChangesShowUp() {
     ok("touch mnt/attrs && chmod 600 mnt/attrs && touch -d '2020-01-02 03:04:05' mnt/attrs");
     assertThat(ok("stat -c '%a %Y' mnt/attrs").out().trim()).startsWith("600 ");

@@ -235,6 +235,7 @@ public final class DfsClient implements DfsFileSystem {
       throw new PathNotFoundException("no such file or directory", path);
     }
     ownWritesAnswered(PathNames.parentOf(path));
+    ownWritesAnswered(path); // a directory's entry count and times change with the writes in it
     return metadata.stat(path);
   }
 
