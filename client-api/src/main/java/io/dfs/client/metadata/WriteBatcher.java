@@ -22,8 +22,12 @@ import java.util.function.Function;
  * carries the completions of the files before it.
  *
  * <p>Order is kept: an entry is applied in order (the background writes it carries first, as they
- * were queued first) and entries follow each other in the client's order. One monitor guards the
- * queues and counters; nothing is called while holding it.
+ * were queued first), and nothing is sent while an entry carrying background writes is out. Those
+ * writes were sent without anyone waiting for them, and later writes depend on them (a create in
+ * a directory made without waiting, a rename of a file created so): an entry retried across a
+ * leader change could otherwise be applied after one sent behind it. Interactive entries alone
+ * still go several at once: each of their callers waited for what it depends on. One monitor
+ * guards the queues and counters; nothing is called while holding it.
  */
 final class WriteBatcher {
   static final int MAX_BATCH = 256;
@@ -47,7 +51,8 @@ final class WriteBatcher {
   private final Deque<Pending> interactive = new ArrayDeque<>();
   private final Deque<Pending> background = new ArrayDeque<>();
   private int interactiveInFlight;
-  private boolean backgroundInFlight;
+  /** An entry carrying background writes is out: nothing else goes until it is answered. */
+  private boolean orderedInFlight;
   /** When the oldest queued background write stops waiting for a ride (System.nanoTime). */
   private long backgroundDueNanos;
 
@@ -81,20 +86,27 @@ final class WriteBatcher {
   private void drain() {
     List<Pending> batch = new ArrayList<>();
     boolean asInteractive;
+    boolean ordered;
     synchronized (this) {
-      if (!interactive.isEmpty() && interactiveInFlight < INTERACTIVE_IN_FLIGHT) {
+      if (orderedInFlight) {
+        return; // sent when it is answered
+      }
+      if (!interactive.isEmpty() && interactiveInFlight < INTERACTIVE_IN_FLIGHT
+          && (background.isEmpty() || interactiveInFlight == 0)) {
+        ordered = !background.isEmpty(); // after every entry already out, as nothing may overtake it
         moveUpTo(background, batch);
         moveUpTo(interactive, batch);
         interactiveInFlight++;
         asInteractive = true;
-      } else if (!background.isEmpty() && !backgroundInFlight
+      } else if (!background.isEmpty() && interactiveInFlight == 0
           && (background.size() >= MAX_BATCH || System.nanoTime() - backgroundDueNanos >= 0)) {
         moveUpTo(background, batch);
-        backgroundInFlight = true;
+        ordered = true;
         asInteractive = false;
       } else {
         return;
       }
+      orderedInFlight = ordered;
       if (!background.isEmpty()) {
         backgroundDueNanos = System.nanoTime(); // what did not fit waited long enough
       }
@@ -103,8 +115,9 @@ final class WriteBatcher {
       synchronized (this) {
         if (asInteractive) {
           interactiveInFlight--;
-        } else {
-          backgroundInFlight = false;
+        }
+        if (ordered) {
+          orderedInFlight = false;
         }
       }
       if (failure != null) {
