@@ -325,7 +325,9 @@ public final class DirectoryDelegations implements AutoCloseable {
         if (failure == null) {
           child.confirm();
         } else {
-          child.returning = true; // never granted: nothing to give back, and creates sent there fail
+          // never granted: nothing to give back; the creates sent there fail, each reported by its writer
+          LOG.warn("{}: a directory made without waiting failed: {}", path, failure.toString());
+          child.returning = true;
         }
         if (child.returning && child.pending == 0) {
           forget(path);
