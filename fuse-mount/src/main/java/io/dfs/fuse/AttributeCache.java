@@ -135,9 +135,27 @@ final class AttributeCache {
    * they would have, for other clients' changes.
    */
   private void gainedEntry(String dir, long timeMs) {
+    entriesChanged(dir, timeMs, 1);
+  }
+
+  private void entriesChanged(String dir, long timeMs, int by) {
     epoch.incrementAndGet();
     entries.computeIfPresent(dir, (k, c) -> new Cached(c.status().toBuilder().setMtimeMs(timeMs).setCtimeMs(timeMs)
-        .setChildren(c.status().getChildren() + 1).build(), c.expiresAt()));
+        .setChildren(Math.max(0, c.status().getChildren() + by)).build(), c.expiresAt()));
+  }
+
+  /**
+   * This mount moved a file from {@code from} to {@code to} with a rename still on its way: the
+   * file's entries go, and its directories keep their cached attributes with the rename's times and
+   * counts (as {@link #gainedEntry}), so their next lookups do not wait for the rename.
+   */
+  void fileMoved(String from, String to, long timeMs) {
+    invalidate(from);
+    invalidate(to);
+    nameRemoved(from);
+    nameAdded(to);
+    entriesChanged(parentOf(from), timeMs, -1);
+    entriesChanged(parentOf(to), timeMs, 1);
   }
 
   /** This mount added a name (create, mkdir, rename's destination). */

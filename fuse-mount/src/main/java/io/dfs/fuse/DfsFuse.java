@@ -389,16 +389,17 @@ public final class DfsFuse extends FuseStubFS {
       Consumer<CompletableFuture<?>> claim = open.handlesUnder(oldpath).isEmpty() && writeBehind.isPending(oldpath)
           ? fs.claimRename(oldpath, newpath) : null;
       CompletableFuture<FileStatus> riding = claim == null ? null : writeBehind.renameWithCompletion(oldpath, newpath);
+      if (riding != null) {
+        claim.accept(riding);
+        metrics.meter("fuse.rename_with_completion").mark();
+        attributes.fileMoved(oldpath, newpath, System.currentTimeMillis());
+        return 0;
+      }
       try {
-        if (riding != null) {
-          claim.accept(riding);
-          metrics.meter("fuse.rename_with_completion").mark();
-        } else {
-          renameNow(oldpath, newpath);
-          if (claim != null) {
-            metrics.meter("fuse.rename_after_completion").mark(); // its completion went first
-            claim.accept(CompletableFuture.completedFuture(null));
-          }
+        renameNow(oldpath, newpath);
+        if (claim != null) {
+          metrics.meter("fuse.rename_after_completion").mark(); // its completion went first
+          claim.accept(CompletableFuture.completedFuture(null));
         }
       } catch (Exception e) {
         if (claim != null) {

@@ -208,8 +208,9 @@ public final class DfsClient implements DfsFileSystem {
       return metadata.mkdir(request.build());
     }
     MkdirRequest r = request.setInodeId(claim.inodeId()).build();
+    // the creates in it are sent without waiting too: none may be applied before it
     CompletableFuture<MetaResponse> sent = metadata.writeAsync(MetaRequest.newBuilder().setMkdir(r).build(),
-        WriteLane.BACKGROUND);
+        WriteLane.BACKGROUND_BARRIER);
     metadata.delegations().sentMkdir(claim, path, sent);
     long now = System.currentTimeMillis();
     return provisional(FileStatus.newBuilder().setPath(path).setInodeId(claim.inodeId()).setType(FileType.DIRECTORY)
@@ -239,9 +240,19 @@ public final class DfsClient implements DfsFileSystem {
     return metadata.stat(path);
   }
 
-  /** This client's reads see its own writes sent without waiting (creates, attribute changes). */
+  /**
+   * This client's reads see its own writes sent without waiting (creates, mkdirs, attribute
+   * changes, renames riding with a completion); its other writes go after them, so no retry across
+   * a leader change can apply one before what it depends on.
+   */
   private void ownWritesAnswered(String dir) throws IOException {
     metadata.delegations().awaitWrites(dir);
+  }
+
+  /** {@link #ownWritesAnswered} for the directory an entry is in, and for the entry if it is one. */
+  private void ownWritesAround(String path) throws IOException {
+    ownWritesAnswered(PathNames.parentOf(path));
+    ownWritesAnswered(path);
   }
 
   @Override
@@ -279,33 +290,40 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public void rename(String source, String destination, boolean overwrite) throws IOException {
+    ownWritesAround(source);
+    ownWritesAround(destination);
     metadata.rename(RenameRequest.newBuilder().setSource(source).setDestination(destination)
         .setOverwrite(overwrite).build());
   }
 
   @Override
   public void delete(String path, boolean recursive) throws IOException {
+    ownWritesAround(path);
     metadata.delete(path, recursive);
   }
 
   @Override
   public FileStatus setTimes(String path, long mtimeMs, long atimeMs) throws IOException {
+    ownWritesAround(path);
     return metadata.setTimes(SetTimesRequest.newBuilder().setPath(path).setMtimeMs(mtimeMs).setAtimeMs(atimeMs).build());
   }
 
   @Override
   public FileStatus setPermission(String path, int mode) throws IOException {
+    ownWritesAround(path);
     return metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(mode).build());
   }
 
   @Override
   public FileStatus setOwner(String path, String owner, String group) throws IOException {
+    ownWritesAround(path);
     return metadata.setPermission(SetPermissionRequest.newBuilder().setPath(path).setMode(-1)
         .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
   }
 
   @Override
   public FileStatus symlink(String target, String link, String owner, String group) throws IOException {
+    ownWritesAnswered(PathNames.parentOf(link));
     return metadata.symlink(SymlinkRequest.newBuilder().setPath(link).setTarget(target).setOwner(owner)
         .setGroup(group).build());
   }
@@ -313,18 +331,21 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public FileStatus mknod(String path, FileType type, int mode, long rdev, String owner, String group)
       throws IOException {
+    ownWritesAnswered(PathNames.parentOf(path));
     return metadata.mknod(MknodRequest.newBuilder().setPath(path).setType(type).setMode(mode).setRdev(rdev)
         .setOwner(owner == null ? "" : owner).setGroup(group == null ? "" : group).build());
   }
 
   @Override
   public FileStatus setXattr(String path, String name, byte[] value, XattrMode mode) throws IOException {
+    ownWritesAround(path);
     return metadata.setXattr(SetXattrRequest.newBuilder().setPath(path).setName(name)
         .setValue(ByteString.copyFrom(value)).setMode(mode).build());
   }
 
   @Override
   public FileStatus removeXattr(String path, String name) throws IOException {
+    ownWritesAround(path);
     return metadata.removeXattr(RemoveXattrRequest.newBuilder().setPath(path).setName(name).build());
   }
 
@@ -337,11 +358,14 @@ public final class DfsClient implements DfsFileSystem {
 
   @Override
   public FileStatus link(String existing, String link) throws IOException {
+    ownWritesAround(existing);
+    ownWritesAnswered(PathNames.parentOf(link));
     return metadata.link(LinkRequest.newBuilder().setExisting(existing).setPath(link).build());
   }
 
   @Override
   public void setReplication(String path, int replication) throws IOException {
+    ownWritesAround(path);
     metadata.setReplication(SetReplicationRequest.newBuilder().setPath(path).setReplication(replication).build());
   }
 
@@ -358,6 +382,7 @@ public final class DfsClient implements DfsFileSystem {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "negative length " + length, path);
     }
     FileTooLargeException.check(length, path);
+    ownWritesAround(path);
     GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
     FileStatus st = r.getStatus();
     if (st.getType() == FileType.DIRECTORY) {

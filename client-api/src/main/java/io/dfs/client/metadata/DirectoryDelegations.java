@@ -113,6 +113,8 @@ public final class DirectoryDelegations implements AutoCloseable {
 
   private final Function<MetaRequest, CompletableFuture<MetaResponse>> write;
   private final RenewalSender renewal;
+  /** Sends the client's queued background writes now: someone waits for them. */
+  private final Runnable expedite;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Recent> recent = new HashMap<>();
   /** Directories another client also changes: not asked for until then (System.nanoTime). */
@@ -137,8 +139,9 @@ public final class DirectoryDelegations implements AutoCloseable {
   }
 
   DirectoryDelegations(Function<MetaRequest, CompletableFuture<MetaResponse>> write, RenewalSender renewal,
-      com.codahale.metrics.MetricRegistry metrics) {
+      Runnable expedite, com.codahale.metrics.MetricRegistry metrics) {
     this.write = write;
+    this.expedite = expedite;
     this.renewal = renewal;
     this.validUntilNanos = System.nanoTime() - 1; // nothing is used before a grant or a renewal
     this.claims = metrics.meter("client.delegations.creates_sent");
@@ -422,6 +425,7 @@ public final class DirectoryDelegations implements AutoCloseable {
       }
       last = h.lastWrite;
     }
+    expedite.run();
     try {
       last.handle((r, e) -> null).get();
     } catch (InterruptedException e) {

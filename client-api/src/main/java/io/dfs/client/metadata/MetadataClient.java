@@ -97,7 +97,7 @@ public final class MetadataClient implements Closeable {
     this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
     this.delegations = new DirectoryDelegations(request -> batcher.submit(request, WriteLane.INTERACTIVE),
         () -> leaderRead(MetaRequest.newBuilder().setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)
-            .setSession(leader.session())).build()).getRenewal(), metrics);
+            .setSession(leader.session())).build()).getRenewal(), batcher::expedite, metrics);
     for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
       callTimers.put(op, metrics.timer("client." + op.name().toLowerCase()));
     }

@@ -22,12 +22,11 @@ import java.util.function.Function;
  * carries the completions of the files before it.
  *
  * <p>Order is kept: an entry is applied in order (the background writes it carries first, as they
- * were queued first), and nothing is sent while an entry carrying background writes is out. Those
- * writes were sent without anyone waiting for them, and later writes depend on them (a create in
- * a directory made without waiting, a rename of a file created so): an entry retried across a
- * leader change could otherwise be applied after one sent behind it. Interactive entries alone
- * still go several at once: each of their callers waited for what it depends on. One monitor
- * guards the queues and counters; nothing is called while holding it.
+ * were queued first) and entries follow each other in the client's order. Entries out at the same
+ * time may still be applied out of order when one is retried across a leader change, so while an
+ * entry carrying a {@link WriteLane#BACKGROUND_BARRIER} write is out, no background write goes in
+ * another entry (interactive entries go alone meanwhile: their callers waited for what they depend
+ * on). One monitor guards the queues and counters; nothing is called while holding it.
  */
 final class WriteBatcher {
   static final int MAX_BATCH = 256;
@@ -45,14 +44,15 @@ final class WriteBatcher {
    */
   static final long BACKGROUND_LINGER_MS = 20;
 
-  private record Pending(MetaRequest request, CompletableFuture<MetaResponse> result) {}
+  private record Pending(MetaRequest request, CompletableFuture<MetaResponse> result, boolean barrier) {}
 
   private final Function<MetaRequest, CompletableFuture<MetaResponse>> send;
   private final Deque<Pending> interactive = new ArrayDeque<>();
   private final Deque<Pending> background = new ArrayDeque<>();
   private int interactiveInFlight;
-  /** An entry carrying background writes is out: nothing else goes until it is answered. */
-  private boolean orderedInFlight;
+  private boolean backgroundInFlight;
+  /** An entry carrying a barrier write is out: background writes wait for its answer. */
+  private boolean barrierInFlight;
   /** When the oldest queued background write stops waiting for a ride (System.nanoTime). */
   private long backgroundDueNanos;
 
@@ -62,7 +62,7 @@ final class WriteBatcher {
   }
 
   CompletableFuture<MetaResponse> submit(MetaRequest request, WriteLane lane) {
-    Pending p = new Pending(request, new CompletableFuture<>());
+    Pending p = new Pending(request, new CompletableFuture<>(), lane == WriteLane.BACKGROUND_BARRIER);
     boolean startLinger = false;
     synchronized (this) {
       if (lane == WriteLane.INTERACTIVE) {
@@ -83,30 +83,39 @@ final class WriteBatcher {
     return p.result();
   }
 
+  /** Background writes queued now go as soon as nothing holds them back: someone waits for them. */
+  void expedite() {
+    synchronized (this) {
+      if (background.isEmpty()) {
+        return;
+      }
+      backgroundDueNanos = System.nanoTime();
+    }
+    drain();
+  }
+
   private void drain() {
     List<Pending> batch = new ArrayList<>();
     boolean asInteractive;
-    boolean ordered;
+    boolean barrier;
     synchronized (this) {
-      if (orderedInFlight) {
-        return; // sent when it is answered
-      }
-      if (!interactive.isEmpty() && interactiveInFlight < INTERACTIVE_IN_FLIGHT
-          && (background.isEmpty() || interactiveInFlight == 0)) {
-        ordered = !background.isEmpty(); // after every entry already out, as nothing may overtake it
-        moveUpTo(background, batch);
+      if (!interactive.isEmpty() && interactiveInFlight < INTERACTIVE_IN_FLIGHT) {
+        if (!barrierInFlight) {
+          moveUpTo(background, batch);
+        }
         moveUpTo(interactive, batch);
         interactiveInFlight++;
         asInteractive = true;
-      } else if (!background.isEmpty() && interactiveInFlight == 0
+      } else if (!background.isEmpty() && !backgroundInFlight && !barrierInFlight
           && (background.size() >= MAX_BATCH || System.nanoTime() - backgroundDueNanos >= 0)) {
         moveUpTo(background, batch);
-        ordered = true;
+        backgroundInFlight = true;
         asInteractive = false;
       } else {
         return;
       }
-      orderedInFlight = ordered;
+      barrier = batch.stream().anyMatch(Pending::barrier);
+      barrierInFlight |= barrier;
       if (!background.isEmpty()) {
         backgroundDueNanos = System.nanoTime(); // what did not fit waited long enough
       }
@@ -115,9 +124,11 @@ final class WriteBatcher {
       synchronized (this) {
         if (asInteractive) {
           interactiveInFlight--;
+        } else {
+          backgroundInFlight = false;
         }
-        if (ordered) {
-          orderedInFlight = false;
+        if (barrier) {
+          barrierInFlight = false;
         }
       }
       if (failure != null) {
