@@ -235,8 +235,7 @@ public final class DfsClient implements DfsFileSystem {
     if (metadata.delegations().knownAbsent(path)) {
       throw new PathNotFoundException("no such file or directory", path);
     }
-    ownWritesAnswered(PathNames.parentOf(path));
-    ownWritesAnswered(path); // a directory's entry count and times change with the writes in it
+    ownWritesAround(path); // a directory's entry count and times change with the writes in it too
     return metadata.stat(path);
   }
 

@@ -89,6 +89,12 @@ public final class DirectoryDelegations implements AutoCloseable {
       this.names = new HashSet<>(names);
     }
 
+    /** A write was claimed here: it is pending, and the hold is in use. */
+    void claimed() {
+      pending++;
+      lastUsedNanos = System.nanoTime();
+    }
+
     void confirm() {
       confirmedNanos = System.nanoTime();
       confirmed = true;
@@ -260,8 +266,7 @@ public final class DirectoryDelegations implements AutoCloseable {
           throw new PathExistsException("file exists", path);
         }
         h.names.add(name);
-        h.pending++;
-        h.lastUsedNanos = System.nanoTime();
+        h.claimed();
         claims.mark();
         c = new Claim(dir, range.next++);
         if (range.next == range.end) {
@@ -362,8 +367,7 @@ public final class DirectoryDelegations implements AutoCloseable {
     if (PathNames.nameOf(path).isEmpty() || h == null || !h.names.contains(PathNames.nameOf(path))) {
       return null;
     }
-    h.pending++;
-    h.lastUsedNanos = System.nanoTime();
+    h.claimed();
     return new Claim(dir, 0);
   }
 
@@ -389,14 +393,11 @@ public final class DirectoryDelegations implements AutoCloseable {
     }
     from.names.remove(PathNames.nameOf(source));
     to.names.add(PathNames.nameOf(destination));
-    long now = System.nanoTime();
-    from.pending++;
-    from.lastUsedNanos = now;
+    from.claimed();
     if (to == from) {
       return List.of(new Claim(fromDir, 0));
     }
-    to.pending++;
-    to.lastUsedNanos = now;
+    to.claimed();
     return List.of(new Claim(fromDir, 0), new Claim(toDir, 0));
   }
 
