@@ -145,7 +145,6 @@ final class WriteBehind implements AutoCloseable {
     }
     failures.remove(path); // a new file now: the failure of an earlier one here was logged and counted
     Pending mine = new Pending(path, shown, completion);
-    CompletableFuture<FileStatus> done = mine.done;
     pending.put(path, mine);
     metrics.meter("fuse.writeback.files").mark();
     workers.execute(() -> {
@@ -165,20 +164,17 @@ final class WriteBehind implements AutoCloseable {
         }
       }
       slots.release();
+      // whoever waited on it is released last: by then it no longer sees the pending view
       if (failure == null) {
         onCompleted.accept(completed);
+        mine.done.complete(completed);
       } else {
         metrics.counter("fuse.writeback.errors").inc();
         LOG.warn("{}: writing back after close failed; the next fsync of it reports EIO", now, failure);
         failures.put(now, failure instanceof IOException io ? io
             : new StorageException(ErrorCode.IO_ERROR, "write-back failed: " + failure, now));
         onFailed.accept(now);
-      }
-      // only now: whoever waited on it must no longer see the pending view
-      if (failure == null) {
-        done.complete(completed);
-      } else {
-        done.completeExceptionally(failure);
+        mine.done.completeExceptionally(failure);
       }
     });
   }
