@@ -31,6 +31,7 @@ import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.Flock;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
@@ -53,12 +54,14 @@ public final class DfsFuse extends FuseStubFS {
   private final ListingReadAhead readAhead = new ListingReadAhead(System::nanoTime);
   private final MetricRegistry metrics;
   private final WriteBehind writeBehind;
+  private final AdvisoryLocks locks;
 
   /** {@code writeBack}: whether close(2) hands completions to the background (see {@link WriteBehind}). */
   public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics, boolean writeBack) {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
+    this.locks = new AdvisoryLocks(fs);
     this.writeBehind = new WriteBehind(writeBack, metrics, completed -> attributes.changed(completed.getPath(), completed),
         failed -> {
           attributes.invalidate(failed);
@@ -572,6 +575,31 @@ public final class DfsFuse extends FuseStubFS {
       writeOut(path, open.remove(fi.fh.get(), path), FileHandle::release);
       return 0;
     });
+  }
+
+  @Override
+  public int lock(String path, FuseFileInfo fi, int cmd, Flock flock) {
+    return call("lock", () -> interruptible(() -> locks.posix(handle(fi), cmd, flock, fi.lock_owner.get())));
+  }
+
+  @Override
+  public int flock(String path, FuseFileInfo fi, int op) {
+    return call("flock", () -> interruptible(() -> locks.flock(handle(fi), op, fi.lock_owner.get(),
+        (int) getContext().pid.get())));
+  }
+
+  private interface LockCall {
+    void run() throws IOException;
+  }
+
+  /** A lock wait that ended without the lock (its owner let go meanwhile) is EINTR, as a signal's would be. */
+  private static int interruptible(LockCall c) throws IOException {
+    try {
+      c.run();
+      return 0;
+    } catch (java.io.InterruptedIOException e) {
+      return -ErrorCodes.EINTR();
+    }
   }
 
   @Override

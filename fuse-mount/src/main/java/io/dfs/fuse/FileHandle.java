@@ -271,6 +271,11 @@ final class FileHandle {
     }
   }
 
+  /** The file's inode id: what its locks are held on, whatever its name becomes. */
+  long inodeId() {
+    return opened.getInodeId();
+  }
+
   String path() {
     return path;
   }

@@ -21,6 +21,7 @@ import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileLock;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.FsckResponse;
@@ -28,6 +29,8 @@ import io.dfs.proto.GetBlockLocationsResponse;
 import io.dfs.proto.LinkRequest;
 import io.dfs.proto.ListResponse;
 import io.dfs.proto.LocatedBlock;
+import io.dfs.proto.LockRequest;
+import io.dfs.proto.LockType;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
@@ -48,6 +51,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -483,6 +487,21 @@ public final class DfsClient implements DfsFileSystem {
     // stay within the 255-byte name limit whatever the original name's length
     String prefix = name.length() > 150 ? "" : name + ".";
     return path.substring(0, slash + 1) + "." + prefix + tag;
+  }
+
+  @Override
+  public void lock(LockRequest request) throws IOException {
+    if (request.getType() != LockType.UNLOCK) {
+      ownWritesAround(request.getPath()); // a file made without waiting is in the cluster before it is locked
+    }
+    metadata.locks().lock(request.getInodeId() != 0 ? request
+        : request.toBuilder().setInodeId(stat(request.getPath()).getInodeId()).build());
+  }
+
+  @Override
+  public Optional<FileLock> lockInTheWay(LockRequest request) throws IOException {
+    ownWritesAround(request.getPath());
+    return metadata.locks().inTheWay(request);
   }
 
   @Override

@@ -157,6 +157,19 @@ public interface DfsFileSystem extends Closeable {
    * The CRC32C of a complete file's content, composed from its blocks' CRCs by the nodes that
    * hold them (no data crosses the network): equal content, equal checksum, whatever the block sizes.
    */
+  /**
+   * Takes, changes or drops a cluster-wide advisory lock of this client (a flock or a POSIX
+   * byte-range lock; see LockRequest) on the file at {@code request.path}, or the file with
+   * {@code request.inode_id}. A lock in the way fails with LockConflictException, unless the request
+   * asks to wait: then this returns once the lock is taken (InterruptedIOException if the thread is
+   * interrupted, or the owner lets go of all its locks on the file meanwhile). The client's locks
+   * go when it closes, or when it stays silent past the leader's lock lease (10 s).
+   */
+  void lock(io.dfs.proto.LockRequest request) throws IOException;
+
+  /** The first lock of another owner that {@code request} (shared or exclusive) would conflict with (F_GETLK). */
+  java.util.Optional<io.dfs.proto.FileLock> lockInTheWay(io.dfs.proto.LockRequest request) throws IOException;
+
   io.dfs.client.checksum.FileChecksum checksum(String path) throws IOException;
 
   /** Leader, peers, storage nodes, capacity and block health. */

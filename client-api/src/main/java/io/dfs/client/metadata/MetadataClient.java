@@ -57,6 +57,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Talks to the metadata peers' RPC ports: finds the leader by itself and follows it through leader
@@ -69,6 +71,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #ASYNC_REPLY_BUDGET_SECONDS}, well within the ten minutes a session is kept.
  */
 public final class MetadataClient implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataClient.class);
   static final int REQUEST_TIMEOUT_SECONDS = 5;
   /** Longest a call may wait for its answer, through elections and lost peers. */
   static final int ASYNC_REPLY_BUDGET_SECONDS = 180;
@@ -83,6 +86,7 @@ public final class MetadataClient implements Closeable {
   private final WriteBatcher batcher;
   private final LeaseRenewer leases;
   private final DirectoryDelegations delegations;
+  private final SessionLocks locks;
   private final MetricRegistry metrics = new MetricRegistry();
   private final Map<MetaRequest.OpCase, Timer> callTimers = new EnumMap<>(MetaRequest.OpCase.class);
 
@@ -92,12 +96,15 @@ public final class MetadataClient implements Closeable {
     this.tls = tls;
     this.user = user;
     this.leader = channel(clientId, true);
+    // the session renews too: the leader releases the locks of a silent one
     this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
-        .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)).build()));
+        .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId).setSession(leader.session())).build()));
     this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
     this.delegations = new DirectoryDelegations(request -> batcher.submit(request, WriteLane.INTERACTIVE),
         () -> leaderRead(MetaRequest.newBuilder().setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)
             .setSession(leader.session())).build()).getRenewal(), batcher::expedite, metrics);
+    this.locks = new SessionLocks(request -> await(leader.call(request, ReadMode.LINEARIZABLE), "lock call"),
+        leader.session(), leases, metrics.meter("client.lock_wait_asks"));
     for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
       callTimers.put(op, metrics.timer("client." + op.name().toLowerCase()));
     }
@@ -157,6 +164,11 @@ public final class MetadataClient implements Closeable {
   /** Directories delegated to this client; used only by a client that asks for them (the mount). */
   public DirectoryDelegations delegations() {
     return delegations;
+  }
+
+  /** This client session's advisory locks (flock and POSIX locks), held by the metadata service. */
+  public SessionLocks locks() {
+    return locks;
   }
 
   /** Leases this client holds while files are open for writing; streams open and release them. */
@@ -452,6 +464,12 @@ public final class MetadataClient implements Closeable {
 
   @Override
   public void close() throws IOException {
+    try {
+      locks.releaseAll(); // else others wait for the leader to see this session silent
+    } catch (IOException e) {
+      LOG.warn("releasing this client's locks failed (the leader releases them after its lock lease): {}",
+          e.toString());
+    }
     delegations.close();
     leases.close();
     leader.close();

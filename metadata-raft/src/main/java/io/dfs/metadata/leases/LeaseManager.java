@@ -26,12 +26,24 @@ public final class LeaseManager {
    */
   public static final long DELEGATION_LEASE_MS = 5_000;
 
+  /**
+   * How long a session holding locks may stay silent before the leader releases them (a live
+   * holder renews every second while it holds any). Longer than a delegation's lease: a holder
+   * cannot stop using a lock the way it stops using a delegation, so this is the time a mount cut
+   * off from the leader (or paused) keeps its locks before others may take them.
+   */
+  public static final long LOCK_LEASE_MS = 10_000;
+
   private final Map<String, Long> renewed = new HashMap<>();
   private final Map<String, Long> sessionRenewed = new HashMap<>();
   /** Delegated directories another client waits for: since when. */
   private final Map<Long, Long> recalled = new HashMap<>();
   /** Delegated directories: since when this leader knows them delegated. */
   private final Map<Long, Long> delegatedSince = new HashMap<>();
+  /** Sessions holding locks: since when this leader knows them as holders. */
+  private final Map<String, Long> lockingSince = new HashMap<>();
+  /** Releases of a silent session's locks proposed and not yet applied. */
+  private final Map<String, Long> releasing = new HashMap<>();
   /** Forced returns proposed and not yet applied. */
   private final Map<Long, Long> returning = new HashMap<>();
   /** Recoveries proposed and not yet applied, so the monitor does not propose them twice. */
@@ -51,6 +63,8 @@ public final class LeaseManager {
     recalled.clear();
     returning.clear();
     delegatedSince.clear();
+    lockingSince.clear();
+    releasing.clear();
     leaderSinceMs = clock.millis();
   }
 
@@ -100,6 +114,31 @@ public final class LeaseManager {
     delegatedSince.keySet().retainAll(delegated);
     recalled.keySet().retainAll(delegated);
     returning.keySet().retainAll(delegated);
+  }
+
+  /** The sessions holding locks now: new ones start their lease, the others are forgotten. */
+  public synchronized void lockingNow(Set<String> holders) {
+    long now = clock.millis();
+    holders.forEach(s -> lockingSince.putIfAbsent(s, now));
+    lockingSince.keySet().retainAll(holders);
+    releasing.keySet().retainAll(holders);
+  }
+
+  /**
+   * True when the session was silent for {@link #LOCK_LEASE_MS} (since its last renewal, since it
+   * first held a lock as this leader saw it, and since this peer became leader) and no release of
+   * its locks is in flight: the leader should release them.
+   */
+  public synchronized boolean shouldReleaseLocks(String session) {
+    long now = clock.millis();
+    long last = Math.max(Math.max(sessionRenewed.getOrDefault(session, 0L), leaderSinceMs),
+        lockingSince.getOrDefault(session, now));
+    Long proposed = releasing.get(session);
+    return now - last > LOCK_LEASE_MS && (proposed == null || now - proposed > LOCK_LEASE_MS);
+  }
+
+  public synchronized void lockReleaseProposed(String session) {
+    releasing.put(session, clock.millis());
   }
 
   /** True when the writer's hard limit passed, and no recovery of {@code path} is in flight. */

@@ -13,6 +13,7 @@ import io.dfs.proto.BlockInfo;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.NodeInfo;
 import io.dfs.proto.RecoverLeaseRequest;
+import io.dfs.proto.ReleaseLocksRequest;
 import io.dfs.proto.ReturnDelegationRequest;
 import java.io.IOException;
 import java.util.List;
@@ -91,6 +92,26 @@ public final class LeaseRecovery implements AutoCloseable {
         proposer.execute(() -> proposeReturn(dir, holder));
       }
     });
+  }
+
+  /** Releases the locks of sessions silent past their lock lease (on the leader, in safe mode too). */
+  public void releaseSilentLocks() {
+    java.util.Set<String> holders = namespace.get().lockHolders();
+    leases.lockingNow(holders);
+    for (String session : holders) {
+      if (leases.shouldReleaseLocks(session)) {
+        leases.lockReleaseProposed(session);
+        LOG.info("session {} silent while holding locks: releasing them", session);
+        proposer.execute(() -> {
+          try {
+            client().write(MetaRequest.newBuilder().setReleaseLocks(ReleaseLocksRequest.newBuilder()
+                .setSession(session)).build());
+          } catch (IOException e) {
+            LOG.warn("releasing the locks of {} failed (tried again): {}", session, e.toString());
+          }
+        });
+      }
+    }
   }
 
   private void proposeReturn(long dir, String holder) {

@@ -16,6 +16,7 @@ import io.dfs.client.error.NotADirectoryException;
 import io.dfs.client.error.PathExistsException;
 import io.dfs.client.error.PathNotFoundException;
 import io.dfs.client.error.PermissionDeniedException;
+import io.dfs.client.error.StorageException;
 import io.dfs.client.error.XattrNotFoundException;
 import io.dfs.client.error.XattrTooBigException;
 import io.dfs.client.fs.DfsFileSystem;
@@ -23,9 +24,12 @@ import io.dfs.client.fs.PathNames;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.DelegationGrant;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileLock;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.LockRequest;
+import io.dfs.proto.LockType;
 import io.dfs.proto.XattrMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +54,7 @@ public final class Namespace {
   private final Map<Long, Inode> openFiles = new java.util.TreeMap<>();
   private final ClientSessions sessions = new ClientSessions();
   private final Delegations delegations = new Delegations();
+  private final FileLocks locks = new FileLocks();
   private long nextInodeId;
   private long nextBlockId;
   private long nextGenerationStamp;
@@ -100,6 +105,31 @@ public final class Namespace {
       grant.setFirstInodeId(first).setInodeIdCount(Delegations.INODE_IDS_PER_GRANT);
     }
     return grant.build();
+  }
+
+  /** Advisory locks held on files. */
+  public FileLocks locks() {
+    return locks;
+  }
+
+  /**
+   * The lock {@code session} asks for, on the file it names: by its inode id when given (an unlock
+   * then needs no path: a file renamed or removed meanwhile still lets go of its locks), else by path.
+   * A lock taken through a path that now names another file than the id is STALE_FILE_HANDLE.
+   */
+  public FileLock lockOf(LockRequest r, String session) throws DfsException {
+    long id = r.getInodeId();
+    if (r.getType() != LockType.UNLOCK || id == 0) {
+      Inode file = resolveFile(r.getPath());
+      if (id != 0 && file.id != id) {
+        throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "now names another file than the one locked",
+            r.getPath());
+      }
+      id = file.id;
+    }
+    return FileLocks.normalized(FileLock.newBuilder().setInodeId(id).setSession(session).setOwner(r.getOwner())
+        .setKind(r.getKind()).setType(r.getType()).setStart(r.getStart()).setEnd(r.getEnd()).setPid(r.getPid())
+        .build());
   }
 
   /** Ends {@code holder}'s delegation of the directory, if it has one. */

@@ -6,6 +6,7 @@ import io.dfs.metadata.namespace.image.ImageHeader;
 import io.dfs.metadata.namespace.image.InodeRecord;
 import io.dfs.metadata.namespace.image.LinkRecord;
 import io.dfs.metadata.namespace.image.SessionRecord;
+import io.dfs.proto.FileLock;
 import io.dfs.proto.FileType;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -29,9 +30,9 @@ public final class NamespaceImage {
   /**
    * 2 added the client sessions (a version 1 image has none); 3 the hard links, 4 the directory
    * delegations (earlier ones have none), 5 the inode ids reserved for sessions (version 4 kept
-   * them with each delegation).
+   * them with each delegation), 6 the advisory locks.
    */
-  private static final int VERSION = 5;
+  private static final int VERSION = 6;
 
   private NamespaceImage() {}
 
@@ -41,6 +42,7 @@ public final class NamespaceImage {
     List<SessionRecord> sessions = ns.sessions().toRecords();
     List<DelegationRecord> delegations = ns.delegations().toRecords();
     List<InodeIdRangeRecord> idRanges = ns.delegations().idRangeRecords();
+    List<FileLock> locks = ns.locks().records();
     ImageHeader.newBuilder()
         .setVersion(VERSION)
         .setNextInodeId(ns.nextInodeId())
@@ -52,6 +54,7 @@ public final class NamespaceImage {
         .setLinkCount(counts[3])
         .setDelegationCount(delegations.size())
         .setIdRangeCount(idRanges.size())
+        .setLockCount(locks.size())
         .build().writeDelimitedTo(checked);
     // each entry under its first name; its further names (in the order it took them) after the sessions
     List<LinkRecord> links = new ArrayList<>();
@@ -81,6 +84,9 @@ public final class NamespaceImage {
       r.writeDelimitedTo(checked);
     }
     for (InodeIdRangeRecord r : idRanges) {
+      r.writeDelimitedTo(checked);
+    }
+    for (FileLock r : locks) {
       r.writeDelimitedTo(checked);
     }
     DataOutputStream trailer = new DataOutputStream(checked);
@@ -146,6 +152,13 @@ public final class NamespaceImage {
         throw new IOException("namespace image ends after " + n + " of " + header.getIdRangeCount() + " id ranges");
       }
       ns.delegations().restore(r);
+    }
+    for (long n = 0; n < header.getLockCount(); n++) {
+      FileLock r = FileLock.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getLockCount() + " locks");
+      }
+      ns.locks().restore(r);
     }
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();

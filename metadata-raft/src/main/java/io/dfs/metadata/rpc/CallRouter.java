@@ -1,6 +1,7 @@
 package io.dfs.metadata.rpc;
 
 import io.dfs.metadata.blocktokens.BlockTokenIssuer;
+import io.dfs.metadata.locks.LockWaits;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.metadata.statemachine.NamespaceWrites;
@@ -16,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * Decides who answers a call on this peer's RPC port: namespace writes go to the leader's group
- * commit, linearizable reads through Ratis' ReadIndex, leader reads and the storage-node protocol to
+ * commit (a lock that waits first through the leader's {@link LockWaits}), linearizable reads through Ratis' ReadIndex, leader reads and the storage-node protocol to
  * the leader's state directly, stale reads to whatever this peer has applied. A call only the leader
  * may answer, arriving at a follower, is answered NOT_LEADER with the leader's id. The leader's
  * answers get their block access tokens on the way out (only the leader knows where blocks are).
@@ -25,6 +26,7 @@ final class CallRouter {
   private final BooleanSupplier isLeader;
   private final Supplier<String> leaderId;
   private final LeaderWriteBatcher writes;
+  private final LockWaits lockWaits;
   private final LocalRaft raft;
   private final Function<MetaRequest, MetaResponse> query;
   private final NodeProtocol nodes;
@@ -38,12 +40,13 @@ final class CallRouter {
    * @param nodeWork runs storage nodes' requests, in arrival order (they wait on the block
    *     service's monitor)
    */
-  CallRouter(BooleanSupplier isLeader, Supplier<String> leaderId, LeaderWriteBatcher writes, LocalRaft raft,
-      Function<MetaRequest, MetaResponse> query, NodeProtocol nodes, BlockTokenIssuer tokens, Executor reads,
-      Executor nodeWork) {
+  CallRouter(BooleanSupplier isLeader, Supplier<String> leaderId, LeaderWriteBatcher writes, LockWaits lockWaits,
+      LocalRaft raft, Function<MetaRequest, MetaResponse> query, NodeProtocol nodes, BlockTokenIssuer tokens,
+      Executor reads, Executor nodeWork) {
     this.isLeader = isLeader;
     this.leaderId = leaderId;
     this.writes = writes;
+    this.lockWaits = lockWaits;
     this.raft = raft;
     this.query = query;
     this.nodes = nodes;
@@ -74,6 +77,9 @@ final class CallRouter {
     MetaRequest.OpCase op = request.getOpCase();
     if (op.getNumber() >= MetaRequest.REGISTER_NODE_FIELD_NUMBER) {
       return CompletableFuture.supplyAsync(() -> nodes.handle(request), nodeWork);
+    }
+    if (LockWaits.waits(request)) {
+      return lockWaits.submit(call, writes::submit);
     }
     if (NamespaceWrites.isWrite(op)) {
       return writes.submit(call);

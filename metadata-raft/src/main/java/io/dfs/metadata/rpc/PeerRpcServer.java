@@ -5,6 +5,7 @@ import io.dfs.client.metadata.RpcFrames;
 import io.dfs.client.tls.ClusterTls;
 import io.dfs.client.tls.ServiceIdentity;
 import io.dfs.metadata.blocktokens.BlockTokenIssuer;
+import io.dfs.metadata.locks.LockWaits;
 import io.dfs.metadata.nodeprotocol.NodeProtocol;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.CallReply;
@@ -53,10 +54,13 @@ public final class PeerRpcServer implements Closeable {
   private final EventLoopGroup loops;
   private final ExecutorService reads;
   private final ExecutorService nodeWork;
+  private final LockWaits lockWaits;
   private final Channel channel;
 
-  private PeerRpcServer(EventLoopGroup loops, ExecutorService reads, ExecutorService nodeWork, Channel channel) {
+  private PeerRpcServer(EventLoopGroup loops, ExecutorService reads, ExecutorService nodeWork, LockWaits lockWaits,
+      Channel channel) {
     this.loops = loops;
+    this.lockWaits = lockWaits;
     this.reads = reads;
     this.nodeWork = nodeWork;
     this.channel = channel;
@@ -72,8 +76,9 @@ public final class PeerRpcServer implements Closeable {
     LeaderWriteBatcher writes = new LeaderWriteBatcher(raft::write, peer.metrics());
     ExecutorService reads = Executors.newFixedThreadPool(2, daemon("rpc-reads-" + peer.selfId()));
     ExecutorService nodeWork = Executors.newSingleThreadExecutor(daemon("rpc-nodes-" + peer.selfId()));
-    CallRouter router = new CallRouter(peer.isLeader(), peer.leaderId(), writes, raft, peer.query(), peer.nodes(),
-        peer.tokens(), reads, nodeWork);
+    LockWaits lockWaits = new LockWaits(peer.query(), peer.selfId());
+    CallRouter router = new CallRouter(peer.isLeader(), peer.leaderId(), writes, lockWaits, raft, peer.query(),
+        peer.nodes(), peer.tokens(), reads, nodeWork);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     ServerBootstrap b = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -93,11 +98,12 @@ public final class PeerRpcServer implements Closeable {
     try {
       Channel ch = b.bind(new InetSocketAddress(host, port)).sync().channel();
       LOG.info("peer {} serves calls on {}:{}", peer.selfId(), host, port);
-      return new PeerRpcServer(loops, reads, nodeWork, ch);
+      return new PeerRpcServer(loops, reads, nodeWork, lockWaits, ch);
     } catch (Exception e) {
       loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       reads.shutdownNow();
       nodeWork.shutdownNow();
+      lockWaits.close();
       throw new IOException("cannot serve calls on " + host + ":" + port, e);
     }
   }
@@ -120,6 +126,7 @@ public final class PeerRpcServer implements Closeable {
     loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     reads.shutdownNow();
     nodeWork.shutdownNow();
+    lockWaits.close();
   }
 
   /**

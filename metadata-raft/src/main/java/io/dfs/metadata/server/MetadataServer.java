@@ -164,6 +164,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     try {
       if (isLeader()) {
         leaseRecovery.takeBackDelegations();
+        leaseRecovery.releaseSilentLocks();
         blocks.scan();
         if (!blocks.safeMode().on()) {
           leaseRecovery.pass();

@@ -7,6 +7,8 @@ import static io.dfs.metadata.namespace.PermissionCheck.WRITE;
 import io.dfs.client.error.DfsException;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.metadata.namespace.PermissionCheck;
+import io.dfs.proto.LockKind;
+import io.dfs.proto.LockType;
 import io.dfs.proto.MetaRequest;
 
 /**
@@ -84,6 +86,14 @@ final class AccessRules {
         }
       }
       case TRUNCATE -> p.entry(request.getTruncate().getPath(), WRITE);
+      case LOCK -> {
+        // as fcntl asks of the descriptor: open for reading to share, for writing to exclude; an
+        // unlock asks nothing (a lock is always let go of)
+        var r = request.getLock();
+        if (r.getType() != LockType.UNLOCK) {
+          p.entry(r.getPath(), r.getKind() == LockKind.FLOCK ? 0 : r.getType() == LockType.SHARED ? READ : WRITE);
+        }
+      }
       case SET_REPLICATION -> p.entry(request.getSetReplication().getPath(), WRITE);
       case SET_TIMES -> {
         // the owner sets any times; anyone who may write the file may touch it
@@ -126,6 +136,7 @@ final class AccessRules {
       }
       case GET_BLOCK_LOCATIONS -> p.entry(request.getGetBlockLocations().getPath(), READ);
       case GET_XATTRS -> p.entry(request.getGetXattrs().getPath(), READ);
+      case TEST_LOCK -> p.entry(request.getTestLock().getLock().getPath(), 0);
       default -> {
         // cluster-wide reports (fsck, status) and the node protocol
       }

@@ -8,6 +8,7 @@ import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.FileLock;
 import io.dfs.proto.FileType;
 import io.dfs.proto.FsckProblem;
 import io.dfs.proto.FsckResponse;
@@ -39,6 +40,15 @@ final class NamespaceReads {
       case GET_BLOCK_LOCATIONS -> out.setBlockLocations(blockLocations(ns, request));
       case FSCK -> out.setFsck(fsck(ns, request.getFsck().getPath()));
       case GET_XATTRS -> out.setXattrs(Xattrs.newBuilder().putAllEntries(ns.xattrs(request.getGetXattrs().getPath())));
+      case TEST_LOCK -> {
+        var r = request.getTestLock();
+        FileLock in = ns.locks().conflict(ns.lockOf(r.getLock(), r.getSession()));
+        if (in == null) {
+          out.setDone(true);
+        } else {
+          out.setConflict(in);
+        }
+      }
       default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT,
           "not a read operation: " + request.getOpCase(), "");
     }

@@ -439,6 +439,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         .build();
   }
 
+  /** Sessions holding at least one lock. */
+  public java.util.Set<String> lockHolders() {
+    return withReadLock(ns -> ns.locks().holders());
+  }
+
   /** Every delegated directory with its holding session. */
   public Map<Long, String> delegations() {
     return withReadLock(ns -> ns.delegations().holders());

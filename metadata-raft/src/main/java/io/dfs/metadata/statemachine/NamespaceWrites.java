@@ -164,6 +164,21 @@ public final class NamespaceWrites {
         ns.returnDelegation(r.getDirId(), forced ? r.getHolder() : who);
         out.setDone(true);
       }
+      case LOCK -> {
+        if (who.isEmpty()) {
+          throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only a client session holds a lock",
+              request.getLock().getPath());
+        }
+        ns.locks().apply(ns.lockOf(request.getLock(), who), request.getLock().getPath());
+        out.setDone(true);
+      }
+      case RELEASE_LOCKS -> {
+        var r = request.getReleaseLocks();
+        // another's locks are released only by a superuser: the leader, for a silent session
+        boolean forced = !r.getSession().isEmpty() && (!request.hasCaller() || request.getCaller().getSuperuser());
+        ns.locks().releaseSession(forced ? r.getSession() : who);
+        out.setDone(true);
+      }
       case TRUNCATE -> {
         var r = request.getTruncate();
         out.setStatus(ns.status(ns.truncate(r.getPath(), r.getLength(), now)));

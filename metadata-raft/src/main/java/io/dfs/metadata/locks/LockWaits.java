@@ -1,0 +1,106 @@
+package io.dfs.metadata.locks;
+
+import io.dfs.metadata.statemachine.NamespaceStateMachine;
+import io.dfs.proto.ClientCall;
+import io.dfs.proto.ErrorCode;
+import io.dfs.proto.LockRequest;
+import io.dfs.proto.MetaRequest;
+import io.dfs.proto.MetaResponse;
+import io.dfs.proto.TestLockRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The leader's waiting room for F_SETLKW and blocking flock: a lock call that asks to wait, and
+ * meets a conflicting lock in the applied namespace, is held here and looked at again every
+ * {@link #RECHECK_MS} until the lock in its way is gone; then it goes to the log like any write
+ * (where it may still lose a race and come back LOCK_CONFLICT). After {@link #HOLD_MS} it is
+ * answered LOCK_CONFLICT and its client asks again, so no call outlives the client's attempt
+ * timeout and a client that gave up is forgotten soon. Leader-only state with one owner: the
+ * waiting list belongs to this class's single thread; apply knows nothing of it.
+ */
+public final class LockWaits implements AutoCloseable {
+  static final long RECHECK_MS = 10;
+  /** Below the client's 5 s attempt timeout (MetadataClient), which would send the call again. */
+  static final long HOLD_MS = 3_000;
+
+  private final Function<MetaRequest, MetaResponse> query;
+  private final ScheduledExecutorService thread;
+  /** Only touched on {@link #thread}. */
+  private final List<Waiting> waiting = new ArrayList<>();
+
+  private record Waiting(ClientCall call, Function<ClientCall, CompletableFuture<MetaResponse>> propose,
+      CompletableFuture<MetaResponse> answer, long deadlineNanos) {}
+
+  /** {@code query}: a read of the leader's applied namespace (the state machine's). */
+  public LockWaits(Function<MetaRequest, MetaResponse> query, String peerId) {
+    this.query = query;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "lock-waits-" + peerId);
+      t.setDaemon(true);
+      return t;
+    });
+    thread.scheduleWithFixedDelay(this::recheck, RECHECK_MS, RECHECK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** True for a call this class should see: a lock that asks to wait. */
+  public static boolean waits(MetaRequest request) {
+    return request.getOpCase() == MetaRequest.OpCase.LOCK && request.getLock().getWait();
+  }
+
+  /** The call's answer: proposed through {@code propose} once nothing is in its way. */
+  public CompletableFuture<MetaResponse> submit(ClientCall call,
+      Function<ClientCall, CompletableFuture<MetaResponse>> propose) {
+    CompletableFuture<MetaResponse> answer = new CompletableFuture<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
+    thread.execute(() -> {
+      Waiting w = new Waiting(call, propose, answer, deadline);
+      if (!tryNow(w)) {
+        waiting.add(w);
+      }
+    });
+    return answer;
+  }
+
+  private void recheck() {
+    long now = System.nanoTime();
+    waiting.removeIf(w -> {
+      if (tryNow(w)) {
+        return true;
+      }
+      if (now - w.deadlineNanos() >= 0) {
+        w.answer().complete(NamespaceStateMachine.error(ErrorCode.LOCK_CONFLICT, "still locked: ask again"));
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Proposes the call when nothing is in its way (or its check fails: apply reports that); true when answered. */
+  private boolean tryNow(Waiting w) {
+    LockRequest lock = w.call().getRequest().getLock();
+    MetaResponse test = query.apply(MetaRequest.newBuilder().setCaller(w.call().getRequest().getCaller())
+        .setTestLock(TestLockRequest.newBuilder().setLock(lock).setSession(w.call().getClientId())).build());
+    if (test.hasConflict()) {
+      return false;
+    }
+    w.propose().apply(w.call()).whenComplete((r, e) -> {
+      if (e != null) {
+        w.answer().completeExceptionally(e);
+      } else {
+        w.answer().complete(r);
+      }
+    });
+    return true;
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}
