@@ -61,7 +61,17 @@ public final class DfsFuse extends FuseStubFS {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
-    this.locks = new AdvisoryLocks(fs);
+    this.locks = new AdvisoryLocks(fs, new AdvisoryLocks.WritesOut() {
+      @Override
+      public void flush(FileHandle h) throws IOException {
+        writeOut(h.path(), h, FileHandle::flush);
+      }
+
+      @Override
+      public void awaitAll() throws IOException {
+        writeBehind.awaitAll();
+      }
+    });
     this.writeBehind = new WriteBehind(writeBack, metrics, completed -> attributes.changed(completed.getPath(), completed),
         failed -> {
           attributes.invalidate(failed);
@@ -572,7 +582,14 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int release(String path, FuseFileInfo fi) {
     return call("release", () -> {
-      writeOut(path, open.remove(fi.fh.get(), path), FileHandle::release);
+      FileHandle h = open.remove(fi.fh.get(), path);
+      try {
+        writeOut(path, h, FileHandle::release);
+      } finally {
+        if (h != null) {
+          locks.descriptionClosed(h, fi.lock_owner.get()); // after its writes: a locker then sees them
+        }
+      }
       return 0;
     });
   }

@@ -499,6 +499,11 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
+  public boolean mayHoldLock(LockRequest request) {
+    return metadata.locks().mayHold(request);
+  }
+
+  @Override
   public Optional<FileLock> lockInTheWay(LockRequest request) throws IOException {
     ownWritesAround(request.getPath());
     return metadata.locks().inTheWay(request);

@@ -167,6 +167,9 @@ public interface DfsFileSystem extends Closeable {
    */
   void lock(io.dfs.proto.LockRequest request) throws IOException;
 
+  /** Whether the request's owner may hold a lock of its kind on its file (by inode id) through this client. */
+  boolean mayHoldLock(io.dfs.proto.LockRequest request);
+
   /** The first lock of another owner that {@code request} (shared or exclusive) would conflict with (F_GETLK). */
   java.util.Optional<io.dfs.proto.FileLock> lockInTheWay(io.dfs.proto.LockRequest request) throws IOException;
 

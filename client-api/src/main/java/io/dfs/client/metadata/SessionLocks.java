@@ -132,7 +132,12 @@ public final class SessionLocks {
     }
   }
 
-  /** Whether this session may hold a lock on the file now (for tests and metrics). */
+  /** Whether the request's owner may hold a lock of its kind on its file (an unlock of none is free). */
+  public synchronized boolean mayHold(LockRequest r) {
+    return held.contains(Key.of(r));
+  }
+
+  /** Whether this session may hold any lock now. */
   public synchronized boolean holdsAny() {
     return !held.isEmpty();
   }
