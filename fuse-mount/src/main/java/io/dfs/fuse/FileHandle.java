@@ -6,12 +6,10 @@ import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.DfsInputStream;
 import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.client.patch.FileOverlay;
 import io.dfs.proto.FileStatus;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +23,10 @@ import java.util.function.UnaryOperator;
  *   <li>STREAM: a new or empty file written sequentially from offset 0 (cp, tar, rsync) streams
  *       straight into the cluster as it arrives; nothing is buffered beyond the client's one block.
  *   <li>SPILL: any other write (an offset inside existing data, a rewrite, a truncate to a middle
- *       length) copies the file into a local spill file, applies writes there, and on flush
- *       replaces the file in the cluster with the new content (copy-on-write).
+ *       length) goes to a local sparse spill file, nothing copied; reads see the cluster's content
+ *       with the writes on top ({@link FileOverlay}), and a flush patches the file in the cluster:
+ *       only the blocks written in are rewritten (copy-on-write per block, {@link
+ *       DfsFileSystem#patch}).
  * </ul>
  *
  * Either way other clients see the new content after close (close-to-open consistency). While
@@ -50,7 +50,8 @@ final class FileHandle {
   private DfsOutputStream out;
   private Path spillFile;
   private FileChannel spill;
-  private boolean dirty;
+  /** In SPILL mode: what this handle changed on top of the cluster's content. */
+  private FileOverlay overlay;
   private AttributeUpdate attributes = AttributeUpdate.NONE;
   /** The file as this handle's last completion left it; null if it did not write it. */
   private FileStatus written;
@@ -78,13 +79,12 @@ final class FileHandle {
     if (mode == Mode.STREAM) {
       completeStream();
     }
-    if (mode == Mode.SPILL) {
-      int n = spill.read(ByteBuffer.wrap(buf, 0, size), offset);
-      return Math.max(n, 0);
-    }
     if (in == null) {
       writeBehind.await(path);
       in = fs.open(path);
+    }
+    if (mode == Mode.SPILL) {
+      return overlay.read(in, this::readSpill, offset, buf, 0, size);
     }
     if (offset >= in.length()) {
       return 0;
@@ -106,7 +106,9 @@ final class FileHandle {
   synchronized void write(long offset, byte[] data, int size) throws IOException {
     // EFBIG before anything is written: a sparse spill file would otherwise turn into real zeros on upload
     FileTooLargeException.check(offset + size, path);
-    closeReader();
+    if (mode != Mode.SPILL) {
+      closeReader(); // the spill's reads still use it: what it reads does not change under them
+    }
     if (mode == Mode.IDLE && length == 0 && offset == 0) {
       out = fs.create(path, options().withOverwrite(true));
       mode = Mode.STREAM;
@@ -128,8 +130,8 @@ final class FileHandle {
     while (b.hasRemaining()) {
       at += spill.write(b, at);
     }
-    length = Math.max(length, offset + size);
-    dirty = true;
+    overlay.wrote(offset, size);
+    length = overlay.length();
   }
 
   /** Grows the file to {@code size} when it is shorter; the growth is a hole (see {@link #truncate}). */
@@ -141,7 +143,9 @@ final class FileHandle {
 
   synchronized void truncate(long size) throws IOException {
     FileTooLargeException.check(size, path);
-    closeReader();
+    if (mode != Mode.SPILL) {
+      closeReader();
+    }
     if (mode == Mode.STREAM && size == length) {
       return;
     }
@@ -163,11 +167,9 @@ final class FileHandle {
     }
     if (size < spill.size()) {
       spill.truncate(size);
-    } else if (size > spill.size()) {
-      spill.write(ByteBuffer.wrap(new byte[1]), size - 1);
     }
+    overlay.truncate(size);
     length = size;
-    dirty = true;
   }
 
   /**
@@ -188,17 +190,15 @@ final class FileHandle {
     if (mode == Mode.STREAM) {
       FileStatus shown = pendingStatus();
       writeBehind.submit(path, shown, detachStream());
-    } else if (mode == Mode.SPILL && dirty) {
-      DfsOutputStream o = fs.create(path, options().withOverwrite(true));
-      try (o) {
-        // the stream over the spill is not closed: that would close the spill, which the
-        // descriptor's next writes (after an fsync) still use
-        Channels.newInputStream(spill.position(0)).transferTo(o);
-        o.setAttributesOnClose(attributes);
-      }
+    } else if (mode == Mode.SPILL && overlay.changed()) {
+      writeBehind.await(path);
+      written = fs.patch(path, overlay, this::readSpill, attributes);
       attributes = AttributeUpdate.NONE;
-      written = o.completed();
-      dirty = false;
+      // the cluster has it all now: the next write starts a new overlay on the new content
+      closeReader();
+      dropSpill();
+      mode = Mode.IDLE;
+      length = written.getLength();
     }
   }
 
@@ -218,7 +218,7 @@ final class FileHandle {
    * false when it has none, and the caller applies the change itself.
    */
   synchronized boolean deferAttributes(UnaryOperator<AttributeUpdate> change) {
-    if (mode == Mode.STREAM || (mode == Mode.SPILL && dirty)) {
+    if (mode == Mode.STREAM || (mode == Mode.SPILL && overlay.changed())) {
       attributes = change.apply(attributes);
       return true;
     }
@@ -230,7 +230,7 @@ final class FileHandle {
    * null when the cluster's view is current.
    */
   synchronized FileStatus pendingStatus() {
-    if (mode == Mode.IDLE || (mode == Mode.SPILL && !dirty)) {
+    if (mode == Mode.IDLE || (mode == Mode.SPILL && !overlay.changed())) {
       return null;
     }
     return attributes.appliedTo(opened.toBuilder().setLength(length).build());
@@ -254,17 +254,14 @@ final class FileHandle {
 
   /**
    * Another descriptor of this mount rewrote the file ({@code now} is it as written): what this
-   * handle read or copied of the old content is stale. Its reader and an unchanged copy go, so its
-   * next read or write starts from the new content (two SQLite connections of one database, each
-   * writing under its lock and fsyncing before the other takes it, must see each other's pages).
-   * Changes of its own not yet written stay: between unsynchronized writers the last to close wins.
+   * handle read of the old content is stale. Its reader goes, so its next read starts from the new
+   * content (two SQLite connections of one database, each writing under its lock and fsyncing
+   * before the other takes it, must see each other's pages). Changes of its own not yet written
+   * stay on top of the new content: each writer's bytes are kept, the later one's where both wrote.
    */
   synchronized void rewrittenElsewhere(FileStatus now) throws IOException {
-    if (mode == Mode.IDLE) {
-      closeReader();
-      length = now.getLength();
-    } else if (mode == Mode.SPILL && !dirty) {
-      closeReader();
+    closeReader();
+    if (mode == Mode.IDLE || (mode == Mode.SPILL && !overlay.changed())) {
       dropSpill();
       mode = Mode.IDLE;
       length = now.getLength();
@@ -290,6 +287,7 @@ final class FileHandle {
       Files.deleteIfExists(spillFile);
       spill = null;
     }
+    overlay = null;
   }
 
   private void completeStream() throws IOException {
@@ -324,19 +322,24 @@ final class FileHandle {
     };
   }
 
-  /** Copy-on-write: the file's current content becomes a local file that takes the writes. */
+  /** Copy-on-write: writes go to a local sparse file on top of the file's content in the cluster. */
   private void toSpill() throws IOException {
     writeBehind.await(path);
     Files.createDirectories(spillDir);
     spillFile = Files.createTempFile(spillDir, "spill", ".tmp");
     spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    if (length > 0) {
-      try (InputStream i = fs.open(path); OutputStream o = Channels.newOutputStream(spill)) {
-        i.transferTo(o);
-      }
-      spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
+    overlay = new FileOverlay(length);
     mode = Mode.SPILL;
+  }
+
+  /** Bytes this handle wrote (the overlay asks only for ranges it wrote). */
+  private void readSpill(long offset, byte[] buf, int off, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+    while (b.hasRemaining()) {
+      if (spill.read(b, offset + b.position() - off) < 0) {
+        throw new IOException("the spill of " + path + " ends before " + (offset + len));
+      }
+    }
   }
 
   private CreateOptions options() {

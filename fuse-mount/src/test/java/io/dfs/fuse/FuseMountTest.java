@@ -276,6 +276,35 @@ class FuseMountTest {
     assertThat(MountedCluster.lines(second)).as(second).isEmpty();
   }
 
+  private static long patchedBytes() {
+    var meter = m.mount.metrics().getMeters().get("client.patch.bytes_written");
+    return meter == null ? 0 : meter.getCount();
+  }
+
+  @Test
+  void anEditInsideABigFileRewritesTheBlockItTouchesAndAWritePastTheEndLeavesAHole() {
+    ok("cp src/big.bin edit.bin && cp src/big.bin mnt/edit.bin"); // five 1 MiB blocks
+    long before = patchedBytes();
+    String edit = "printf 'EDITED!' | dd of=%s bs=1 seek=2500000 conv=notrunc status=none";
+    ok(String.format(edit, "mnt/edit.bin") + " && " + String.format(edit, "edit.bin"));
+    ok("cmp edit.bin mnt/edit.bin");
+    assertThat(patchedBytes() - before).as("bytes written for a 7-byte edit").isEqualTo(1 << 20);
+
+    before = patchedBytes();
+    String far = "printf 'far' | dd of=%s bs=1 seek=40000000 conv=notrunc status=none";
+    ok(String.format(far, "mnt/edit.bin") + " && " + String.format(far, "edit.bin"));
+    ok("cmp edit.bin mnt/edit.bin");
+    // the short last block is rewritten with its growth; the 35 MB between is a hole
+    assertThat(patchedBytes() - before).isLessThan(1 << 20);
+    assertThat(Long.parseLong(ok("du -B1 mnt/edit.bin | cut -f1").out().trim())).isLessThan(6_000_000L);
+    // and an edit inside the hole stores only what was written there
+    before = patchedBytes();
+    String mid = "printf 'middle' | dd of=%s bs=1 seek=20000000 conv=notrunc status=none";
+    ok(String.format(mid, "mnt/edit.bin") + " && " + String.format(mid, "edit.bin"));
+    ok("cmp edit.bin mnt/edit.bin");
+    assertThat(patchedBytes() - before).isEqualTo(6);
+  }
+
   @Test
   void overwriteInPlaceAndAtAnOffset() {
     ok("printf 'AAAAAAAAAA' > mnt/patch.txt");

@@ -17,6 +17,8 @@ import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.DirectoryDelegations;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.client.metadata.WriteLane;
+import io.dfs.client.patch.FileOverlay;
+import io.dfs.client.patch.PatchPlan;
 import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
@@ -36,6 +38,7 @@ import io.dfs.proto.MetaResponse;
 import io.dfs.proto.MkdirRequest;
 import io.dfs.proto.MknodRequest;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.PatchContentRequest;
 import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
@@ -46,8 +49,6 @@ import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
 import io.dfs.proto.XattrMode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -398,29 +399,12 @@ public final class DfsClient implements DfsFileSystem {
       metadata.truncate(TruncateRequest.newBuilder().setPath(path).setLength(length).build());
       return;
     }
-    String tmp = hiddenSibling(path, "dfs-truncate-" + UUID.randomUUID());
-    try (InputStream in = open(path);
-         OutputStream out = create(tmp, new CreateOptions(false, st.getReplication(), st.getBlockSize(),
-             st.getMode(), false, "", ""))) {
-      byte[] buf = new byte[1 << 20];
-      long left = length;
-      while (left > 0) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-        if (n < 0) {
-          break;
-        }
-        out.write(buf, 0, n);
-        left -= n;
-      }
-    } catch (IOException e) {
-      try {
-        delete(tmp, false);
-      } catch (IOException ignored) {
-        // best effort
-      }
-      throw e;
-    }
-    metadata.replaceContent(tmp, path);
+    // a cut inside a data block: that block is rewritten shorter, the others stay
+    FileOverlay cut = new FileOverlay(st.getLength());
+    cut.truncate(length);
+    patch(path, cut, (offset, buf, off, len) -> {
+      throw new IllegalStateException("a cut writes nothing");
+    }, AttributeUpdate.NONE);
   }
 
   /** Whether cutting the file at {@code length} leaves every kept data block whole. */
@@ -487,6 +471,55 @@ public final class DfsClient implements DfsFileSystem {
     // stay within the 255-byte name limit whatever the original name's length
     String prefix = name.length() > 150 ? "" : name + ".";
     return path.substring(0, slash + 1) + "." + prefix + tag;
+  }
+
+  /** How often a patch is planned again when another writer changed the file meanwhile. */
+  static final int PATCH_ATTEMPTS = 5;
+
+  @Override
+  public FileStatus patch(String path, FileOverlay overlay, FileOverlay.Written written, AttributeUpdate onClose)
+      throws IOException {
+    ownWritesAround(path);
+    for (int attempt = 1; ; attempt++) {
+      try (DfsInputStream base = open(path)) {
+        return patchOnce(path, base, overlay, written, onClose);
+      } catch (StorageException e) {
+        if (e.code() != ErrorCode.STALE_FILE_HANDLE || attempt == PATCH_ATTEMPTS) {
+          throw e;
+        }
+        // another writer changed the file since it was read: plan on its content now
+      }
+    }
+  }
+
+  private FileStatus patchOnce(String path, DfsInputStream base, FileOverlay overlay, FileOverlay.Written written,
+      AttributeUpdate onClose) throws IOException {
+    FileStatus st = metadata.stat(path);
+    if (st.getUnderConstruction()) {
+      throw new AlreadyBeingCreatedException("the file is being written by another client", path);
+    }
+    List<io.dfs.proto.BlockInfo> blocks = base.blocks();
+    PatchPlan plan = PatchPlan.of(blocks, overlay, st.getBlockSize());
+    String sibling = hiddenSibling(path, "dfs-patch-" + UUID.randomUUID());
+    MetaResponse created = metadata.createOpen(CreateFileRequest.newBuilder().setPath(sibling)
+        .setReplication(st.getReplication()).setBlockSize(st.getBlockSize()).setMode(st.getMode() & 07777).build());
+    DfsClientOutputStream out = new DfsClientOutputStream(metadata, connections, created, path, streams);
+    out.landAsPatch(PatchContentRequest.newBuilder().addAllSegments(plan.segments())
+        .addAllBaseBlockIds(blocks.stream().map(io.dfs.proto.BlockInfo::getBlockId).toList()));
+    out.setAttributesOnClose(onClose);
+    try (out) {
+      byte[] buf = new byte[1 << 20];
+      for (PatchPlan.Piece piece : plan.pieces()) {
+        for (long at = piece.start(); at < piece.end(); ) {
+          int n = overlay.read(base, written, at, buf, 0, (int) Math.min(buf.length, piece.end() - at));
+          out.write(buf, 0, n);
+          at += n;
+        }
+        out.endBlock();
+      }
+    }
+    metadata.metrics().meter("client.patch.bytes_written").mark(plan.bytesWritten());
+    return out.completed();
   }
 
   @Override

@@ -20,6 +20,7 @@ import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.PatchContentRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.TransferStatus;
@@ -84,6 +85,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
   private boolean flushed;
   /** The file this stream's content replaces when it closes successfully, or null. */
   private final String replaces;
+  /** With {@link #replaces}: how the content lands there, a patch of some blocks; null: as the whole content. */
+  private PatchContentRequest patch;
   private FileStatus created;
   /** The first block, allocated with the file; null once used or when none was. */
   private LocatedBlock preallocated;
@@ -144,6 +147,28 @@ final class DfsClientOutputStream extends DfsOutputStream {
     this.blockSize = this.created.getBlockSize();
     this.replication = this.created.getReplication();
     streams.opened(this);
+  }
+
+  /**
+   * This stream's blocks become some of {@link #replaces}'s (see PatchContentRequest; its source is
+   * this file) instead of all of its content. Set before anything is written.
+   */
+  void landAsPatch(PatchContentRequest.Builder request) {
+    this.patch = request.setSource(path).setDestination(replaces).build();
+  }
+
+  /** Ends the block being written here, at its length now: the next byte starts a new block. */
+  void endBlock() throws IOException {
+    ensureOpen();
+    awaitCreated();
+    if (current != null && inBlock > 0) {
+      try {
+        finishBlock();
+      } catch (IOException | RuntimeException e) {
+        failed = true;
+        throw e;
+      }
+    }
   }
 
   /** This stream for the client's metrics; safe to call from any thread. */
@@ -389,7 +414,9 @@ final class DfsClientOutputStream extends DfsOutputStream {
       complete.setLast(previous);
     }
     List<MetaRequest> then = new ArrayList<>();
-    if (replaces != null) {
+    if (patch != null) {
+      then.add(MetaRequest.newBuilder().setPatchContent(patch).build());
+    } else if (replaces != null) {
       then.add(MetaRequest.newBuilder().setReplaceContent(ReplaceContentRequest.newBuilder().setSource(path)
           .setDestination(replaces)).build());
     }

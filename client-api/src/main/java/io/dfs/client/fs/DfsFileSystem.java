@@ -158,6 +158,18 @@ public interface DfsFileSystem extends Closeable {
    * hold them (no data crosses the network): equal content, equal checksum, whatever the block sizes.
    */
   /**
+   * Writes what {@code overlay} changed in the complete file at {@code path} without copying the
+   * rest: each data block written in or cut is rewritten whole, every other block and hole is kept
+   * (see PatchPlan), and the file keeps its inode, names, owner and mode; {@code onClose} is applied
+   * in the same metadata write. Untouched bytes are the file's content at the time of the patch (a
+   * patch planned on content another writer changed meanwhile is planned again), so concurrent
+   * writers of different ranges each keep theirs, as on a local disk; {@code written} reads the
+   * bytes the overlay says were written. The file as the patch left it.
+   */
+  FileStatus patch(String path, io.dfs.client.patch.FileOverlay overlay, io.dfs.client.patch.FileOverlay.Written written,
+      AttributeUpdate onClose) throws IOException;
+
+  /**
    * Takes, changes or drops a cluster-wide advisory lock of this client (a flock or a POSIX
    * byte-range lock; see LockRequest) on the file at {@code request.path}, or the file with
    * {@code request.inode_id}. A lock in the way fails with LockConflictException, unless the request

@@ -22,6 +22,7 @@ import io.dfs.client.error.XattrTooBigException;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.client.fs.PathNames;
 import io.dfs.proto.BlockInfo;
+import io.dfs.proto.ContentSegment;
 import io.dfs.proto.DelegationGrant;
 import io.dfs.proto.ErrorCode;
 import io.dfs.proto.FileLock;
@@ -663,6 +664,87 @@ public final class Namespace {
   }
 
   // ------------------------------------------------------------------ attributes
+
+  /**
+   * Part of {@code destination} rewritten (see PatchContentRequest): its block list becomes the
+   * segments, each a block of its own kept, a hole, or the next block of the complete file at
+   * {@code source}, which goes; blocks not kept are freed. Nothing changes when a check fails.
+   */
+  public Inode patchContent(String source, String destination, List<Long> baseBlockIds,
+      List<ContentSegment> segments, long now) throws DfsException {
+    Inode src = resolveFile(source);
+    Inode dst = resolveFile(destination);
+    if (src == dst || src.otherNames != null) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a patch's new blocks must be a file of their own",
+          source);
+    }
+    if (src.writer != null) {
+      throw new AlreadyBeingCreatedException("the new blocks are still being written by " + src.writer, source);
+    }
+    if (dst.writer != null) {
+      throw new AlreadyBeingCreatedException("the file is being written by " + dst.writer, destination);
+    }
+    List<Long> current = dst.blocks.stream().map(BlockInfo::getBlockId).toList();
+    if (!current.equals(baseBlockIds)) {
+      throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "the file changed since the patch was planned",
+          destination);
+    }
+    List<BlockInfo> blocks = new ArrayList<>();
+    boolean[] kept = new boolean[current.size()];
+    int lastKept = -1;
+    int nextNew = 0;
+    long length = 0;
+    for (ContentSegment seg : segments) {
+      BlockInfo b = switch (seg.getKindCase()) {
+        case KEPT_BLOCK -> {
+          int i = seg.getKeptBlock();
+          if (i <= lastKept || i >= current.size() || Holes.isHole(dst.blocks.get(i))) {
+            throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a patch keeps blocks once each, in order,"
+                + " and holes as holes: block " + i, destination);
+          }
+          lastKept = i;
+          kept[i] = true;
+          yield dst.blocks.get(i);
+        }
+        case HOLE -> {
+          if (seg.getHole() <= 0) {
+            throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a hole of " + seg.getHole() + " bytes",
+                destination);
+          }
+          yield Holes.of(seg.getHole());
+        }
+        case NEW_BLOCK -> {
+          if (nextNew >= src.blocks.size()) {
+            throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "the patch names more new blocks than the "
+                + src.blocks.size() + " written", destination);
+          }
+          yield src.blocks.get(nextNew++);
+        }
+        default -> throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "an empty segment", destination);
+      };
+      length += b.getLength();
+      blocks.add(b);
+    }
+    if (nextNew != src.blocks.size()) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "the patch leaves " + (src.blocks.size() - nextNew)
+          + " of its new blocks out", destination);
+    }
+    FileTooLargeException.check(length, destination);
+    for (int i = 0; i < current.size(); i++) {
+      if (!kept[i]) {
+        free(dst.blocks.get(i));
+      }
+    }
+    dst.blocks.clear();
+    dst.blocks.addAll(blocks);
+    src.blocks.clear();
+    dst.mtimeMs = now;
+    dst.ctimeMs = now;
+    own(dst);
+    List<String> names = PathNames.components(source);
+    removeName(parentOf(names, source), names.get(names.size() - 1), now);
+    return dst;
+  }
 
   public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {
     Inode inode = resolve(path);

@@ -80,6 +80,12 @@ final class AccessRules {
         p.parent(r.getSource(), ADD_NAME); // and its temporary name goes
         p.sticky(r.getSource());
       }
+      case PATCH_CONTENT -> {
+        var r = request.getPatchContent();
+        p.entry(r.getDestination(), WRITE); // as a rewrite: open(O_WRONLY) on the file
+        p.parent(r.getSource(), ADD_NAME);
+        p.sticky(r.getSource());
+      }
       case DELEGATE -> {
         if (!request.getDelegate().getPath().isEmpty()) { // empty: more ids for what the session holds
           p.entry(request.getDelegate().getPath(), ADD_NAME); // only who may add names holds them

@@ -49,6 +49,7 @@ final class DelegationRules {
         }
       }
       case REPLACE_CONTENT -> namesChangeIn(ns, request.getReplaceContent().getSource(), false, who);
+      case PATCH_CONTENT -> namesChangeIn(ns, request.getPatchContent().getSource(), false, who);
       default -> {
         // no name is added or removed
       }

@@ -111,6 +111,11 @@ public final class NamespaceWrites {
         var r = request.getReplaceContent();
         out.setStatus(ns.status(ns.replaceContent(r.getSource(), r.getDestination(), now)));
       }
+      case PATCH_CONTENT -> {
+        var r = request.getPatchContent();
+        out.setStatus(ns.status(ns.patchContent(r.getSource(), r.getDestination(), r.getBaseBlockIdsList(),
+            r.getSegmentsList(), now)));
+      }
       case SET_TIMES -> {
         var r = request.getSetTimes();
         ns.setTimes(r.getPath(), r.getMtimeMs(), r.getAtimeMs());
