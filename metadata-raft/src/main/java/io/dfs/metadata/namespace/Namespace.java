@@ -635,10 +635,26 @@ public final class Namespace {
    * content, as after a rewrite in place on a local disk. Its old blocks are freed.
    */
   public Inode replaceContent(String source, String destination, long now) throws DfsException {
+    Inode src = newContent(source, destination);
+    Inode dst = resolveFile(destination);
+    dst.blocks.forEach(this::free);
+    dst.blocks.clear();
+    dst.blocks.addAll(src.blocks);
+    dst.replication = src.replication;
+    dst.blockSize = src.blockSize;
+    return landed(src, source, dst, now);
+  }
+
+  /**
+   * The complete file at {@code source}, whose blocks are to become (some of) the complete file at
+   * {@code destination}'s: a file of its own with one name, neither of them being written.
+   */
+  private Inode newContent(String source, String destination) throws DfsException {
     Inode src = resolveFile(source);
     Inode dst = resolveFile(destination);
-    if (src == dst) {
-      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a file cannot replace its own content", source);
+    if (src == dst || src.otherNames != null) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "new content must be a file of its own, with one"
+          + " name", source);
     }
     if (src.writer != null) {
       throw new AlreadyBeingCreatedException("the new content is still being written by " + src.writer, source);
@@ -646,15 +662,12 @@ public final class Namespace {
     if (dst.writer != null) {
       throw new AlreadyBeingCreatedException("the file is being written by " + dst.writer, destination);
     }
-    if (src.otherNames != null) {
-      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "the new content has other names", source);
-    }
-    dst.blocks.forEach(this::free);
-    dst.blocks.clear();
-    dst.blocks.addAll(src.blocks);
-    src.blocks.clear();
-    dst.replication = src.replication;
-    dst.blockSize = src.blockSize;
+    return src;
+  }
+
+  /** {@code dst} took {@code src}'s blocks: they are its now, and {@code src} goes. */
+  private Inode landed(Inode src, String source, Inode dst, long now) throws DfsException {
+    src.blocks.clear(); // moved, not freed
     dst.mtimeMs = now;
     dst.ctimeMs = now;
     own(dst);
@@ -672,18 +685,8 @@ public final class Namespace {
    */
   public Inode patchContent(String source, String destination, List<Long> baseBlockIds,
       List<ContentSegment> segments, long now) throws DfsException {
-    Inode src = resolveFile(source);
+    Inode src = newContent(source, destination);
     Inode dst = resolveFile(destination);
-    if (src == dst || src.otherNames != null) {
-      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a patch's new blocks must be a file of their own",
-          source);
-    }
-    if (src.writer != null) {
-      throw new AlreadyBeingCreatedException("the new blocks are still being written by " + src.writer, source);
-    }
-    if (dst.writer != null) {
-      throw new AlreadyBeingCreatedException("the file is being written by " + dst.writer, destination);
-    }
     List<Long> current = dst.blocks.stream().map(BlockInfo::getBlockId).toList();
     if (!current.equals(baseBlockIds)) {
       throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "the file changed since the patch was planned",
@@ -737,13 +740,7 @@ public final class Namespace {
     }
     dst.blocks.clear();
     dst.blocks.addAll(blocks);
-    src.blocks.clear();
-    dst.mtimeMs = now;
-    dst.ctimeMs = now;
-    own(dst);
-    List<String> names = PathNames.components(source);
-    removeName(parentOf(names, source), names.get(names.size() - 1), now);
-    return dst;
+    return landed(src, source, dst, now);
   }
 
   public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {
