@@ -691,11 +691,18 @@ public final class DfsFuse extends FuseStubFS {
     if (h == null && changedWithoutWaiting(path, deferred.apply(AttributeUpdate.NONE))) {
       return;
     }
+    FileStatus applied;
     try {
-      attributes.changed(path, now.apply());
+      applied = now.apply();
+      attributes.changed(path, applied);
     } catch (Exception e) {
       attributes.invalidate(path);
       throw e;
+    }
+    for (FileHandle other : open.handlesUnder(path)) {
+      if (other.path().equals(path)) {
+        other.attributesApplied(applied);
+      }
     }
   }
 

@@ -43,7 +43,8 @@ final class FileHandle {
   private volatile String path;
   private final Path spillDir;
   private final WriteBehind writeBehind;
-  private final FileStatus opened;
+  /** The file as the cluster has it: when opened, then after attribute changes applied meanwhile. */
+  private FileStatus opened;
   private Mode mode = Mode.IDLE;
   private long length;
   private DfsInputStream in;
@@ -268,8 +269,19 @@ final class FileHandle {
     }
   }
 
+  /**
+   * An attribute change of the file was applied in the cluster while this handle is open (a chmod
+   * through another descriptor, or the kernel clearing setuid before an unprivileged write): what
+   * the handle shows from now on starts from it.
+   */
+  synchronized void attributesApplied(FileStatus now) {
+    if (now.getInodeId() == opened.getInodeId()) {
+      opened = now;
+    }
+  }
+
   /** The file's inode id: what its locks are held on, whatever its name becomes. */
-  long inodeId() {
+  synchronized long inodeId() {
     return opened.getInodeId();
   }
 

@@ -97,7 +97,7 @@ public final class DfsClient implements DfsFileSystem {
     int replication = o.replication() > 0 ? o.replication() : config.replication();
     long blockSize = o.blockSize() > 0 ? o.blockSize() : config.blockSize();
     CreateFileRequest.Builder request = CreateFileRequest.newBuilder().setPath(path).setOverwrite(false)
-        .setReplication(replication).setBlockSize(blockSize).setMode(o.mode()).setCreateParents(o.createParents())
+        .setReplication(replication).setBlockSize(blockSize).setMode(exactly(o.mode())).setCreateParents(o.createParents())
         .setOwner(o.owner()).setGroup(o.group()).setAllocateBlock(true);
     if (!o.overwrite() && !o.createParents()) {
       DirectoryDelegations.Claim claim = metadata.delegations().claim(path);
@@ -135,7 +135,7 @@ public final class DfsClient implements DfsFileSystem {
     metadata.delegations().sent(claim, create);
     FileStatus status = provisional(FileStatus.newBuilder().setPath(r.getPath()).setInodeId(r.getInodeId())
         .setType(FileType.REGULAR_FILE).setReplication(r.getReplication()).setBlockSize(r.getBlockSize())
-        .setMode(r.getMode() > 0 ? r.getMode() : DEFAULT_FILE_MODE).setUnderConstruction(true).setNlink(1),
+        .setMode(r.getMode() & 07777).setUnderConstruction(true).setNlink(1),
         r.getOwner(), r.getGroup(), System.currentTimeMillis());
     return new DfsClientOutputStream(metadata, connections, status, create, streams);
   }
@@ -462,6 +462,11 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public FsckResponse fsck(String path) throws IOException {
     return metadata.fsck(path);
+  }
+
+  /** A new file's permission bits as the request carries them: zero too (see CreateFileRequest.mode). */
+  private static int exactly(int mode) {
+    return (mode & 07777) | 0100000;
   }
 
   /** A hidden name next to {@code path} for content that replaces it on success. */

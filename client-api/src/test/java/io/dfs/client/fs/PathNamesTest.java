@@ -32,8 +32,9 @@ class PathNamesTest {
   }
 
   @Test
-  void rejectsPathsOver4096Bytes() {
-    String path = ("/" + "y".repeat(200)).repeat(21);
+  void takesPathsDeeperThanPathMaxAndRejectsThemPast32KiB() throws Exception {
+    assertThat(PathNames.components(("/" + "y".repeat(200)).repeat(21))).hasSize(21); // 4,221 bytes
+    String path = ("/" + "y".repeat(200)).repeat(164);
     assertThatThrownBy(() -> PathNames.components(path)).isInstanceOf(NameTooLongException.class);
   }
 

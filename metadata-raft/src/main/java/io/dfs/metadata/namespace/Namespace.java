@@ -240,7 +240,7 @@ public final class Namespace {
       removeName(parent, name, now);
     }
     Inode file = newInode(chosenId != 0 ? chosenId : nextInodeId++, parent, FileType.REGULAR_FILE, name, now,
-        mode > 0 ? mode : DfsFileSystem.DEFAULT_FILE_MODE, owner, group);
+        mode > 0 ? mode & 07777 : DfsFileSystem.DEFAULT_FILE_MODE, owner, group);
     if (chosenId != 0) {
       delegations.idTaken(who, chosenId);
     }
