@@ -527,23 +527,35 @@ public final class DfsFuse extends FuseStubFS {
     });
   }
 
-  /** fallocate(2)'s FALLOC_FL_KEEP_SIZE, from linux/falloc.h; its other modes are not supported. */
+  /** fallocate(2)'s modes, from linux/falloc.h; the others (collapsing, inserting ranges) are not supported. */
   private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  private static final int FALLOC_FL_ZERO_RANGE = 0x10;
 
   /**
    * fallocate(2), posix_fallocate(3) at least: mode 0 grows the file to {@code offset + length}
    * when that is longer (the growth is a hole: the cluster reserves no space, as a thin-provisioned
    * disk does), KEEP_SIZE changes nothing; both first check that the cluster has room for the
-   * range (ENOSPC). Punching holes, zeroing, collapsing or inserting ranges: EOPNOTSUPP.
+   * range (ENOSPC). PUNCH_HOLE and ZERO_RANGE make the range zeros (blocks it covers whole become
+   * holes when the file is written out). Collapsing or inserting ranges: EOPNOTSUPP.
    */
   @Override
   public int fallocate(String path, int mode, long offset, long length, FuseFileInfo fi) {
     return call("fallocate", () -> {
-      if ((mode & ~FALLOC_FL_KEEP_SIZE) != 0) {
-        return -ErrorCodes.EOPNOTSUPP();
-      }
       if (offset < 0 || length <= 0) {
         return -ErrorCodes.EINVAL();
+      }
+      if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) || (mode & ~FALLOC_FL_KEEP_SIZE) == FALLOC_FL_ZERO_RANGE) {
+        FileHandle h = handle(fi);
+        try {
+          h.zero(offset, length, (mode & FALLOC_FL_KEEP_SIZE) != 0);
+        } finally {
+          attributes.invalidate(path);
+        }
+        return 0;
+      }
+      if ((mode & ~FALLOC_FL_KEEP_SIZE) != 0) {
+        return -ErrorCodes.EOPNOTSUPP(); // collapsing or inserting ranges
       }
       long end = offset + length;
       FileTooLargeException.check(end < 0 ? Long.MAX_VALUE : end, path);

@@ -24,6 +24,7 @@ final class Errno {
       case NOT_PERMITTED -> -ErrorCodes.EPERM();
       case XATTR_NOT_FOUND -> -ErrorCodes.ENODATA();
       case LOCK_CONFLICT -> -ErrorCodes.EAGAIN();
+      case LOCK_DEADLOCK -> -ErrorCodes.EDEADLK();
       case XATTR_TOO_BIG -> -ErrorCodes.E2BIG();
       case NO_SPACE, NOT_ENOUGH_NODES -> -ErrorCodes.ENOSPC();
       case FILE_NOT_OPEN -> -ErrorCodes.EBADF();

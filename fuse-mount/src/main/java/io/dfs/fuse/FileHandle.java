@@ -174,6 +174,26 @@ final class FileHandle {
   }
 
   /**
+   * fallocate's PUNCH_HOLE and ZERO_RANGE: {@code [offset, offset + size)} reads as zeros from now
+   * on, and blocks it covers whole are stored nowhere once written out; without {@code keepSize}
+   * the file grows to the range's end.
+   */
+  synchronized void zero(long offset, long size, boolean keepSize) throws IOException {
+    FileTooLargeException.check(offset + size, path);
+    if (mode == Mode.STREAM) {
+      completeStream();
+    }
+    if (mode != Mode.SPILL) {
+      toSpill();
+    }
+    if (!keepSize && offset + size > length) {
+      overlay.truncate(offset + size);
+    }
+    overlay.zero(offset, offset + size);
+    length = overlay.length();
+  }
+
+  /**
    * close(2) on any descriptor. A file streamed from its start is handed to the write-behind
    * (its completion runs in the background, see {@link WriteBehind}); rewritten content is
    * written now.

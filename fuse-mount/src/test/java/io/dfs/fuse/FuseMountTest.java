@@ -167,9 +167,9 @@ class FuseMountTest {
     assertThat(ok("head -c 3 mnt/falloc2").out()).as("the content before stays").isEqualTo("abc");
     ok("fallocate -n -l 20M mnt/falloc"); // KEEP_SIZE: room checked, size unchanged
     assertThat(ok("stat -c %s mnt/falloc").out().trim()).isEqualTo("10485760");
-    MountedCluster.Result punch = m.sh("fallocate -p -o 0 -l 4096 mnt/falloc");
-    assertThat(punch.code()).as(punch.out()).isNotZero();
-    assertThat(punch.out()).containsAnyOf("not supported", "unsupported"); // EOPNOTSUPP, as util-linux words it
+    MountedCluster.Result collapse = m.sh("fallocate -c -o 0 -l 1M mnt/falloc");
+    assertThat(collapse.code()).as(collapse.out()).isNotZero();
+    assertThat(collapse.out()).containsAnyOf("not supported", "unsupported"); // EOPNOTSUPP, as util-linux words it
     MountedCluster.Result huge = m.sh("fallocate -l 100P mnt/falloc3");
     assertThat(huge.code()).as(huge.out()).isNotZero();
     assertThat(huge.out()).containsAnyOf("File too large", "No space left");
@@ -303,6 +303,23 @@ class FuseMountTest {
     ok(String.format(mid, "mnt/edit.bin") + " && " + String.format(mid, "edit.bin"));
     ok("cmp edit.bin mnt/edit.bin");
     assertThat(patchedBytes() - before).isEqualTo(6);
+  }
+
+  @Test
+  void punchingAndZeroingRangesReadAsZerosAndFreeTheBlocksTheyCover() {
+    ok("cp src/big.bin punch.bin && cp src/big.bin mnt/punch.bin"); // five 1 MiB blocks
+    long before = patchedBytes();
+    String punch = "fallocate -p -o 1000000 -l 2500000 %s"; // block 1 whole, parts of blocks 0 and 3
+    ok(String.format(punch, "mnt/punch.bin") + " && " + String.format(punch, "punch.bin"));
+    ok("cmp punch.bin mnt/punch.bin");
+    assertThat(ok("stat -c %s mnt/punch.bin").out().trim()).isEqualTo("5000000");
+    // blocks 0, 2 and 3 rewritten with their zeros; block 1 is a hole now
+    assertThat(patchedBytes() - before).isEqualTo(3L << 20);
+    assertThat(Long.parseLong(ok("du -B1 mnt/punch.bin | cut -f1").out().trim())).isLessThan(4_100_000L);
+    String zero = "fallocate -z -o 4900000 -l 200000 %s"; // past the end: the file grows
+    ok(String.format(zero, "mnt/punch.bin") + " && " + String.format(zero, "punch.bin"));
+    ok("cmp punch.bin mnt/punch.bin");
+    assertThat(ok("stat -c %s mnt/punch.bin").out().trim()).isEqualTo("5100000");
   }
 
   @Test

@@ -47,6 +47,7 @@ public class DfsException extends IOException {
       case XATTR_NOT_FOUND -> new XattrNotFoundException(msg, path);
       case XATTR_TOO_BIG -> new XattrTooBigException(msg, path);
       case LOCK_CONFLICT -> new LockConflictException(msg, path);
+      case LOCK_DEADLOCK -> new LockDeadlockException(msg, path);
       case NO_SPACE, NOT_ENOUGH_NODES -> new NoSpaceException(error.getCode(), msg, path);
       case STALE_GENERATION, CHECKSUM_MISMATCH, IO_ERROR, STALE_FILE_HANDLE -> new StorageException(error.getCode(), msg, path);
       default -> new DfsException(error.getCode(), msg, path);

@@ -37,6 +37,34 @@ public final class ByteRanges {
     }
   }
 
+  /** Forgets [start, end) from every range (splitting one that spans it). */
+  public void remove(long start, long end) {
+    if (start >= end) {
+      return;
+    }
+    List<long[]> hit = within(start, end);
+    if (hit.isEmpty()) {
+      return;
+    }
+    Map.Entry<Long, Long> first = ranges.floorEntry(hit.get(0)[0]);
+    Map.Entry<Long, Long> last = ranges.floorEntry(hit.get(hit.size() - 1)[0]);
+    long firstStart = first.getKey();
+    long lastEnd = last.getValue();
+    ranges.subMap(firstStart, true, end, false).clear();
+    if (firstStart < start) {
+      ranges.put(firstStart, start);
+    }
+    if (lastEnd > end) {
+      ranges.put(end, lastEnd);
+    }
+  }
+
+  /** Whether [start, end) lies within one range. */
+  public boolean covers(long start, long end) {
+    Map.Entry<Long, Long> e = ranges.floorEntry(start);
+    return e != null && e.getValue() >= end;
+  }
+
   public boolean isEmpty() {
     return ranges.isEmpty();
   }

@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * What a writer changed in a complete file without copying it: the byte ranges it wrote (their
- * bytes kept by the writer, e.g. in a local sparse file), where it cut the file, and its length
- * now. The file it is to become reads as the cluster's content up to the cut, zeros past it, with
- * the written ranges on top; {@link PatchPlan} turns it into the few blocks to write.
+ * bytes kept by the writer, e.g. in a local sparse file), the ranges it made zeros, where it cut
+ * the file, and its length now. The file it is to become reads as the cluster's content up to the
+ * cut, zeros past it and in the zeroed ranges, with the written ranges on top; {@link PatchPlan} turns it into the few blocks to write.
  */
 public final class FileOverlay {
   /** Reads bytes the writer wrote (only ever asked for ranges it wrote). */
@@ -17,6 +17,8 @@ public final class FileOverlay {
   }
 
   private final ByteRanges written = new ByteRanges();
+  /** Ranges made zeros inside the file (a punched hole, a zeroed range), under later writes. */
+  private final ByteRanges zeroed = new ByteRanges();
   private long zeroFrom;
   private long length;
   private boolean changed;
@@ -43,6 +45,14 @@ public final class FileOverlay {
     changed = true;
   }
 
+  /** [offset, end) becomes zeros (fallocate's PUNCH_HOLE and ZERO_RANGE); the length stays. */
+  public void zero(long offset, long end) {
+    end = Math.min(end, length);
+    written.remove(offset, end);
+    zeroed.add(offset, end);
+    changed = true;
+  }
+
   public boolean changed() {
     return changed;
   }
@@ -60,6 +70,10 @@ public final class FileOverlay {
     return written;
   }
 
+  public ByteRanges zeroed() {
+    return zeroed;
+  }
+
   /**
    * Reads the file as it is to become: {@code base} (the file as the cluster has it) up to the cut,
    * zeros after, written bytes on top; returns the bytes read (0 at the end).
@@ -74,6 +88,9 @@ public final class FileOverlay {
         throw new IOException("the file ended at " + at + " before its " + baseEnd + " bytes were read");
       }
       at += got;
+    }
+    for (long[] r : zeroed.within(offset, offset + n)) {
+      Arrays.fill(buf, off + (int) (r[0] - offset), off + (int) (r[1] - offset), (byte) 0);
     }
     for (long[] r : written.within(offset, offset + n)) {
       bytes.read(r[0], buf, off + (int) (r[0] - offset), (int) (r[1] - r[0]));

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Which blocks of a file a change rewrites, and the file's new block list: a data block that was
- * written in, or is cut, is rewritten whole (blocks are immutable: copy-on-write per block); every
- * other block is kept as it is; written bytes in a hole or past the old end become new blocks of
+ * written in, cut, or partly zeroed is rewritten whole (blocks are immutable: copy-on-write per
+ * block), one zeroed whole becomes a hole; every other block is kept as it is; written bytes in a hole or past the old end become new blocks of
  * their own, and the zeros around them stay holes. A few KiB changed in a 10 GiB file cost about
  * one block.
  */
@@ -60,7 +60,8 @@ public final class PatchPlan {
       if (Holes.isHole(base.get(i)) || s >= keepEnd) {
         continue;
       }
-      if (e > keepEnd || overlay.written().overlaps(s, e)) {
+      boolean zeroedWhole = overlay.zeroed().covers(s, e);
+      if (e > keepEnd || overlay.written().overlaps(s, e) || (overlay.zeroed().overlaps(s, e) && !zeroedWhole)) {
         runs.add(s, Math.min(e, length));
       }
     }
@@ -101,7 +102,11 @@ public final class PatchPlan {
             throw new IllegalStateException("a kept block must lie whole in an unchanged range: block " + block
                 + " [" + starts[block] + ", " + end + ") at " + pos);
           }
-          plan.segments.add(ContentSegment.newBuilder().setKeptBlock(block).build());
+          if (overlay.zeroed().covers(starts[block], end)) {
+            plan.hole(end - pos); // punched out whole: stored nowhere now
+          } else {
+            plan.segments.add(ContentSegment.newBuilder().setKeptBlock(block).build());
+          }
           pos = end;
         }
       }

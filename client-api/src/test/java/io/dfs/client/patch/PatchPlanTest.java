@@ -88,6 +88,18 @@ class PatchPlanTest {
   }
 
   @Test
+  void aPunchedBlockBecomesAHoleAndOnesPartlyPunchedAreRewritten() {
+    List<BlockInfo> base = List.of(data(1, B), data(2, B), data(3, B), data(4, B));
+    FileOverlay o = new FileOverlay(400);
+    o.zero(50, 300);
+    PatchPlan plan = PatchPlan.of(base, o, B);
+    assertThat(shape(plan)).containsExactly("n", "h200", "k3");
+    assertThat(pieces(plan)).containsExactly("0-100");
+    o.wrote(150, 10); // written after the punch: on top of its zeros
+    assertThat(shape(PatchPlan.of(base, o, B))).containsExactly("n", "n", "h100", "k3");
+  }
+
+  @Test
   void longRunsAreSplitIntoBlocks() {
     FileOverlay o = new FileOverlay(0);
     o.wrote(0, 250);
@@ -104,8 +116,10 @@ class PatchPlanTest {
     r.add(20, 30); // touching both: one range
     r.add(50, 60);
     assertThat(r.all()).extracting(a -> a[0] + "-" + a[1]).containsExactly("10-40", "50-60");
+    r.remove(15, 18);
+    assertThat(r.all()).extracting(a -> a[0] + "-" + a[1]).containsExactly("10-15", "18-40", "50-60");
     r.cutAt(35);
-    assertThat(r.all()).extracting(a -> a[0] + "-" + a[1]).containsExactly("10-35");
+    assertThat(r.all()).extracting(a -> a[0] + "-" + a[1]).containsExactly("10-15", "18-35");
     assertThat(r.within(0, 12)).extracting(a -> a[0] + "-" + a[1]).containsExactly("10-12");
   }
 }

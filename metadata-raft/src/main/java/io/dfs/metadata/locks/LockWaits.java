@@ -3,6 +3,7 @@ package io.dfs.metadata.locks;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.ErrorCode;
+import io.dfs.proto.LockKind;
 import io.dfs.proto.LockRequest;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.MetaResponse;
@@ -34,8 +35,30 @@ public final class LockWaits implements AutoCloseable {
   /** Only touched on {@link #thread}. */
   private final List<Waiting> waiting = new ArrayList<>();
 
-  private record Waiting(ClientCall call, Function<ClientCall, CompletableFuture<MetaResponse>> propose,
-      CompletableFuture<MetaResponse> answer, long deadlineNanos) {}
+  private static final class Waiting {
+    final ClientCall call;
+    final Function<ClientCall, CompletableFuture<MetaResponse>> propose;
+    final CompletableFuture<MetaResponse> answer;
+    final long deadlineNanos;
+    /** The owner of the lock in its way when last looked at: "session/owner". */
+    String blockedBy;
+
+    Waiting(ClientCall call, Function<ClientCall, CompletableFuture<MetaResponse>> propose,
+        CompletableFuture<MetaResponse> answer, long deadlineNanos) {
+      this.call = call;
+      this.propose = propose;
+      this.answer = answer;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    String owner() {
+      return call.getClientId() + "/" + call.getRequest().getLock().getOwner();
+    }
+
+    boolean posix() {
+      return call.getRequest().getLock().getKind() == LockKind.POSIX_LOCK;
+    }
+  }
 
   /** {@code query}: a read of the leader's applied namespace (the state machine's). */
   public LockWaits(Function<MetaRequest, MetaResponse> query, String peerId) {
@@ -60,9 +83,15 @@ public final class LockWaits implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
     thread.execute(() -> {
       Waiting w = new Waiting(call, propose, answer, deadline);
-      if (!tryNow(w)) {
-        waiting.add(w);
+      if (tryNow(w)) {
+        return;
       }
+      if (closesACircle(w)) {
+        answer.complete(NamespaceStateMachine.error(ErrorCode.LOCK_DEADLOCK, "the lock's holder waits, directly or"
+            + " through others, for a lock of this owner"));
+        return;
+      }
+      waiting.add(w);
     });
     return answer;
   }
@@ -73,8 +102,8 @@ public final class LockWaits implements AutoCloseable {
       if (tryNow(w)) {
         return true;
       }
-      if (now - w.deadlineNanos() >= 0) {
-        w.answer().complete(NamespaceStateMachine.error(ErrorCode.LOCK_CONFLICT, "still locked: ask again"));
+      if (now - w.deadlineNanos >= 0) {
+        w.answer.complete(NamespaceStateMachine.error(ErrorCode.LOCK_CONFLICT, "still locked: ask again"));
         return true;
       }
       return false;
@@ -83,20 +112,41 @@ public final class LockWaits implements AutoCloseable {
 
   /** Proposes the call when nothing is in its way (or its check fails: apply reports that); true when answered. */
   private boolean tryNow(Waiting w) {
-    LockRequest lock = w.call().getRequest().getLock();
-    MetaResponse test = query.apply(MetaRequest.newBuilder().setCaller(w.call().getRequest().getCaller())
-        .setTestLock(TestLockRequest.newBuilder().setLock(lock).setSession(w.call().getClientId())).build());
+    LockRequest lock = w.call.getRequest().getLock();
+    MetaResponse test = query.apply(MetaRequest.newBuilder().setCaller(w.call.getRequest().getCaller())
+        .setTestLock(TestLockRequest.newBuilder().setLock(lock).setSession(w.call.getClientId())).build());
     if (test.hasConflict()) {
+      w.blockedBy = test.getConflict().getSession() + "/" + test.getConflict().getOwner();
       return false;
     }
-    w.propose().apply(w.call()).whenComplete((r, e) -> {
+    w.propose.apply(w.call).whenComplete((r, e) -> {
       if (e != null) {
-        w.answer().completeExceptionally(e);
+        w.answer.completeExceptionally(e);
       } else {
-        w.answer().complete(r);
+        w.answer.complete(r);
       }
     });
     return true;
+  }
+
+  /**
+   * Whether a POSIX lock's wait would close a circle: the owner in its way waits for another,
+   * and so on, back to this one (Linux's EDEADLK; flocks are not checked, as on Linux).
+   */
+  private boolean closesACircle(Waiting w) {
+    if (!w.posix()) {
+      return false;
+    }
+    String next = w.blockedBy;
+    for (int hops = 0; next != null && hops <= waiting.size(); hops++) {
+      if (next.equals(w.owner())) {
+        return true;
+      }
+      String holder = next;
+      next = waiting.stream().filter(o -> o.posix() && o.owner().equals(holder)).map(o -> o.blockedBy)
+          .findFirst().orElse(null);
+    }
+    return false;
   }
 
   @Override

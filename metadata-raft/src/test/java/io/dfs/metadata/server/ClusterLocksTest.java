@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dfs.client.error.LockConflictException;
+import io.dfs.client.error.LockDeadlockException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.metadata.leases.LeaseManager;
 import io.dfs.metadata.testing.DeadlockCheck;
@@ -90,6 +91,28 @@ class ClusterLocksTest {
       assertThat(grantedAfterMs).isLessThan(1_000);
       assertThatThrownBy(() -> a.locks().lock(posix("/locked", f, 1, LockType.SHARED, 0, 1)))
           .isInstanceOf(LockConflictException.class);
+    }
+  }
+
+  @Test
+  void aWaitThatWouldCloseACircleOfWaitersIsADeadlockAndTheOtherWaitGoesOn() throws Exception {
+    try (MetadataClient a = cluster.newClient("circle-a"); MetadataClient b = cluster.newClient("circle-b")) {
+      long f = file(a, "/circle");
+      a.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10));
+      b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 10, 20));
+      CompletableFuture<Void> aWaits = CompletableFuture.runAsync(() -> {
+        try {
+          a.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 10, 20).toBuilder().setWait(true).build());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Thread.sleep(500); // a waits for b's range on the leader
+      assertThatThrownBy(() -> b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10).toBuilder()
+          .setWait(true).build())).isInstanceOf(LockDeadlockException.class);
+      assertThat(aWaits).isNotDone();
+      b.locks().lock(posix("/circle", f, 1, LockType.UNLOCK, 0, 0));
+      aWaits.get(10, TimeUnit.SECONDS);
     }
   }
 
