@@ -105,7 +105,7 @@ final class FileHandle {
   }
 
   synchronized void write(long offset, byte[] data, int size) throws IOException {
-    // EFBIG before anything is written: a sparse spill file would otherwise turn into real zeros on upload
+    // EFBIG before anything is written, here or in the cluster
     FileTooLargeException.check(offset + size, path);
     if (mode != Mode.SPILL) {
       closeReader(); // the spill's reads still use it: what it reads does not change under them
