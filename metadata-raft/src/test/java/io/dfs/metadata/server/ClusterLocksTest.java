@@ -108,8 +108,16 @@ class ClusterLocksTest {
         }
       });
       Thread.sleep(500); // a waits for b's range on the leader
-      assertThatThrownBy(() -> b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10).toBuilder()
-          .setWait(true).build())).isInstanceOf(LockDeadlockException.class);
+      CompletableFuture<Exception> bWaits = CompletableFuture.supplyAsync(() -> {
+        try {
+          b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10).toBuilder().setWait(true).build());
+          return null;
+        } catch (Exception e) {
+          return e;
+        }
+      });
+      // refused at once; without the check the two would wait for each other for ever
+      assertThat(bWaits.get(5, TimeUnit.SECONDS)).isInstanceOf(LockDeadlockException.class);
       assertThat(aWaits).isNotDone();
       b.locks().lock(posix("/circle", f, 1, LockType.UNLOCK, 0, 0));
       aWaits.get(10, TimeUnit.SECONDS);
