@@ -100,29 +100,34 @@ class ClusterLocksTest {
       long f = file(a, "/circle");
       a.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10));
       b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 10, 20));
-      CompletableFuture<Void> aWaits = CompletableFuture.runAsync(() -> {
-        try {
-          a.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 10, 20).toBuilder().setWait(true).build());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      Thread.sleep(500); // a waits for b's range on the leader
-      CompletableFuture<Exception> bWaits = CompletableFuture.supplyAsync(() -> {
-        try {
-          b.locks().lock(posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10).toBuilder().setWait(true).build());
-          return null;
-        } catch (Exception e) {
-          return e;
-        }
-      });
-      // refused at once; without the check the two would wait for each other for ever
-      assertThat(bWaits.get(5, TimeUnit.SECONDS)).isInstanceOf(LockDeadlockException.class);
-      assertThat(aWaits).isNotDone();
-      b.locks().lock(posix("/circle", f, 1, LockType.UNLOCK, 0, 0));
-      aWaits.get(10, TimeUnit.SECONDS);
+      // each waits for the other's range: whichever closes the circle is refused, as on Linux
+      CompletableFuture<Exception> aWaits = waitFor(a, posix("/circle", f, 1, LockType.EXCLUSIVE, 10, 20));
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.metrics().meter("client.lock_wait_asks").getCount() > 0);
+      Thread.sleep(300); // for a's call to reach the leader
+      CompletableFuture<Exception> bWaits = waitFor(b, posix("/circle", f, 1, LockType.EXCLUSIVE, 0, 10));
+      // one is refused at once; without the check the two would wait for each other for ever
+      Exception refused = (Exception) CompletableFuture.anyOf(aWaits, bWaits).get(5, TimeUnit.SECONDS);
+      assertThat(refused).isInstanceOf(LockDeadlockException.class);
+      MetadataClient loser = aWaits.isDone() ? a : b;
+      CompletableFuture<Exception> other = aWaits.isDone() ? bWaits : aWaits;
+      assertThat(other).isNotDone();
+      loser.locks().lock(posix("/circle", f, 1, LockType.UNLOCK, 0, 0));
+      assertThat(other.get(10, TimeUnit.SECONDS)).as("the other wait is granted").isNull();
     }
   }
+
+  /** {@code client} waits for the lock in the background: null once granted, else what ended the wait. */
+  private static CompletableFuture<Exception> waitFor(MetadataClient client, LockRequest lock) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        client.locks().lock(lock.toBuilder().setWait(true).build());
+        return null;
+      } catch (Exception e) {
+        return e;
+      }
+    });
+  }
+
 
   @Test
   void aClosingClientsLocksGoWithIt() throws Exception {
