@@ -1,5 +1,8 @@
 package io.dfs.metadata.locks;
 
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import io.dfs.metadata.statemachine.NamespaceStateMachine;
 import io.dfs.proto.ClientCall;
 import io.dfs.proto.ErrorCode;
@@ -14,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -34,6 +38,9 @@ public final class LockWaits implements AutoCloseable {
   private final ScheduledExecutorService thread;
   /** Only touched on {@link #thread}. */
   private final List<Waiting> waiting = new ArrayList<>();
+  /** How many wait, for the metrics thread. */
+  private final AtomicInteger waitingCount = new AtomicInteger();
+  private final Meter deadlocks;
 
   private static final class Waiting {
     final ClientCall call;
@@ -61,8 +68,10 @@ public final class LockWaits implements AutoCloseable {
   }
 
   /** {@code query}: a read of the leader's applied namespace (the state machine's). */
-  public LockWaits(Function<MetaRequest, MetaResponse> query, String peerId) {
+  public LockWaits(Function<MetaRequest, MetaResponse> query, String peerId, MetricRegistry metrics) {
     this.query = query;
+    this.deadlocks = metrics.meter("locks.deadlocks");
+    metrics.register("locks.waiting", (Gauge<Integer>) waitingCount::get);
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lock-waits-" + peerId);
       t.setDaemon(true);
@@ -87,27 +96,34 @@ public final class LockWaits implements AutoCloseable {
         return;
       }
       if (closesACircle(w)) {
+        deadlocks.mark();
         answer.complete(NamespaceStateMachine.error(ErrorCode.LOCK_DEADLOCK, "the lock's holder waits, directly or"
             + " through others, for a lock of this owner"));
         return;
       }
       waiting.add(w);
+      waitingCount.set(waiting.size());
     });
     return answer;
   }
 
   private void recheck() {
     long now = System.nanoTime();
-    waiting.removeIf(w -> {
-      if (tryNow(w)) {
-        return true;
-      }
-      if (now - w.deadlineNanos >= 0) {
-        w.answer.complete(NamespaceStateMachine.error(ErrorCode.LOCK_CONFLICT, "still locked: ask again"));
-        return true;
-      }
-      return false;
-    });
+    if (waiting.removeIf(w -> this.answered(w, now))) {
+      waitingCount.set(waiting.size());
+    }
+  }
+
+  /** Whether a waiting call is answered now: proposed, or held long enough. */
+  private boolean answered(Waiting w, long now) {
+    if (tryNow(w)) {
+      return true;
+    }
+    if (now - w.deadlineNanos >= 0) {
+      w.answer.complete(NamespaceStateMachine.error(ErrorCode.LOCK_CONFLICT, "still locked: ask again"));
+      return true;
+    }
+    return false;
   }
 
   /** Proposes the call when nothing is in its way (or its check fails: apply reports that); true when answered. */

@@ -98,6 +98,11 @@ public final class FileLocks {
     return touched;
   }
 
+  /** How many locks are held. */
+  public int count() {
+    return byInode.values().stream().mapToInt(List::size).sum();
+  }
+
   /** Sessions holding at least one lock. */
   public Set<String> holders() {
     Set<String> out = new TreeSet<>();

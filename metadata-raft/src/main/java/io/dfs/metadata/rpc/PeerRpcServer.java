@@ -76,7 +76,7 @@ public final class PeerRpcServer implements Closeable {
     LeaderWriteBatcher writes = new LeaderWriteBatcher(raft::write, peer.metrics());
     ExecutorService reads = Executors.newFixedThreadPool(2, daemon("rpc-reads-" + peer.selfId()));
     ExecutorService nodeWork = Executors.newSingleThreadExecutor(daemon("rpc-nodes-" + peer.selfId()));
-    LockWaits lockWaits = new LockWaits(peer.query(), peer.selfId());
+    LockWaits lockWaits = new LockWaits(peer.query(), peer.selfId(), peer.metrics());
     CallRouter router = new CallRouter(peer.isLeader(), peer.leaderId(), writes, lockWaits, raft, peer.query(),
         peer.nodes(), peer.tokens(), reads, nodeWork);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -191,6 +191,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     metrics.register("namespace.client_sessions", (Gauge<Long>) () -> stateMachine.sessionCounts()[0]);
     metrics.register("namespace.session_responses", (Gauge<Long>) () -> stateMachine.sessionCounts()[1]);
     metrics.register("raft.is_leader", (Gauge<Integer>) () -> isLeader() ? 1 : 0);
+    metrics.register("locks.held", (Gauge<Integer>) stateMachine::lockCount);
     metrics.register("raft.term", (Gauge<Long>) () -> division().getInfo().getCurrentTerm());
     metrics.register("raft.commit_index", (Gauge<Long>) () -> division().getRaftLog().getLastCommittedIndex());
     metrics.register("raft.applied_index", (Gauge<Long>) () -> division().getInfo().getLastAppliedIndex());

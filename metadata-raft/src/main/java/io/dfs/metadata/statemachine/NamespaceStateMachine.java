@@ -439,6 +439,11 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         .build();
   }
 
+  /** Advisory locks held now. */
+  public int lockCount() {
+    return withReadLock(ns -> ns.locks().count());
+  }
+
   /** Sessions holding at least one lock. */
   public java.util.Set<String> lockHolders() {
     return withReadLock(ns -> ns.locks().holders());
