@@ -221,7 +221,8 @@ public final class DfsFuse extends FuseStubFS {
       writeBehind.await(path); // a file that left this path may still be there in the cluster
       Ownership o = ownershipOfNew(path);
       int bits = (int) (mode & 07777) | (o.inheritSetgid() ? SETGID : 0);
-      attributes.entryCreated(path, fs.mkdir(path, bits, o.owner(), o.group()));
+      // S_IFDIR marks the bits as given, zero too (0 alone would mean the default)
+      attributes.entryCreated(path, fs.mkdir(path, bits | S_IFDIR, o.owner(), o.group()));
       attributes.createdDirectory(path);
       return 0;
     });
@@ -844,6 +845,7 @@ public final class DfsFuse extends FuseStubFS {
   }
 
   private static final int SETGID = 02000;
+  private static final int S_IFDIR = 040000;
   /** Who owns entries whose owner is a name rather than a uid (written by the CLI, the gateway, an application). */
   static final com.sun.security.auth.module.UnixSystem MOUNTING_USER =
       new com.sun.security.auth.module.UnixSystem();

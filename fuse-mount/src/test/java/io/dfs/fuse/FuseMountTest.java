@@ -323,6 +323,17 @@ class FuseMountTest {
   }
 
   @Test
+  void aFileOrDirectoryMadeWithModeZeroHasNoPermissionBits() {
+    // as root (the test's user), whom the umask leaves mode 0 as it is
+    ok("python3 -c \"import os; os.umask(0); os.close(os.open('mnt/nomode', os.O_CREAT | os.O_WRONLY, 0));"
+        + " os.mkdir('mnt/nomodedir', 0)\"");
+    assertThat(ok("stat -c %a mnt/nomode mnt/nomodedir").out().lines().toList()).containsExactly("0", "0");
+    ok("mkdir -m 0 mnt/nomodedir2 && mkdir mnt/defaultdir && touch mnt/defaultfile");
+    assertThat(ok("stat -c %a mnt/nomodedir2 mnt/defaultdir mnt/defaultfile").out().lines().toList())
+        .containsExactly("0", "755", "644");
+  }
+
+  @Test
   void overwriteInPlaceAndAtAnOffset() {
     ok("printf 'AAAAAAAAAA' > mnt/patch.txt");
     ok("printf 'BB' | dd of=mnt/patch.txt bs=1 seek=3 conv=notrunc status=none");

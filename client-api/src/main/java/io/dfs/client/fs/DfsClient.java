@@ -219,7 +219,7 @@ public final class DfsClient implements DfsFileSystem {
     metadata.delegations().sentMkdir(claim, path, sent);
     long now = System.currentTimeMillis();
     return provisional(FileStatus.newBuilder().setPath(path).setInodeId(claim.inodeId()).setType(FileType.DIRECTORY)
-        .setMode(mode > 0 ? mode : DfsFileSystem.DEFAULT_DIR_MODE).setNlink(2), owner, group, now);
+        .setMode(mode > 0 ? mode & 07777 : DfsFileSystem.DEFAULT_DIR_MODE).setNlink(2), owner, group, now);
   }
 
   /** What an entry made without waiting will look like (the namespace's own times may differ by a little). */

@@ -47,7 +47,10 @@ public interface DfsFileSystem extends Closeable {
     return mkdir(path, 0);
   }
 
-  /** Creates one directory with permission bits {@code mode} (0 = the default), in one step. */
+  /**
+   * Creates one directory with permission bits {@code mode} (0 = the default; S_IFDIR, 040000, with
+   * the bits: exactly those, none included), in one step.
+   */
   default FileStatus mkdir(String path, int mode) throws IOException {
     return mkdir(path, mode, "", "");
   }

@@ -183,7 +183,7 @@ public final class Namespace {
           delegations.checkChosenId(dir.id, who, chosenId, path);
         }
         child = newInode(chosenId != 0 ? chosenId : nextInodeId++, dir, FileType.DIRECTORY, name, now,
-            mode > 0 ? mode : DfsFileSystem.DEFAULT_DIR_MODE, owner, group);
+            mode > 0 ? mode & 07777 : DfsFileSystem.DEFAULT_DIR_MODE, owner, group);
         if (chosenId != 0) {
           delegations.idTaken(who, chosenId);
         }
