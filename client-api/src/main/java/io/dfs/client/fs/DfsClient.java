@@ -19,6 +19,7 @@ import io.dfs.client.metadata.MetadataClient;
 import io.dfs.client.metadata.WriteLane;
 import io.dfs.client.patch.FileOverlay;
 import io.dfs.client.patch.PatchPlan;
+import io.dfs.proto.BlockInfo;
 import io.dfs.proto.Caller;
 import io.dfs.proto.ClusterStatusResponse;
 import io.dfs.proto.CreateFileRequest;
@@ -172,7 +173,11 @@ public final class DfsClient implements DfsFileSystem {
   @Override
   public DfsInputStream open(String path) throws IOException {
     ownWritesAnswered(PathNames.parentOf(path));
-    GetBlockLocationsResponse r = metadata.getBlockLocations(path, 0, 0);
+    return streamOf(path, metadata.getBlockLocations(path, 0, 0));
+  }
+
+  /** A reader of the file as {@code r} (its locations) shows it. */
+  private DfsClientInputStream streamOf(String path, GetBlockLocationsResponse r) throws IOException {
     List<LocatedBlock> blocks = r.getBlocksList();
     long length = r.getStatus().getLength();
     if (r.getStatus().getUnderConstruction() && !blocks.isEmpty()) {
@@ -486,8 +491,10 @@ public final class DfsClient implements DfsFileSystem {
       throws IOException {
     ownWritesAround(path);
     for (int attempt = 1; ; attempt++) {
-      try (DfsInputStream base = open(path)) {
-        return patchOnce(path, base, overlay, written, onClose);
+      // one read: the plan's block list and the reader of the bytes around the writes are one version
+      GetBlockLocationsResponse located = metadata.getBlockLocations(path, 0, 0);
+      try (DfsInputStream base = streamOf(path, located)) {
+        return patchOnce(path, located, base, overlay, written, onClose);
       } catch (StorageException e) {
         if (e.code() != ErrorCode.STALE_FILE_HANDLE || attempt == PATCH_ATTEMPTS) {
           throw e;
@@ -497,20 +504,20 @@ public final class DfsClient implements DfsFileSystem {
     }
   }
 
-  private FileStatus patchOnce(String path, DfsInputStream base, FileOverlay overlay, FileOverlay.Written written,
-      AttributeUpdate onClose) throws IOException {
-    FileStatus st = metadata.stat(path);
+  private FileStatus patchOnce(String path, GetBlockLocationsResponse located, DfsInputStream base,
+      FileOverlay overlay, FileOverlay.Written written, AttributeUpdate onClose) throws IOException {
+    FileStatus st = located.getStatus();
     if (st.getUnderConstruction()) {
       throw new AlreadyBeingCreatedException("the file is being written by another client", path);
     }
-    List<io.dfs.proto.BlockInfo> blocks = base.blocks();
+    List<BlockInfo> blocks = located.getBlocksList().stream().map(LocatedBlock::getBlock).toList();
     PatchPlan plan = PatchPlan.of(blocks, overlay, st.getBlockSize());
     String sibling = hiddenSibling(path, "dfs-patch-" + UUID.randomUUID());
     MetaResponse created = metadata.createOpen(CreateFileRequest.newBuilder().setPath(sibling)
         .setReplication(st.getReplication()).setBlockSize(st.getBlockSize()).setMode(st.getMode() & 07777).build());
     DfsClientOutputStream out = new DfsClientOutputStream(metadata, connections, created, path, streams);
     out.landAsPatch(PatchContentRequest.newBuilder().addAllSegments(plan.segments())
-        .addAllBaseBlockIds(blocks.stream().map(io.dfs.proto.BlockInfo::getBlockId).toList()));
+        .addAllBaseBlockIds(blocks.stream().map(BlockInfo::getBlockId).toList()));
     out.setAttributesOnClose(onClose);
     try (out) {
       byte[] buf = new byte[1 << 20];

@@ -7,7 +7,6 @@ import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
 import io.dfs.proto.BadBlockReportRequest;
 import io.dfs.proto.ErrorCode;
-import io.dfs.proto.BlockInfo;
 import io.dfs.proto.LocatedBlock;
 import io.dfs.proto.NodeInfo;
 import java.io.IOException;
@@ -154,11 +153,6 @@ final class DfsClientInputStream extends DfsInputStream {
       return -1;
     }
     return readAt(position, b, off, (int) Math.min(len, length - position));
-  }
-
-  @Override
-  public List<BlockInfo> blocks() {
-    return blocks.stream().map(LocatedBlock::getBlock).toList();
   }
 
   @Override

@@ -19,7 +19,4 @@ public abstract class DfsInputStream extends InputStream {
    * Returns -1 at or past the end of the file.
    */
   public abstract int read(long position, byte[] buffer, int offset, int length) throws IOException;
-
-  /** The blocks of the version of the file this stream reads, in file order (holes included). */
-  public abstract java.util.List<io.dfs.proto.BlockInfo> blocks();
 }
