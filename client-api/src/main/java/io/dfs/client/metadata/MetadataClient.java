@@ -37,6 +37,7 @@ import io.dfs.proto.RenameRequest;
 import io.dfs.proto.ReplaceContentRequest;
 import io.dfs.proto.RecallDelegationRequest;
 import io.dfs.proto.RenewLeaseRequest;
+import io.dfs.proto.RenewLeaseResponse;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
 import io.dfs.proto.SetTimesRequest;
@@ -96,13 +97,10 @@ public final class MetadataClient implements Closeable {
     this.tls = tls;
     this.user = user;
     this.leader = channel(clientId, true);
-    // the session renews too: the leader releases the locks of a silent one
-    this.leases = new LeaseRenewer(clientId, () -> leaderRead(MetaRequest.newBuilder()
-        .setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId).setSession(leader.session())).build()));
+    this.leases = new LeaseRenewer(clientId, this::renew);
     this.batcher = new WriteBatcher(entry -> leader.call(entry, ReadMode.LINEARIZABLE));
     this.delegations = new DirectoryDelegations(request -> batcher.submit(request, WriteLane.INTERACTIVE),
-        () -> leaderRead(MetaRequest.newBuilder().setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)
-            .setSession(leader.session())).build()).getRenewal(), batcher::expedite, metrics);
+        this::renew, batcher::expedite, metrics);
     this.locks = new SessionLocks(request -> await(leader.call(request, ReadMode.LINEARIZABLE), "lock call"),
         leader.session(), leases, metrics.meter("client.lock_wait_asks"));
     for (MetaRequest.OpCase op : MetaRequest.OpCase.values()) {
@@ -118,6 +116,15 @@ public final class MetadataClient implements Closeable {
     String session = clientId + "@" + UUID.randomUUID();
     return new PeerChannel(config.rpcAddresses(), session, followLeader,
         TimeUnit.SECONDS.toMillis(REQUEST_TIMEOUT_SECONDS), TimeUnit.SECONDS.toMillis(ASYNC_REPLY_BUDGET_SECONDS), tls, user);
+  }
+
+  /**
+   * One renewal of everything this client holds: its writers' leases and its session (its
+   * directory delegations, and its locks, which the leader releases when the session goes silent).
+   */
+  private RenewLeaseResponse renew() throws IOException {
+    return leaderRead(MetaRequest.newBuilder().setRenewLease(RenewLeaseRequest.newBuilder().setClientId(clientId)
+        .setSession(leader.session())).build()).getRenewal();
   }
 
   /** A client that presents the client identity of the config ({@code dfs.tls.identity}). */
