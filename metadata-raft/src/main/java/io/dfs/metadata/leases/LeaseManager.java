@@ -38,14 +38,10 @@ public final class LeaseManager {
   private final Map<String, Long> sessionRenewed = new HashMap<>();
   /** Delegated directories another client waits for: since when. */
   private final Map<Long, Long> recalled = new HashMap<>();
-  /** Delegated directories: since when this leader knows them delegated. */
-  private final Map<Long, Long> delegatedSince = new HashMap<>();
-  /** Sessions holding locks: since when this leader knows them as holders. */
-  private final Map<String, Long> lockingSince = new HashMap<>();
-  /** Releases of a silent session's locks proposed and not yet applied. */
-  private final Map<String, Long> releasing = new HashMap<>();
-  /** Forced returns proposed and not yet applied. */
-  private final Map<Long, Long> returning = new HashMap<>();
+  /** Delegated directories, and their forced returns proposed. */
+  private final Holds<Long> delegated = new Holds<>();
+  /** Sessions holding locks, and the releases of their locks proposed. */
+  private final Holds<String> locking = new Holds<>();
   /** Recoveries proposed and not yet applied, so the monitor does not propose them twice. */
   private final Map<String, Long> recovering = new HashMap<>();
   private long leaderSinceMs;
@@ -61,10 +57,8 @@ public final class LeaseManager {
     recovering.clear();
     sessionRenewed.clear();
     recalled.clear();
-    returning.clear();
-    delegatedSince.clear();
-    lockingSince.clear();
-    releasing.clear();
+    delegated.clear();
+    locking.clear();
     leaderSinceMs = clock.millis();
   }
 
@@ -95,33 +89,24 @@ public final class LeaseManager {
    * (as this leader first saw it), and since a recall: a holder gets a full lease to hear of it.
    */
   public synchronized boolean shouldTakeBack(long dirId, String holder) {
-    long now = clock.millis();
-    long last = Math.max(Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs),
-        Math.max(delegatedSince.getOrDefault(dirId, now), recalled.getOrDefault(dirId, 0L)));
-    Long proposed = returning.get(dirId);
-    return now - last > DELEGATION_LEASE_MS
-        && (proposed == null || now - proposed > DELEGATION_LEASE_MS);
+    long heard = Math.max(Math.max(sessionRenewed.getOrDefault(holder, 0L), leaderSinceMs),
+        recalled.getOrDefault(dirId, 0L));
+    return delegated.lapsed(dirId, heard, clock.millis(), DELEGATION_LEASE_MS);
   }
 
   public synchronized void takeBackProposed(long dirId) {
-    returning.put(dirId, clock.millis());
+    delegated.proposed(dirId, clock.millis());
   }
 
   /** The directories delegated now: new ones start their lease, the others' recalls are forgotten. */
-  public synchronized void delegatedNow(Set<Long> delegated) {
-    long now = clock.millis();
-    delegated.forEach(dir -> delegatedSince.putIfAbsent(dir, now));
-    delegatedSince.keySet().retainAll(delegated);
-    recalled.keySet().retainAll(delegated);
-    returning.keySet().retainAll(delegated);
+  public synchronized void delegatedNow(Set<Long> directories) {
+    delegated.heldNow(directories, clock.millis());
+    recalled.keySet().retainAll(directories);
   }
 
   /** The sessions holding locks now: new ones start their lease, the others are forgotten. */
   public synchronized void lockingNow(Set<String> holders) {
-    long now = clock.millis();
-    holders.forEach(s -> lockingSince.putIfAbsent(s, now));
-    lockingSince.keySet().retainAll(holders);
-    releasing.keySet().retainAll(holders);
+    locking.heldNow(holders, clock.millis());
   }
 
   /**
@@ -130,15 +115,12 @@ public final class LeaseManager {
    * its locks is in flight: the leader should release them.
    */
   public synchronized boolean shouldReleaseLocks(String session) {
-    long now = clock.millis();
-    long last = Math.max(Math.max(sessionRenewed.getOrDefault(session, 0L), leaderSinceMs),
-        lockingSince.getOrDefault(session, now));
-    Long proposed = releasing.get(session);
-    return now - last > LOCK_LEASE_MS && (proposed == null || now - proposed > LOCK_LEASE_MS);
+    long heard = Math.max(sessionRenewed.getOrDefault(session, 0L), leaderSinceMs);
+    return locking.lapsed(session, heard, clock.millis(), LOCK_LEASE_MS);
   }
 
   public synchronized void lockReleaseProposed(String session) {
-    releasing.put(session, clock.millis());
+    locking.proposed(session, clock.millis());
   }
 
   /** True when the writer's hard limit passed, and no recovery of {@code path} is in flight. */
@@ -159,5 +141,41 @@ public final class LeaseManager {
 
   public long hardLimitMs() {
     return hardLimitMs;
+  }
+
+  /**
+   * What sessions hold under a lease (delegated directories, sessions' locks): since when this
+   * leader knows each held, and when its taking back was proposed, so it is not proposed twice
+   * before it is applied. Guarded by the LeaseManager's monitor.
+   */
+  private static final class Holds<K> {
+    private final Map<K, Long> since = new HashMap<>();
+    private final Map<K, Long> proposed = new HashMap<>();
+
+    /** The keys held now: new ones start their lease, the others are forgotten. */
+    void heldNow(Set<K> keys, long now) {
+      keys.forEach(k -> since.putIfAbsent(k, now));
+      since.keySet().retainAll(keys);
+      proposed.keySet().retainAll(keys);
+    }
+
+    /**
+     * True when nothing was heard for {@code leaseMs} since {@code heardMs} nor since the key was
+     * first seen held, and no taking back of it is in flight (one older than a lease is retried).
+     */
+    boolean lapsed(K key, long heardMs, long now, long leaseMs) {
+      long last = Math.max(heardMs, since.getOrDefault(key, now));
+      Long taking = proposed.get(key);
+      return now - last > leaseMs && (taking == null || now - taking > leaseMs);
+    }
+
+    void proposed(K key, long now) {
+      proposed.put(key, now);
+    }
+
+    void clear() {
+      since.clear();
+      proposed.clear();
+    }
   }
 }
