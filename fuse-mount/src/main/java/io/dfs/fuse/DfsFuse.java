@@ -55,12 +55,14 @@ public final class DfsFuse extends FuseStubFS {
   private final MetricRegistry metrics;
   private final WriteBehind writeBehind;
   private final AdvisoryLocks locks;
+  private final OpenHolds holds;
 
   /** {@code writeBack}: whether close(2) hands completions to the background (see {@link WriteBehind}). */
   public DfsFuse(DfsFileSystem fs, Path spillDir, MetricRegistry metrics, boolean writeBack) {
     this.fs = fs;
     this.spillDir = spillDir;
     this.metrics = metrics;
+    this.holds = new OpenHolds(fs);
     this.locks = new AdvisoryLocks(fs, new AdvisoryLocks.WritesOut() {
       @Override
       public void flush(FileHandle h) throws IOException {
@@ -452,7 +454,9 @@ public final class DfsFuse extends FuseStubFS {
       Ownership o = ownershipOfNew(path);
       DfsOutputStream out = fs.create(path, CreateOptions.defaults().withMode((int) (mode & 07777))
           .withOwner(o.owner(), o.group()));
-      fi.fh.set(open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out)));
+      long fh = open.add(path, FileHandle.streaming(fs, path, spillDir, writeBehind, out.created(), out));
+      fi.fh.set(fh);
+      holds.opened(fh, out.created().getInodeId(), path);
       attributes.entryCreated(path, out.created());
       return 0;
     });
@@ -468,7 +472,9 @@ public final class DfsFuse extends FuseStubFS {
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
-      fi.fh.set(open.add(path, new FileHandle(fs, path, spillDir, writeBehind, st)));
+      long fh = open.add(path, new FileHandle(fs, path, spillDir, writeBehind, st));
+      fi.fh.set(fh);
+      holds.opened(fh, st.getInodeId(), path);
       return 0;
     });
   }
@@ -601,6 +607,7 @@ public final class DfsFuse extends FuseStubFS {
       } finally {
         if (h != null) {
           locks.descriptionClosed(h, fi.lock_owner.get()); // after its writes: a locker then sees them
+          holds.closed(fi.fh.get(), h.inodeId(), h.path()); // after them too: an unlinked file keeps them
         }
       }
       return 0;
@@ -876,6 +883,7 @@ public final class DfsFuse extends FuseStubFS {
   /** Waits for every file handed to the write-behind (before unmounting). */
   void drain() throws InterruptedException {
     writeBehind.close();
+    holds.close();
   }
 
   int openFiles() {

@@ -82,7 +82,7 @@ final class FileHandle {
     }
     if (in == null) {
       writeBehind.await(path);
-      in = fs.open(path);
+      in = fs.open(path, inodeId()); // the file this descriptor opened, wherever it went
     }
     if (mode == Mode.SPILL) {
       return overlay.read(in, this::readSpill, offset, buf, 0, size);
@@ -213,7 +213,7 @@ final class FileHandle {
       writeBehind.submit(path, shown, detachStream());
     } else if (mode == Mode.SPILL && overlay.changed()) {
       writeBehind.await(path);
-      written = fs.patch(path, overlay, this::readSpill, attributes);
+      written = fs.patch(path, inodeId(), overlay, this::readSpill, attributes);
       attributes = AttributeUpdate.NONE;
       // the cluster has it all now: the next write starts a new overlay on the new content
       closeReader();

@@ -37,12 +37,13 @@ public final class MiniDfsCluster implements AutoCloseable {
     this.metadata = metadata;
   }
 
-  /** Settings that make tests quick: 1 MiB blocks, 300 ms heartbeats, dead after 3 s. */
+  /** Settings that make tests quick: 1 MiB blocks, 300 ms heartbeats, dead after 3 s, unlinked files kept 2 s. */
   public static Map<String, String> fastSettings() {
     Map<String, String> s = new HashMap<>();
     s.put(ClusterConfig.BLOCK_SIZE, Integer.toString(1 << 20));
     s.put(ClusterConfig.HEARTBEAT_INTERVAL_MS, "300");
     s.put(ClusterConfig.DEAD_NODE_TIMEOUT_MS, "3000");
+    s.put("dfs.metadata.unlinked.grace.ms", "2000"); // MetadataServer.UNLINKED_GRACE_MS
     return s;
   }
 

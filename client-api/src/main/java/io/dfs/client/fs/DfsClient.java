@@ -176,6 +176,12 @@ public final class DfsClient implements DfsFileSystem {
     return streamOf(path, metadata.getBlockLocations(path, 0, 0));
   }
 
+  @Override
+  public DfsInputStream open(String path, long inodeId) throws IOException {
+    ownWritesAnswered(PathNames.parentOf(path));
+    return streamOf(path, metadata.getBlockLocations(path, inodeId, 0, 0));
+  }
+
   /** A reader of the file as {@code r} (its locations) shows it. */
   private DfsClientInputStream streamOf(String path, GetBlockLocationsResponse r) throws IOException {
     List<LocatedBlock> blocks = r.getBlocksList();
@@ -407,7 +413,7 @@ public final class DfsClient implements DfsFileSystem {
     // a cut inside a data block: that block is rewritten shorter, the others stay
     FileOverlay cut = new FileOverlay(st.getLength());
     cut.truncate(length);
-    patch(path, cut, (offset, buf, off, len) -> {
+    patch(path, st.getInodeId(), cut, (offset, buf, off, len) -> {
       throw new IllegalStateException("a cut writes nothing");
     }, AttributeUpdate.NONE);
   }
@@ -487,12 +493,12 @@ public final class DfsClient implements DfsFileSystem {
   static final int PATCH_ATTEMPTS = 5;
 
   @Override
-  public FileStatus patch(String path, FileOverlay overlay, FileOverlay.Written written, AttributeUpdate onClose)
-      throws IOException {
+  public FileStatus patch(String path, long inodeId, FileOverlay overlay, FileOverlay.Written written,
+      AttributeUpdate onClose) throws IOException {
     ownWritesAround(path);
     for (int attempt = 1; ; attempt++) {
       // one read: the plan's block list and the reader of the bytes around the writes are one version
-      GetBlockLocationsResponse located = metadata.getBlockLocations(path, 0, 0);
+      GetBlockLocationsResponse located = metadata.getBlockLocations(path, inodeId, 0, 0);
       try (DfsInputStream base = streamOf(path, located)) {
         return patchOnce(path, located, base, overlay, written, onClose);
       } catch (StorageException e) {
@@ -516,7 +522,7 @@ public final class DfsClient implements DfsFileSystem {
     MetaResponse created = metadata.createOpen(CreateFileRequest.newBuilder().setPath(sibling)
         .setReplication(st.getReplication()).setBlockSize(st.getBlockSize()).setMode(st.getMode() & 07777).build());
     DfsClientOutputStream out = new DfsClientOutputStream(metadata, connections, created, path, streams);
-    out.landAsPatch(PatchContentRequest.newBuilder().addAllSegments(plan.segments())
+    out.landAsPatch(PatchContentRequest.newBuilder().setDestinationInodeId(st.getInodeId()).addAllSegments(plan.segments())
         .addAllBaseBlockIds(blocks.stream().map(BlockInfo::getBlockId).toList()));
     out.setAttributesOnClose(onClose);
     try (out) {

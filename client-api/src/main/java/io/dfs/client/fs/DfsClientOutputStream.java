@@ -339,7 +339,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
     }
     flushed = true;
     if (written != null) {
-      FsyncRequest report = FsyncRequest.newBuilder().setPath(path).setLast(written).build();
+      FsyncRequest report = FsyncRequest.newBuilder().setPath(path).setInodeId(created.getInodeId()).setLast(written).build();
       if (sync) {
         metadata.fsync(report);
       } else {
@@ -409,7 +409,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
    * stream is for), and its rename; the file as the last of them left it.
    */
   private FileStatus complete() throws IOException {
-    CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path);
+    CompleteFileRequest.Builder complete = CompleteFileRequest.newBuilder().setPath(path)
+        .setInodeId(created.getInodeId());
     if (previous != null) {
       complete.setLast(previous);
     }
@@ -439,7 +440,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
     try {
       if (replaces == null && flushed) {
         if (current != null) {
-          metadata.abandonBlock(AbandonBlockRequest.newBuilder().setPath(path).setBlock(current.getBlock()).build());
+          metadata.abandonBlock(AbandonBlockRequest.newBuilder().setPath(path).setInodeId(created.getInodeId())
+              .setBlock(current.getBlock()).build());
         }
         complete();
       } else {
@@ -465,7 +467,8 @@ final class DfsClientOutputStream extends DfsOutputStream {
 
   /** The next block from the leader, waiting for storage nodes to (re)appear for up to NODE_WAIT_MS. */
   private LocatedBlock allocateBlock() throws IOException {
-    AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path).addAllExcludeNodes(excluded);
+    AddBlockRequest.Builder add = AddBlockRequest.newBuilder().setPath(path).setInodeId(created.getInodeId())
+        .addAllExcludeNodes(excluded);
     if (previous != null) {
       add.setPrevious(previous);
     }
@@ -532,7 +535,7 @@ final class DfsClientOutputStream extends DfsOutputStream {
       int wanted = replacementsWanted(resume);
       Set<String> avoid = new HashSet<>(excluded);
       pipeline.forEach(n -> avoid.add(n.getNodeId()));
-      UpdateBlockRequest.Builder update = UpdateBlockRequest.newBuilder().setPath(path)
+      UpdateBlockRequest.Builder update = UpdateBlockRequest.newBuilder().setPath(path).setInodeId(created.getInodeId())
           .setBlock(current.getBlock().toBuilder().setLength(resume)).addAllExcludeNodes(avoid)
           .setReplacementsWanted(wanted);
       if (!bad.isEmpty()) {

@@ -42,6 +42,13 @@ public interface DfsFileSystem extends Closeable {
   /** Opens a complete file for reading. */
   DfsInputStream open(String path) throws IOException;
 
+  /**
+   * Opens the file with inode id {@code inodeId} (an open descriptor's) wherever it is now: at
+   * {@code path}, renamed, or unlinked by another client and still held open (LockKind.OPEN).
+   * STALE_FILE_HANDLE once it is gone for good.
+   */
+  DfsInputStream open(String path, long inodeId) throws IOException;
+
   /** Creates one directory; its parent must exist. */
   default FileStatus mkdir(String path) throws IOException {
     return mkdir(path, 0);
@@ -167,10 +174,11 @@ public interface DfsFileSystem extends Closeable {
    * in the same metadata write. Untouched bytes are the file's content at the time of the patch (a
    * patch planned on content another writer changed meanwhile is planned again), so concurrent
    * writers of different ranges each keep theirs, as on a local disk; {@code written} reads the
-   * bytes the overlay says were written. The file as the patch left it.
+   * bytes the overlay says were written. With {@code inodeId} (not 0) the file is that one wherever
+   * it is now (see {@link #open(String, long)}). The file as the patch left it.
    */
-  FileStatus patch(String path, io.dfs.client.patch.FileOverlay overlay, io.dfs.client.patch.FileOverlay.Written written,
-      AttributeUpdate onClose) throws IOException;
+  FileStatus patch(String path, long inodeId, io.dfs.client.patch.FileOverlay overlay,
+      io.dfs.client.patch.FileOverlay.Written written, AttributeUpdate onClose) throws IOException;
 
   /**
    * Takes, changes or drops a cluster-wide advisory lock of this client (a flock or a POSIX

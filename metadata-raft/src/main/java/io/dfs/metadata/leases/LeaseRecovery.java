@@ -12,6 +12,7 @@ import io.dfs.proto.BlockAccess;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.NodeInfo;
+import io.dfs.proto.ReapUnlinkedRequest;
 import io.dfs.proto.RecoverLeaseRequest;
 import io.dfs.proto.ReleaseLocksRequest;
 import io.dfs.proto.ReturnDelegationRequest;
@@ -44,11 +45,15 @@ public final class LeaseRecovery implements AutoCloseable {
   private final ClusterTls tls;
   private final NodeConnections nodes; // this peer's connections to storage nodes, as the peer
   private final ExecutorService proposer;
+  private final long unlinkedGraceMs;
+  /** A reap proposed and not yet answered: the next pass proposes none (set by the monitor, cleared by the proposer). */
+  private volatile boolean reaping;
   private MetadataClient client; // created on first use, by the proposer thread only
 
   public LeaseRecovery(ClusterConfig config, String peerId, Supplier<NamespaceStateMachine> namespace,
-      BlockManager blocks, LeaseManager leases, BlockTokenIssuer tokens, ClusterTls tls) {
+      BlockManager blocks, LeaseManager leases, BlockTokenIssuer tokens, ClusterTls tls, long unlinkedGraceMs) {
     this.config = config;
+    this.unlinkedGraceMs = unlinkedGraceMs;
     this.tls = tls;
     this.nodes = new NodeConnections(tls);
     this.peerId = peerId;
@@ -113,6 +118,33 @@ public final class LeaseRecovery implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Files unlinked more than the grace period ago that no session holds open go for good, their
+   * blocks with them (on the leader, in safe mode too). At most {@link #REAP_BATCH} an entry.
+   */
+  public void reapUnlinked() {
+    if (reaping) {
+      return;
+    }
+    List<Long> ids = namespace.get().reapableUnlinked(System.currentTimeMillis() - unlinkedGraceMs, REAP_BATCH);
+    if (ids.isEmpty()) {
+      return;
+    }
+    reaping = true;
+    proposer.execute(() -> {
+      try {
+        client().write(MetaRequest.newBuilder().setReapUnlinked(ReapUnlinkedRequest.newBuilder().addAllInodeIds(ids))
+            .build());
+      } catch (IOException e) {
+        LOG.warn("reaping {} unlinked files failed (tried again): {}", ids.size(), e.toString());
+      } finally {
+        reaping = false;
+      }
+    });
+  }
+
+  private static final int REAP_BATCH = 2_000;
 
   private void proposeReturn(long dir, String holder) {
     try {

@@ -29,7 +29,7 @@ public final class FileLocks {
   /** A lock as asked for, with an end of 0 (to the end of the file) and a flock's range made explicit. */
   public static FileLock normalized(FileLock wanted) {
     FileLock.Builder b = wanted.toBuilder();
-    if (wanted.getKind() == LockKind.FLOCK) {
+    if (wanted.getKind() != LockKind.POSIX_LOCK) {
       b.setStart(0).setEnd(Long.MAX_VALUE);
     } else if (wanted.getEnd() == 0) {
       b.setEnd(Long.MAX_VALUE);
@@ -96,6 +96,16 @@ public final class FileLocks {
       return e.getValue().isEmpty();
     });
     return touched;
+  }
+
+  /** Whether some session holds the file open (a lock of kind OPEN). */
+  public boolean isOpen(long inodeId) {
+    return byInode.getOrDefault(inodeId, List.of()).stream().anyMatch(l -> l.getKind() == LockKind.OPEN);
+  }
+
+  /** Drops every lock on a file that is gone for good. */
+  public void releaseFile(long inodeId) {
+    byInode.remove(inodeId);
   }
 
   /** How many locks are held. */

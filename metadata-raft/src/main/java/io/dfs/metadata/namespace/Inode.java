@@ -36,6 +36,7 @@ public final class Inode {
   long blockSize;
   final List<BlockInfo> blocks;
   String writer; // client id holding the file open; null once complete
+  long unlinkedMs; // when the file lost its last name (see Namespace#reap); 0 while named
 
   // symlinks
   String symlinkTarget;

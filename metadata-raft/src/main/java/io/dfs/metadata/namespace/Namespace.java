@@ -29,6 +29,7 @@ import io.dfs.proto.FileLock;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import io.dfs.proto.ListResponse;
+import io.dfs.proto.LockKind;
 import io.dfs.proto.LockRequest;
 import io.dfs.proto.LockType;
 import io.dfs.proto.XattrMode;
@@ -53,6 +54,13 @@ public final class Namespace {
   private final BlockTable blockTable = new BlockTable();
   /** Files being written (under a writer's lease), by inode id. */
   private final Map<Long, Inode> openFiles = new java.util.TreeMap<>();
+  /** Every entry alive, named or not, by inode id: how an open file is found wherever it went. */
+  private final Map<Long, Inode> inodes = new HashMap<>();
+  /**
+   * Files that lost their last name, by inode id: kept, blocks and all, for processes on any client
+   * that still have them open, until the leader reaps them (see {@link #reap}).
+   */
+  private final java.util.TreeMap<Long, Inode> unlinked = new java.util.TreeMap<>();
   private final ClientSessions sessions = new ClientSessions();
   private final Delegations delegations = new Delegations();
   private final FileLocks locks = new FileLocks();
@@ -63,6 +71,7 @@ public final class Namespace {
   public Namespace() {
     this.root = new Inode(1, FileType.DIRECTORY, "", 0, DfsFileSystem.DEFAULT_DIR_MODE, DEFAULT_OWNER, DEFAULT_OWNER);
     this.nextInodeId = 2;
+    this.inodes.put(root.id, root);
     this.nextBlockId = 1;
     this.nextGenerationStamp = 1;
   }
@@ -120,7 +129,14 @@ public final class Namespace {
    */
   public FileLock lockOf(LockRequest r, String session) throws DfsException {
     long id = r.getInodeId();
-    if (r.getType() != LockType.UNLOCK || id == 0) {
+    if (r.getKind() == LockKind.OPEN) {
+      if (r.getType() == LockType.EXCLUSIVE) {
+        throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "a file is held open shared", r.getPath());
+      }
+      if (r.getType() != LockType.UNLOCK) {
+        id = fileById(id, r.getPath()).id; // the holder's file wherever it is now: unlinked too
+      }
+    } else if (r.getType() != LockType.UNLOCK || id == 0) {
       Inode file = resolveFile(r.getPath());
       if (id != 0 && file.id != id) {
         throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "now names another file than the one locked",
@@ -385,9 +401,9 @@ public final class Namespace {
    * Allocates the next block of a file being written, after fixing the previous block's length.
    * {@code pipeline} holds the nodes the leader chose for it; with none, nothing changes.
    */
-  public BlockInfo addBlock(String path, String writer, BlockInfo previous, List<String> pipeline, long now)
-      throws DfsException {
-    Inode file = openFile(path, writer);
+  public BlockInfo addBlock(String path, long inodeId, String writer, BlockInfo previous, List<String> pipeline,
+      long now) throws DfsException {
+    Inode file = openFile(path, inodeId, writer);
     if (pipeline.isEmpty()) {
       throw new NoSpaceException(ErrorCode.NOT_ENOUGH_NODES, "no storage node can take a new block now", path);
     }
@@ -409,9 +425,9 @@ public final class Namespace {
    * Pipeline recovery: the block under construction gets a fresh generation stamp; the failed
    * nodes leave its pipeline and the replacements join it.
    */
-  public BlockInfo bumpGenerationStamp(String path, String writer, BlockInfo block, List<String> failed,
+  public BlockInfo bumpGenerationStamp(String path, long inodeId, String writer, BlockInfo block, List<String> failed,
       List<String> replacements) throws DfsException {
-    Inode file = openFile(path, writer);
+    Inode file = openFile(path, inodeId, writer);
     int index = indexOfBlock(file, block.getBlockId(), path);
     BlockInfo bumped = file.blocks.get(index).toBuilder()
         .setGenerationStamp(nextGenerationStamp++).setLength(block.getLength()).build();
@@ -427,8 +443,8 @@ public final class Namespace {
   }
 
   /** hflush/hsync: the open file's last block is at least {@code last}'s length (never shrinks). */
-  public Inode fsync(String path, String writer, BlockInfo last, long now) throws DfsException {
-    Inode file = openFile(path, writer);
+  public Inode fsync(String path, long inodeId, String writer, BlockInfo last, long now) throws DfsException {
+    Inode file = openFile(path, inodeId, writer);
     if (file.blocks.isEmpty()) {
       return file;
     }
@@ -445,8 +461,8 @@ public final class Namespace {
     return file;
   }
 
-  public void abandonBlock(String path, String writer, BlockInfo block) throws DfsException {
-    Inode file = openFile(path, writer);
+  public void abandonBlock(String path, long inodeId, String writer, BlockInfo block) throws DfsException {
+    Inode file = openFile(path, inodeId, writer);
     int index = indexOfBlock(file, block.getBlockId(), path);
     if (index != file.blocks.size() - 1) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "only the last block can be abandoned", path);
@@ -454,11 +470,21 @@ public final class Namespace {
     free(file.blocks.remove(index));
   }
 
-  public Inode complete(String path, String writer, BlockInfo last, long now) throws DfsException {
-    Inode file = openFile(path, writer);
+  public Inode complete(String path, long inodeId, String writer, BlockInfo last, long now) throws DfsException {
+    Inode file = openFile(path, inodeId, writer);
     updateLastBlock(file, last, path);
     close(file, now);
     return file;
+  }
+
+  /** The writer's calls by path alone (inode id 0). */
+  public BlockInfo addBlock(String path, String writer, BlockInfo previous, List<String> pipeline, long now)
+      throws DfsException {
+    return addBlock(path, 0, writer, previous, pipeline, now);
+  }
+
+  public Inode complete(String path, String writer, BlockInfo last, long now) throws DfsException {
+    return complete(path, 0, writer, last, now);
   }
 
   /**
@@ -500,9 +526,12 @@ public final class Namespace {
     }
   }
 
-  /** Files being written, with their writers: what the leader's lease monitor watches. */
+  /**
+   * Files being written, with their writers: what the leader's lease monitor watches. An unlinked
+   * one is not among them: nobody needs it completed, and it goes when reaped.
+   */
   public List<Inode> openFiles() {
-    return List.copyOf(openFiles.values());
+    return openFiles.values().stream().filter(f -> !unlinked.containsKey(f.id)).toList();
   }
 
   /**
@@ -635,8 +664,13 @@ public final class Namespace {
    * content, as after a rewrite in place on a local disk. Its old blocks are freed.
    */
   public Inode replaceContent(String source, String destination, long now) throws DfsException {
-    Inode src = newContent(source, destination);
-    Inode dst = resolveFile(destination);
+    return replaceContent(source, destination, 0, now);
+  }
+
+  /** As above, into the file with {@code destinationId} wherever it is now (0: the one at destination). */
+  public Inode replaceContent(String source, String destination, long destinationId, long now) throws DfsException {
+    Inode dst = file(destination, destinationId);
+    Inode src = newContent(source, dst, destination);
     dst.blocks.forEach(this::free);
     dst.blocks.clear();
     dst.blocks.addAll(src.blocks);
@@ -649,9 +683,8 @@ public final class Namespace {
    * The complete file at {@code source}, whose blocks are to become (some of) the complete file at
    * {@code destination}'s: a file of its own with one name, neither of them being written.
    */
-  private Inode newContent(String source, String destination) throws DfsException {
+  private Inode newContent(String source, Inode dst, String destination) throws DfsException {
     Inode src = resolveFile(source);
-    Inode dst = resolveFile(destination);
     if (src == dst || src.otherNames != null) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "new content must be a file of its own, with one"
           + " name", source);
@@ -673,6 +706,9 @@ public final class Namespace {
     own(dst);
     List<String> names = PathNames.components(source);
     removeName(parentOf(names, source), names.get(names.size() - 1), now);
+    if (unlinked.remove(src.id) != null) {
+      forget(src); // its blocks went to dst: nothing of it to keep
+    }
     return dst;
   }
 
@@ -685,8 +721,14 @@ public final class Namespace {
    */
   public Inode patchContent(String source, String destination, List<Long> baseBlockIds,
       List<ContentSegment> segments, long now) throws DfsException {
-    Inode src = newContent(source, destination);
-    Inode dst = resolveFile(destination);
+    return patchContent(source, destination, 0, baseBlockIds, segments, now);
+  }
+
+  /** As above, into the file with {@code destinationId} wherever it is now (0: the one at destination). */
+  public Inode patchContent(String source, String destination, long destinationId, List<Long> baseBlockIds,
+      List<ContentSegment> segments, long now) throws DfsException {
+    Inode dst = file(destination, destinationId);
+    Inode src = newContent(source, dst, destination);
     List<Long> current = dst.blocks.stream().map(BlockInfo::getBlockId).toList();
     if (!current.equals(baseBlockIds)) {
       throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "the file changed since the patch was planned",
@@ -780,6 +822,66 @@ public final class Namespace {
     return inode;
   }
 
+  // ------------------------------------------------------------------ unlinked files
+
+  /**
+   * The regular file with inode id {@code id}, named or unlinked (kept for those who have it open):
+   * STALE_FILE_HANDLE when it is gone for good. {@code path} only names it in errors.
+   */
+  public Inode fileById(long id, String path) throws DfsException {
+    Inode file = inodes.get(id);
+    if (file == null || file.type != FileType.REGULAR_FILE) {
+      throw new StorageException(ErrorCode.STALE_FILE_HANDLE, "the file (inode " + id + ") is gone", path);
+    }
+    return file;
+  }
+
+  /** A regular file by its inode id when given (wherever it is now), else the one at {@code path}. */
+  public Inode file(String path, long inodeId) throws DfsException {
+    return inodeId != 0 ? fileById(inodeId, path) : resolveFile(path);
+  }
+
+  /** Whether the file has lost its last name and is kept only for those who have it open. */
+  public boolean isUnlinked(Inode file) {
+    return unlinked.containsKey(file.id);
+  }
+
+  /**
+   * Up to {@code max} unlinked files that lost their last name at or before {@code before} and that
+   * no session holds open: what the leader asks to reap.
+   */
+  public List<Long> reapable(long before, int max) {
+    List<Long> out = new ArrayList<>();
+    for (Inode f : unlinked.values()) {
+      if (out.size() == max) {
+        break;
+      }
+      if (f.unlinkedMs <= before && !locks.isOpen(f.id)) {
+        out.add(f.id);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets the unlinked files among {@code ids} that no session holds open now; returns how many went. */
+  public int reap(List<Long> ids) {
+    int reaped = 0;
+    for (long id : ids) {
+      Inode f = unlinked.get(id);
+      if (f != null && !locks.isOpen(id)) {
+        unlinked.remove(id);
+        forget(f);
+        reaped++;
+      }
+    }
+    return reaped;
+  }
+
+  /** Unlinked files still kept, by id (for the image). */
+  public java.util.Collection<Inode> unlinkedFiles() {
+    return java.util.Collections.unmodifiableCollection(unlinked.values());
+  }
+
   // ------------------------------------------------------------------ reads
 
   public Inode resolve(String path) throws DfsException {
@@ -841,7 +943,7 @@ public final class Namespace {
 
   /** The entry's status under its first name. */
   public FileStatus status(Inode inode) {
-    return status(inode, inode.path());
+    return status(inode, unlinked.containsKey(inode.id) ? "" : inode.path());
   }
 
   /** The entry's status as seen under {@code path}, one of its names. */
@@ -866,7 +968,7 @@ public final class Namespace {
     } else if (inode.isSpecial()) {
       b.setNlink(inode.nameCount()).setRdev(inode.rdev);
     } else {
-      b.setNlink(inode.nameCount());
+      b.setNlink(unlinked.containsKey(inode.id) ? 0 : inode.nameCount());
       b.setLength(inode.length())
           .setHoleBytes(inode.holeBytes())
           .setReplication(inode.replication)
@@ -953,6 +1055,16 @@ public final class Namespace {
     this.nextGenerationStamp = generationStamp;
   }
 
+  /** Restores an unlinked file read from a snapshot. */
+  void restoreUnlinked(Inode file) {
+    inodes.put(file.id, file);
+    unlinked.put(file.id, file);
+    own(file);
+    if (file.writer != null) {
+      openFiles.put(file.id, file);
+    }
+  }
+
   /** Restores a further name of an entry read from a snapshot, in an already-restored directory. */
   void restoreName(Inode dir, String name, Inode inode) {
     if (inode.otherNames == null) {
@@ -966,6 +1078,7 @@ public final class Namespace {
   void restore(Inode parent, Inode child) {
     child.parent = parent;
     parent.children.put(child.name, child);
+    inodes.put(child.id, child);
     own(child);
     if (child.writer != null) {
       openFiles.put(child.id, child);
@@ -1015,9 +1128,10 @@ public final class Namespace {
     return parent;
   }
 
-  private Inode openFile(String path, String writer) throws DfsException {
-    Inode file = resolveFile(path);
-    if (file.writer == null || !file.writer.equals(writer)) {
+  /** The file {@code writer} writes: by its inode id when given (renamed or unlinked meanwhile), else at path. */
+  private Inode openFile(String path, long inodeId, String writer) throws DfsException {
+    Inode file = inodeId != 0 ? openFiles.get(inodeId) : resolveFile(path);
+    if (file == null || file.writer == null || !file.writer.equals(writer)) {
       throw new DfsException(ErrorCode.FILE_NOT_OPEN, "file is not open for writing by this client", path);
     }
     return file;
@@ -1054,6 +1168,7 @@ public final class Namespace {
   private void attach(Inode parent, Inode child, long now) {
     child.parent = parent;
     parent.children.put(child.name, child);
+    inodes.put(child.id, child);
     parent.mtimeMs = now;
     parent.ctimeMs = now;
   }
@@ -1074,9 +1189,13 @@ public final class Namespace {
       Inode i = todo.pop();
       if (i.isDirectory()) {
         delegations.directoryRemoved(i.id);
+        inodes.remove(i.id);
+      } else if (i.type == FileType.REGULAR_FILE) {
+        i.unlinkedMs = now;
+        unlinked.put(i.id, i);
+        continue;
       } else {
-        i.blocks.forEach(this::free);
-        openFiles.remove(i.id);
+        forget(i); // links and special files: nobody reads or writes them through us
         continue;
       }
       for (var e : i.children.entrySet()) {
@@ -1104,6 +1223,14 @@ public final class Namespace {
     }
     inode.ctimeMs = now;
     return false;
+  }
+
+  /** An entry gone for good: its blocks are freed, and nothing finds it by its id any more. */
+  private void forget(Inode inode) {
+    inode.blocks.forEach(this::free);
+    openFiles.remove(inode.id);
+    inodes.remove(inode.id);
+    locks.releaseFile(inode.id);
   }
 
   /** Every stored block of the file is the file's, for the block service (the opposite of {@link #free}). */

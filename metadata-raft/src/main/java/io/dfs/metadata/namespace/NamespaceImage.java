@@ -30,9 +30,9 @@ public final class NamespaceImage {
   /**
    * 2 added the client sessions (a version 1 image has none); 3 the hard links, 4 the directory
    * delegations (earlier ones have none), 5 the inode ids reserved for sessions (version 4 kept
-   * them with each delegation), 6 the advisory locks.
+   * them with each delegation), 6 the advisory locks, 7 the unlinked files still held open.
    */
-  private static final int VERSION = 6;
+  private static final int VERSION = 7;
 
   private NamespaceImage() {}
 
@@ -55,6 +55,7 @@ public final class NamespaceImage {
         .setDelegationCount(delegations.size())
         .setIdRangeCount(idRanges.size())
         .setLockCount(locks.size())
+        .setUnlinkedCount(ns.unlinkedFiles().size())
         .build().writeDelimitedTo(checked);
     // each entry under its first name; its further names (in the order it took them) after the sessions
     List<LinkRecord> links = new ArrayList<>();
@@ -88,6 +89,9 @@ public final class NamespaceImage {
     }
     for (FileLock r : locks) {
       r.writeDelimitedTo(checked);
+    }
+    for (Inode i : ns.unlinkedFiles()) {
+      toRecord(i).toBuilder().setParentId(0).setUnlinkedMs(i.unlinkedMs).build().writeDelimitedTo(checked);
     }
     DataOutputStream trailer = new DataOutputStream(checked);
     trailer.writeLong(checked.getChecksum().getValue());
@@ -160,6 +164,16 @@ public final class NamespaceImage {
       }
       ns.locks().restore(r);
     }
+    for (long n = 0; n < header.getUnlinkedCount(); n++) {
+      InodeRecord r = InodeRecord.parseDelimitedFrom(checked);
+      if (r == null) {
+        throw new IOException("namespace image ends after " + n + " of " + header.getUnlinkedCount()
+            + " unlinked files");
+      }
+      Inode file = fromRecord(r);
+      file.unlinkedMs = r.getUnlinkedMs();
+      ns.restoreUnlinked(file);
+    }
     long computed = checked.getChecksum().getValue();
     long stored = new DataInputStream(checked).readLong();
     if (computed != stored) {
@@ -171,7 +185,7 @@ public final class NamespaceImage {
 
   private static InodeRecord toRecord(Inode i) {
     InodeRecord.Builder b = InodeRecord.newBuilder()
-        .setId(i.id).setParentId(i.parent.id).setName(i.name).setType(i.type)
+        .setId(i.id).setParentId(i.parent == null ? 0 : i.parent.id).setName(i.name).setType(i.type)
         .setMtimeMs(i.mtimeMs).setAtimeMs(i.atimeMs).setCtimeMs(i.ctimeMs)
         .setMode(i.mode).setOwner(i.owner).setGroup(i.group);
     if (i.type == FileType.REGULAR_FILE) {

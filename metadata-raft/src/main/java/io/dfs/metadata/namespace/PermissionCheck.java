@@ -145,6 +145,14 @@ public final class PermissionCheck {
     }
   }
 
+  /**
+   * {@code access} on a file reached by its inode id (an open file's), by its own bits alone: the
+   * way to it was searched when it was opened, as a local file system checks a descriptor.
+   */
+  public void file(Inode file, int access, String path) throws DfsException {
+    require(file, access, path);
+  }
+
   public PermissionDeniedException denied(String why, String path) {
     return new PermissionDeniedException(ErrorCode.PERMISSION_DENIED, "permission denied for " + name + ": " + why,
         path);

@@ -36,6 +36,8 @@ final class CallerCheck {
       case BAD_BLOCK -> Optional.empty();
       case RECOVER_LEASE -> caller.role() == Role.PEER ? Optional.empty()
           : Optional.of(caller.name() + " is not a metadata peer: only lease recovery completes another's file");
+      case REAP_UNLINKED -> caller.role() == Role.PEER ? Optional.empty()
+          : Optional.of(caller.name() + " is not a metadata peer: only the leader reaps unlinked files");
       default -> switch (caller.role()) {
         case NODE -> Optional.of("storage node " + caller.name() + " makes no namespace calls (" + op + ")");
         case WEB -> Optional.of(caller.name() + "'s certificate is a web server's: it makes no calls");

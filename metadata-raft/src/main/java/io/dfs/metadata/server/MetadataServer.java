@@ -48,6 +48,11 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
   public static final String SNAPSHOT_THRESHOLD = "dfs.metadata.snapshot.threshold";
   /** A writer silent this long loses its files' leases: the leader completes them without it. */
   public static final String LEASE_HARD_LIMIT_MS = "dfs.lease.hard.limit.ms";
+  /**
+   * How long a file unlinked by one client is kept for processes on others that opened it just
+   * before (a mount tells the leader which files it holds open only once they stay open a while).
+   */
+  public static final String UNLINKED_GRACE_MS = "dfs.metadata.unlinked.grace.ms";
   private static final long MONITOR_PERIOD_MS = 1000;
 
   @Option(names = "--config", required = true, description = "cluster.properties")
@@ -97,7 +102,8 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
         Long.parseLong(config.get(LEASE_HARD_LIMIT_MS).orElse("60000")));
     this.tokens = BlockTokenIssuer.fromConfig(config);
     this.tls = ClusterTls.forIdentity(config, id);
-    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens, tls);
+    this.leaseRecovery = new LeaseRecovery(config, id, () -> stateMachine, blocks, leases, tokens, tls,
+        Long.parseLong(config.get(UNLINKED_GRACE_MS).orElse("10000")));
     this.stateMachine = new NamespaceStateMachine(blocks, leases, config.replication(), config.blockSize(), status,
         metrics);
 
@@ -165,6 +171,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
       if (isLeader()) {
         leaseRecovery.takeBackDelegations();
         leaseRecovery.releaseSilentLocks();
+        leaseRecovery.reapUnlinked();
         blocks.scan();
         if (!blocks.safeMode().on()) {
           leaseRecovery.pass();
@@ -192,6 +199,7 @@ public final class MetadataServer implements Closeable, Callable<Integer> {
     metrics.register("namespace.session_responses", (Gauge<Long>) () -> stateMachine.sessionCounts()[1]);
     metrics.register("raft.is_leader", (Gauge<Integer>) () -> isLeader() ? 1 : 0);
     metrics.register("locks.held", (Gauge<Integer>) stateMachine::lockCount);
+    metrics.register("namespace.unlinked", (Gauge<Integer>) stateMachine::unlinkedCount);
     metrics.register("raft.term", (Gauge<Long>) () -> division().getInfo().getCurrentTerm());
     metrics.register("raft.commit_index", (Gauge<Long>) () -> division().getRaftLog().getLastCommittedIndex());
     metrics.register("raft.applied_index", (Gauge<Long>) () -> division().getInfo().getLastAppliedIndex());

@@ -76,13 +76,13 @@ final class AccessRules {
       }
       case REPLACE_CONTENT -> {
         var r = request.getReplaceContent();
-        p.entry(r.getDestination(), WRITE); // a rewrite: as open(O_WRONLY) on the file
+        openFile(ns, p, r.getDestination(), r.getDestinationInodeId(), WRITE); // a rewrite: as open(O_WRONLY)
         p.parent(r.getSource(), ADD_NAME); // and its temporary name goes
         p.sticky(r.getSource());
       }
       case PATCH_CONTENT -> {
         var r = request.getPatchContent();
-        p.entry(r.getDestination(), WRITE); // as a rewrite: open(O_WRONLY) on the file
+        openFile(ns, p, r.getDestination(), r.getDestinationInodeId(), WRITE); // as a rewrite
         p.parent(r.getSource(), ADD_NAME);
         p.sticky(r.getSource());
       }
@@ -96,7 +96,7 @@ final class AccessRules {
         // as fcntl asks of the descriptor: open for reading to share, for writing to exclude; an
         // unlock asks nothing (a lock is always let go of)
         var r = request.getLock();
-        if (r.getType() != LockType.UNLOCK) {
+        if (r.getType() != LockType.UNLOCK && r.getKind() != LockKind.OPEN) { // an OPEN was checked at open
           p.entry(r.getPath(), r.getKind() == LockKind.FLOCK ? 0 : r.getType() == LockType.SHARED ? READ : WRITE);
         }
       }
@@ -140,12 +140,35 @@ final class AccessRules {
         String path = request.getList().getPath();
         p.entry(path, ns.resolve(path).isDirectory() ? READ : 0);
       }
-      case GET_BLOCK_LOCATIONS -> p.entry(request.getGetBlockLocations().getPath(), READ);
+      case GET_BLOCK_LOCATIONS -> openFile(ns, p, request.getGetBlockLocations().getPath(),
+          request.getGetBlockLocations().getInodeId(), READ);
       case GET_XATTRS -> p.entry(request.getGetXattrs().getPath(), READ);
       case TEST_LOCK -> p.entry(request.getTestLock().getLock().getPath(), 0);
       default -> {
         // cluster-wide reports (fsck, status) and the node protocol
       }
+    }
+  }
+
+  /**
+   * {@code access} on a file named by path and, when known, inode id: the way to it and its bits
+   * while the path names it; its own bits once it went elsewhere (renamed or unlinked by another
+   * client while open here).
+   */
+  private static void openFile(Namespace ns, PermissionCheck p, String path, long inodeId, int access)
+      throws DfsException {
+    if (inodeId == 0 || namesFile(ns, path, inodeId)) {
+      p.entry(path, access);
+    } else {
+      p.file(ns.fileById(inodeId, path), access, path);
+    }
+  }
+
+  private static boolean namesFile(Namespace ns, String path, long inodeId) {
+    try {
+      return ns.resolve(path).id() == inodeId;
+    } catch (DfsException e) {
+      return false;
     }
   }
 

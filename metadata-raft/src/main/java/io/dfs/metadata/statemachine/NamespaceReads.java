@@ -57,11 +57,7 @@ final class NamespaceReads {
 
   private GetBlockLocationsResponse blockLocations(Namespace ns, MetaRequest request) throws DfsException {
     var r = request.getGetBlockLocations();
-    Inode file = ns.resolveFile(r.getPath());
-    if (r.getInodeId() != 0 && r.getInodeId() != file.id()) {
-      throw new DfsException(ErrorCode.STALE_FILE_HANDLE,
-          "the file being read was replaced or moved away; the path names another file now", r.getPath());
-    }
+    Inode file = ns.file(r.getPath(), r.getInodeId());
     long end = r.getLength() > 0 ? r.getOffset() + r.getLength() : Long.MAX_VALUE;
     GetBlockLocationsResponse.Builder out = GetBlockLocationsResponse.newBuilder().setStatus(ns.status(file));
     long offset = 0;

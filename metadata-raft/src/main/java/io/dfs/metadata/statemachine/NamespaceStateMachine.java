@@ -254,7 +254,7 @@ public final class NamespaceStateMachine extends BaseStateMachine {
         var r = request.getAddBlock();
         int replication = withReadLock(ns -> {
           try {
-            return ns.resolveFile(r.getPath()).replication();
+            return ns.file(r.getPath(), r.getInodeId()).replication();
           } catch (DfsException e) {
             return 0; // apply reports the error
           }
@@ -442,6 +442,16 @@ public final class NamespaceStateMachine extends BaseStateMachine {
   /** Advisory locks held now. */
   public int lockCount() {
     return withReadLock(ns -> ns.locks().count());
+  }
+
+  /** Files unlinked and kept for whoever may have them open. */
+  public int unlinkedCount() {
+    return withReadLock(ns -> ns.unlinkedFiles().size());
+  }
+
+  /** Up to {@code max} unlinked files, unlinked at or before {@code before}, that nobody holds open. */
+  public List<Long> reapableUnlinked(long before, int max) {
+    return withReadLock(ns -> ns.reapable(before, max));
   }
 
   /** Sessions holding at least one lock. */

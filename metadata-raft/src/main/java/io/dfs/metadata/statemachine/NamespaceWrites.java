@@ -2,6 +2,7 @@ package io.dfs.metadata.statemachine;
 
 import io.dfs.client.error.DfsException;
 import io.dfs.client.error.InvalidPathException;
+import io.dfs.client.error.PermissionDeniedException;
 import io.dfs.client.fs.DfsFileSystem;
 import io.dfs.metadata.namespace.Inode;
 import io.dfs.metadata.namespace.Namespace;
@@ -69,30 +70,31 @@ public final class NamespaceWrites {
       }
       case ADD_BLOCK -> {
         var r = request.getAddBlock();
-        BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), r.hasPrevious() ? r.getPrevious() : null,
-            nodeIds(r.getTargetsList()), now);
-        long offset = ns.resolveFile(r.getPath()).length(); // the new block is still empty
+        BlockInfo block = ns.addBlock(r.getPath(), r.getInodeId(), r.getClientId(),
+            r.hasPrevious() ? r.getPrevious() : null, nodeIds(r.getTargetsList()), now);
+        // the new block is still empty
+        long offset = ns.file(r.getPath(), r.getInodeId()).length();
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(offset)
             .addAllLocations(r.getTargetsList()));
       }
       case UPDATE_BLOCK -> {
         var r = request.getUpdateBlock();
-        BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getClientId(), r.getBlock(),
+        BlockInfo bumped = ns.bumpGenerationStamp(r.getPath(), r.getInodeId(), r.getClientId(), r.getBlock(),
             r.getFailedNodesList(), nodeIds(r.getTargetsList()));
         out.setLocatedBlock(LocatedBlock.newBuilder().setBlock(bumped).addAllLocations(r.getTargetsList()));
       }
       case FSYNC -> {
         var r = request.getFsync();
-        out.setStatus(ns.status(ns.fsync(r.getPath(), r.getClientId(), r.getLast(), now)));
+        out.setStatus(ns.status(ns.fsync(r.getPath(), r.getInodeId(), r.getClientId(), r.getLast(), now)));
       }
       case ABANDON_BLOCK -> {
         var r = request.getAbandonBlock();
-        ns.abandonBlock(r.getPath(), r.getClientId(), r.getBlock());
+        ns.abandonBlock(r.getPath(), r.getInodeId(), r.getClientId(), r.getBlock());
         out.setDone(true);
       }
       case COMPLETE -> {
         var r = request.getComplete();
-        Inode file = ns.complete(r.getPath(), r.getClientId(), r.hasLast() ? r.getLast() : null, now);
+        Inode file = ns.complete(r.getPath(), r.getInodeId(), r.getClientId(), r.hasLast() ? r.getLast() : null, now);
         out.setStatus(ns.status(file));
       }
       case RECOVER_LEASE -> {
@@ -109,11 +111,12 @@ public final class NamespaceWrites {
       }
       case REPLACE_CONTENT -> {
         var r = request.getReplaceContent();
-        out.setStatus(ns.status(ns.replaceContent(r.getSource(), r.getDestination(), now)));
+        out.setStatus(ns.status(ns.replaceContent(r.getSource(), r.getDestination(), r.getDestinationInodeId(), now)));
       }
       case PATCH_CONTENT -> {
         var r = request.getPatchContent();
-        out.setStatus(ns.status(ns.patchContent(r.getSource(), r.getDestination(), r.getBaseBlockIdsList(),
+        out.setStatus(ns.status(ns.patchContent(r.getSource(), r.getDestination(), r.getDestinationInodeId(),
+            r.getBaseBlockIdsList(),
             r.getSegmentsList(), now)));
       }
       case SET_TIMES -> {
@@ -182,6 +185,13 @@ public final class NamespaceWrites {
         // another's locks are released only by a superuser: the leader, for a silent session
         boolean forced = !r.getSession().isEmpty() && (!request.hasCaller() || request.getCaller().getSuperuser());
         ns.locks().releaseSession(forced ? r.getSession() : who);
+        out.setDone(true);
+      }
+      case REAP_UNLINKED -> {
+        if (request.hasCaller() && !request.getCaller().getSuperuser()) {
+          throw new PermissionDeniedException("only the leader reaps unlinked files", "");
+        }
+        ns.reap(request.getReapUnlinked().getInodeIdsList());
         out.setDone(true);
       }
       case TRUNCATE -> {

@@ -93,7 +93,7 @@ class NamespaceTest {
     assertThat(e1.underConstruction()).isTrue();
     assertThat(e1.pipeline()).containsExactlyElementsOf(PIPELINE);
     assertThat(e1.committedMs()).isZero();
-    BlockInfo bumped = ns.bumpGenerationStamp("/f", "c1", b1.toBuilder().setLength(5).build(),
+    BlockInfo bumped = ns.bumpGenerationStamp("/f", 0, "c1", b1.toBuilder().setLength(5).build(),
         List.of("n2"), List.of("n4"));
     BlockTable.Entry e2 = ns.blockTable().get(b1.getBlockId());
     assertThat(e2.block().getGenerationStamp()).isEqualTo(bumped.getGenerationStamp()).isGreaterThan(b1.getGenerationStamp());
@@ -106,6 +106,7 @@ class NamespaceTest {
     ns.setReplication("/f", 2, 8);
     assertThat(ns.blockTable().get(b1.getBlockId()).replication()).isEqualTo(2);
     ns.delete("/f", false, 9);
+    Reaping.reapUnlinked(ns);
     assertThat(ns.blockTable().size()).isZero();
   }
 
@@ -125,6 +126,7 @@ class NamespaceTest {
     assertThatThrownBy(() -> ns.createFile("/f", false, false, 3, 1 << 20, 0, "", "", "c2", 4))
         .isInstanceOf(PathExistsException.class);
     ns.createFile("/f", true, false, 3, 1 << 20, 0, "", "", "c2", 4);
+    Reaping.reapUnlinked(ns);
     assertThat(freed()).isEqualTo(2);
     assertThat(ns.resolve("/f").length()).isZero();
     ns.mkdir("/dir", false, 0, "", "", 1);
@@ -143,8 +145,11 @@ class NamespaceTest {
     file("/t/a/f2", 6, 7);
     assertThatThrownBy(() -> ns.delete("/t", false, 2)).isInstanceOf(DirectoryNotEmptyException.class);
     ns.delete("/t/a/f2", false, 2);
+    assertThat(freed()).as("kept while unlinked, for whoever has it open").isZero();
+    Reaping.reapUnlinked(ns);
     assertThat(freed()).isEqualTo(2);
     ns.delete("/t", true, 3);
+    Reaping.reapUnlinked(ns);
     assertThat(freed()).isEqualTo(3);
     assertThatThrownBy(() -> ns.resolve("/t")).isInstanceOf(PathNotFoundException.class);
     assertThatThrownBy(() -> ns.delete("/t", true, 3)).isInstanceOf(PathNotFoundException.class);
@@ -166,6 +171,7 @@ class NamespaceTest {
     file("/other", 9);
     assertThatThrownBy(() -> ns.rename("/other", "/dst/moved/f", false, 7)).isInstanceOf(PathExistsException.class);
     ns.rename("/other", "/dst/moved/f", true, 7);
+    Reaping.reapUnlinked(ns);
     assertThat(ns.resolve("/dst/moved/f").length()).isEqualTo(9);
     assertThat(freed()).isEqualTo(1); // the replaced file's block
     assertThatThrownBy(() -> ns.rename("/dst/moved/f", "/src", true, 8)).isInstanceOf(IsADirectoryException.class);
@@ -246,6 +252,7 @@ class NamespaceTest {
     assertThat(copy.resolve("/f").blocks().get(1).getBlockId()).isZero();
     assertThat(copy.blockTable().size()).isEqualTo(1);
     copy.delete("/f", false, 6);
+    Reaping.reapUnlinked(copy);
     assertThat(copy.blockTable().size()).isZero();
   }
 
