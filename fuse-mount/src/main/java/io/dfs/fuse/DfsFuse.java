@@ -187,7 +187,23 @@ public final class DfsFuse extends FuseStubFS {
 
   @Override
   public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-    return getattr(path, stat);
+    return call("fgetattr", () -> {
+      FileHandle h = open.get(fi.fh.get());
+      FileStatus named;
+      try {
+        named = status(path);
+      } catch (PathNotFoundException e) {
+        if (h == null) {
+          throw e;
+        }
+        named = null;
+      }
+      // the descriptor's own file when another client renamed, replaced or removed it: the kernel
+      // asks before reads (for the length), and a removed name must not end them
+      FileStatus st = h != null && (named == null || named.getInodeId() != h.inodeId()) ? h.ownStatus() : named;
+      Attributes.fill(stat, st, MOUNTING_USER.getUid(), MOUNTING_USER.getGid());
+      return 0;
+    });
   }
 
   @Override

@@ -257,6 +257,15 @@ final class FileHandle {
     return attributes.appliedTo(opened.toBuilder().setLength(length).build());
   }
 
+  /**
+   * The file as this descriptor knows it, whatever its name shows now: what fstat(2) reports once
+   * another client renamed, replaced or removed it.
+   */
+  synchronized FileStatus ownStatus() {
+    FileStatus pending = pendingStatus();
+    return pending != null ? pending : attributes.appliedTo(opened.toBuilder().setLength(length).build());
+  }
+
   /** The file as this handle's last completion left it in the cluster, once; else null. */
   synchronized FileStatus takeWritten() {
     FileStatus w = written;

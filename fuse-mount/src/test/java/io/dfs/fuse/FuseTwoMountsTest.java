@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * flock(1) and fcntl locks between two mounts of one cluster (two client sessions, as two machines
- * would have): each sees the other's locks, a blocked locker gets the lock once the holder lets
- * go, and a holder killed with SIGKILL lets go by dying.
+ * Two mounts of one cluster (two client sessions, as two machines would have). Locks: flock(1)
+ * and fcntl locks of each are seen by the other, a blocked locker gets the lock once the holder
+ * lets go, and a holder killed with SIGKILL lets go by dying. Open files: a file one mount has open
+ * stays that descriptor's file when the other removes, renames or replaces it, as on one machine.
  */
-class FuseLocksTest {
+class FuseTwoMountsTest {
   @TempDir static Path dir;
   static MountedCluster m;
   static MountCommand second;
@@ -128,6 +129,54 @@ class FuseLocksTest {
       assertThat(waiter.get(30, TimeUnit.SECONDS).out()).contains("whole file");
     } finally {
       holder.destroyForcibly();
+    }
+  }
+
+  /** A python process on the mount: runs {@code before}, prints "held", waits for a line, runs {@code after}. */
+  private static Process python(String before, String after) throws IOException {
+    return holding("exec python3 -u -c \"import os, sys, time, hashlib\n" + before
+        + "\nprint('held')\nsys.stdin.readline()\n" + after + "\"");
+  }
+
+  private static String go(Process p) throws Exception {
+    p.getOutputStream().write('\n');
+    p.getOutputStream().flush();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
+  @Test
+  void aFileOpenOnOneMountIsReadWholeAfterTheOtherMountRemovesIt() throws Exception {
+    m.sh("head -c 3000000 /dev/urandom > open-unlinked && cp open-unlinked mnt/open-unlinked");
+    String expected = m.sh("sha256sum < open-unlinked").out().split(" ")[0];
+    // nothing read before the rm: no page of it is in the reader's kernel cache
+    Process reader = python("f = open('mnt/open-unlinked', 'rb')\ntime.sleep(1.5)",
+        "print(hashlib.sha256(f.read()).hexdigest())");
+    try {
+      assertThat(m.sh("rm mnt2/open-unlinked && ls mnt2/open-unlinked").code()).isNotZero();
+      Thread.sleep(4_000); // past the leader's grace for unlinked files (2 s here)
+      assertThat(go(reader)).isEqualTo(expected);
+    } finally {
+      reader.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aFileBeingWrittenOnOneMountKeepsItsBytesWhenTheOtherRenamesOrRemovesIt() throws Exception {
+    m.sh("head -c 3000000 /dev/urandom > being-written");
+    String expected = m.sh("sha256sum < being-written").out().split(" ")[0];
+    Process writer = python("src = open('being-written', 'rb')\n"
+        + "a = open('mnt/being-written', 'wb')\na.write(src.read(1500000))\na.flush()\n"
+        + "b = open('mnt/doomed', 'wb')\nb.write(b'x' * 1500000)\nb.flush()",
+        "a.write(src.read())\na.close()\nb.write(b'y' * 1500000)\nb.close()\nprint('closed')");
+    try {
+      assertThat(m.sh("mv mnt2/being-written mnt2/renamed && rm mnt2/doomed").code()).isZero();
+      assertThat(go(writer)).isEqualTo("closed");
+      assertThat(m.sh("sha256sum < mnt2/renamed").out().split(" ")[0]).isEqualTo(expected);
+      assertThat(m.sh("ls mnt2/being-written mnt2/doomed mnt/doomed").code()).as("no name came back").isNotZero();
+    } finally {
+      writer.destroyForcibly();
     }
   }
 }
