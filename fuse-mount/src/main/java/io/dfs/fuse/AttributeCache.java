@@ -140,7 +140,7 @@ final class AttributeCache {
 
   private void entriesChanged(String dir, long timeMs, int by) {
     epoch.incrementAndGet();
-    entries.computeIfPresent(dir, (k, c) -> new Cached(c.status().toBuilder().setMtimeMs(timeMs).setCtimeMs(timeMs)
+    entries.computeIfPresent(dir, (k, c) -> new Cached(c.status().toBuilder().setMtimeMs(timeMs).setMtimeNanos(0).setCtimeMs(timeMs)
         .setChildren(Math.max(0, c.status().getChildren() + by)).build(), c.expiresAt()));
   }
 

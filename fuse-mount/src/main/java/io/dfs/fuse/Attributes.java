@@ -34,9 +34,9 @@ final class Attributes {
     stat.st_ino.set(s.getInodeId());
     stat.st_uid.set(numeric(s.getOwner(), defaultUid));
     stat.st_gid.set(numeric(s.getGroup(), defaultGid));
-    time(stat.st_mtim, s.getMtimeMs());
-    time(stat.st_atim, s.getAtimeMs());
-    time(stat.st_ctim, s.getCtimeMs());
+    time(stat.st_mtim, s.getMtimeMs(), s.getMtimeNanos());
+    time(stat.st_atim, s.getAtimeMs(), s.getAtimeNanos());
+    time(stat.st_ctim, s.getCtimeMs(), 0);
   }
 
   static long numeric(String name, long fallback) {
@@ -47,8 +47,8 @@ final class Attributes {
     }
   }
 
-  private static void time(Timespec t, long ms) {
-    t.tv_sec.set(ms / 1000);
-    t.tv_nsec.set((ms % 1000) * 1_000_000);
+  private static void time(Timespec t, long ms, int nanosPastMs) {
+    t.tv_sec.set(Math.floorDiv(ms, 1000));
+    t.tv_nsec.set(Math.floorMod(ms, 1000) * 1_000_000L + nanosPastMs);
   }
 }

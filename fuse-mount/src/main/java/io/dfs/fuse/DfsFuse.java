@@ -18,6 +18,7 @@ import io.dfs.proto.XattrMode;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -658,8 +659,8 @@ public final class DfsFuse extends FuseStubFS {
   @Override
   public int utimens(String path, Timespec[] timespec) {
     return call("utimens", () -> {
-      long mtime = millis(timespec[1]);
-      long atime = millis(timespec[0]);
+      FileTime mtime = time(timespec[1]);
+      FileTime atime = time(timespec[0]);
       setAttributes(path, a -> a.withTimes(mtime, atime), () -> fs.setTimes(path, mtime, atime));
       return 0;
     });
@@ -852,15 +853,16 @@ public final class DfsFuse extends FuseStubFS {
     return h;
   }
 
-  private static long millis(Timespec t) {
+  /** utimensat's time, to the nanosecond; null for UTIME_OMIT. */
+  private static FileTime time(Timespec t) {
     long nsec = t.tv_nsec.longValue();
     if (nsec == UTIME_OMIT) {
-      return -1;
+      return null;
     }
     if (nsec == UTIME_NOW) {
-      return System.currentTimeMillis();
+      return FileTime.from(java.time.Instant.now());
     }
-    return t.tv_sec.get() * 1000 + nsec / 1_000_000;
+    return FileTime.from(java.time.Instant.ofEpochSecond(t.tv_sec.get(), nsec));
   }
 
   private long uid() {

@@ -496,6 +496,27 @@ class FuseMountTest {
   }
 
   @Test
+  void timesAreKeptToTheNanosecond() throws Exception {
+    // a file open while its times are set (the change waits for its completion), a file closed,
+    // and a directory, each read back at once and past the kernel's attribute cache (1 s)
+    ok("export TZ=UTC && mkdir mnt/ns && touch mnt/ns/closed && exec 3>mnt/ns/open && echo x >&3"
+        + " && touch -d '2020-01-02 03:04:05.123456789' mnt/ns/open mnt/ns/closed mnt/ns"
+        + " && touch -a -d '2019-05-06 07:08:09.987654321' mnt/ns/closed && exec 3>&-");
+    String expected = "2020-01-02 03:04:05.123456789";
+    for (int pass = 0; pass < 2; pass++) {
+      String out = ok("TZ=UTC stat -c '%n %y' mnt/ns/open mnt/ns/closed mnt/ns").out();
+      assertThat(out).as("pass %d", pass).contains("mnt/ns/open " + expected, "mnt/ns/closed " + expected,
+          "mnt/ns " + expected);
+      assertThat(ok("TZ=UTC stat -c %x mnt/ns/closed").out()).startsWith("2019-05-06 07:08:09.987654321");
+      Thread.sleep(1_200);
+    }
+    // a later write makes the modification time "now" again, in whole milliseconds
+    ok("echo more >> mnt/ns/closed");
+    Thread.sleep(1_200);
+    assertThat(ok("stat -c %Y mnt/ns/closed").out().trim()).isNotEqualTo("1577934245");
+  }
+
+  @Test
   void createsInADirectoryTheMountHoldsStayExclusiveForEveryClient() throws Exception {
     // the mount makes the directory with a delegation of it: these creates go without waiting
     long sentBefore = m.mount.metrics().meter("client.delegations.creates_sent").getCount();

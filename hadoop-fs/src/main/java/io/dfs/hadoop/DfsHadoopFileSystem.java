@@ -394,7 +394,9 @@ public class DfsHadoopFileSystem extends FileSystem implements IOStatisticsSourc
   public void setTimes(Path f, long mtime, long atime) throws IOException {
     String path = pathOf(f);
     writeOp(OP_SET_TIMES);
-    call(() -> client.setTimes(path, mtime, atime));
+    // Hadoop's -1 leaves a time as it is
+    call(() -> client.setTimes(path, mtime < 0 ? null : java.nio.file.attribute.FileTime.fromMillis(mtime),
+        atime < 0 ? null : java.nio.file.attribute.FileTime.fromMillis(atime)));
   }
 
   @Override

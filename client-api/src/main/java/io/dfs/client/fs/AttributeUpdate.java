@@ -3,38 +3,38 @@ package io.dfs.client.fs;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.MetaRequest;
 import io.dfs.proto.SetPermissionRequest;
-import io.dfs.proto.SetTimesRequest;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Attribute changes waiting to be applied to a file: permission bits, owner, group and times.
- * -1 (or an empty name) leaves an attribute as it is. Later changes override earlier ones, so a
+ * -1, an empty name or a null time leaves an attribute as it is. Later changes override earlier ones, so a
  * writer can collect what {@code chmod}, {@code chown} and {@code utimensat} asked for while a file
  * is open and apply it all with the file's completion.
  */
-public record AttributeUpdate(int mode, String owner, String group, long mtimeMs, long atimeMs) {
-  public static final AttributeUpdate NONE = new AttributeUpdate(-1, "", "", -1, -1);
+public record AttributeUpdate(int mode, String owner, String group, FileTime mtime, FileTime atime) {
+  public static final AttributeUpdate NONE = new AttributeUpdate(-1, "", "", null, null);
 
   public AttributeUpdate withMode(int value) {
-    return new AttributeUpdate(value, owner, group, mtimeMs, atimeMs);
+    return new AttributeUpdate(value, owner, group, mtime, atime);
   }
 
   /** Empty leaves the earlier value. */
   public AttributeUpdate withOwner(String newOwner, String newGroup) {
     return new AttributeUpdate(mode, newOwner.isEmpty() ? owner : newOwner, newGroup.isEmpty() ? group : newGroup,
-        mtimeMs, atimeMs);
+        mtime, atime);
   }
 
-  /** -1 leaves the earlier value. */
-  public AttributeUpdate withTimes(long newMtimeMs, long newAtimeMs) {
-    return new AttributeUpdate(mode, owner, group, newMtimeMs < 0 ? mtimeMs : newMtimeMs,
-        newAtimeMs < 0 ? atimeMs : newAtimeMs);
+  /** Null leaves the earlier value. */
+  public AttributeUpdate withTimes(FileTime newMtime, FileTime newAtime) {
+    return new AttributeUpdate(mode, owner, group, newMtime == null ? mtime : newMtime,
+        newAtime == null ? atime : newAtime);
   }
 
   /** A write after {@code utimensat} makes the modification time "now" again, as on a local disk. */
   public AttributeUpdate withoutMtime() {
-    return new AttributeUpdate(mode, owner, group, -1, atimeMs);
+    return new AttributeUpdate(mode, owner, group, null, atime);
   }
 
   public boolean isEmpty() {
@@ -53,13 +53,7 @@ public record AttributeUpdate(int mode, String owner, String group, long mtimeMs
     if (!group.isEmpty()) {
       b.setGroup(group);
     }
-    if (mtimeMs >= 0) {
-      b.setMtimeMs(mtimeMs);
-    }
-    if (atimeMs >= 0) {
-      b.setAtimeMs(atimeMs);
-    }
-    return b.build();
+    return FileTimes.set(b, mtime, atime).build();
   }
 
   /** The namespace writes that apply this update to {@code path}, in order. */
@@ -69,9 +63,8 @@ public record AttributeUpdate(int mode, String owner, String group, long mtimeMs
       out.add(MetaRequest.newBuilder().setSetPermission(SetPermissionRequest.newBuilder().setPath(path)
           .setMode(mode).setOwner(owner).setGroup(group)).build());
     }
-    if (mtimeMs >= 0 || atimeMs >= 0) {
-      out.add(MetaRequest.newBuilder().setSetTimes(SetTimesRequest.newBuilder().setPath(path)
-          .setMtimeMs(mtimeMs).setAtimeMs(atimeMs)).build());
+    if (mtime != null || atime != null) {
+      out.add(MetaRequest.newBuilder().setSetTimes(FileTimes.request(path, mtime, atime)).build());
     }
     return out;
   }

@@ -44,7 +44,6 @@ import io.dfs.proto.RemoveXattrRequest;
 import io.dfs.proto.RenameRequest;
 import io.dfs.proto.SetPermissionRequest;
 import io.dfs.proto.SetReplicationRequest;
-import io.dfs.proto.SetTimesRequest;
 import io.dfs.proto.SetXattrRequest;
 import io.dfs.proto.SymlinkRequest;
 import io.dfs.proto.TruncateRequest;
@@ -318,9 +317,10 @@ public final class DfsClient implements DfsFileSystem {
   }
 
   @Override
-  public FileStatus setTimes(String path, long mtimeMs, long atimeMs) throws IOException {
+  public FileStatus setTimes(String path, java.nio.file.attribute.FileTime mtime,
+      java.nio.file.attribute.FileTime atime) throws IOException {
     ownWritesAround(path);
-    return metadata.setTimes(SetTimesRequest.newBuilder().setPath(path).setMtimeMs(mtimeMs).setAtimeMs(atimeMs).build());
+    return metadata.setTimes(FileTimes.request(path, mtime, atime));
   }
 
   @Override

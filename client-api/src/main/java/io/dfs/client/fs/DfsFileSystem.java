@@ -87,8 +87,12 @@ public interface DfsFileSystem extends Closeable {
   /** Deletes a file, an empty directory, or with {@code recursive} a whole tree. */
   void delete(String path, boolean recursive) throws IOException;
 
-  /** Sets times in epoch milliseconds; -1 leaves a time unchanged. Returns the changed entry. */
-  FileStatus setTimes(String path, long mtimeMs, long atimeMs) throws IOException;
+  /**
+   * Sets the modification and access times, to the nanosecond (utimensat(2)); null leaves a time
+   * unchanged. Returns the changed entry (FileTimes reads its times back).
+   */
+  FileStatus setTimes(String path, java.nio.file.attribute.FileTime mtime, java.nio.file.attribute.FileTime atime)
+      throws IOException;
 
   /** Returns the changed entry. */
   FileStatus setPermission(String path, int mode) throws IOException;

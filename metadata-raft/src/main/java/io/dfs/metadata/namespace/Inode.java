@@ -26,6 +26,13 @@ public final class Inode {
   List<Name> otherNames; // null while the entry has one name
   long mtimeMs;
   long atimeMs;
+  // Nanoseconds past mtimeMs's and atimeMs's millisecond as utimensat set them. They count only
+  // while the time is still the millisecond they came with: every other change of a time (the
+  // namespace's own, in whole milliseconds, at many places) leaves them behind without a word.
+  private int mtimeNanos;
+  private long mtimeNanosOf = -1;
+  private int atimeNanos;
+  private long atimeNanosOf = -1;
   long ctimeMs;
   int mode;
   String owner;
@@ -119,6 +126,26 @@ public final class Inode {
   }
 
   /** How many names a file or symbolic link has (directories: 1). */
+  void setMtime(long ms, int nanos) {
+    mtimeMs = ms;
+    mtimeNanos = nanos;
+    mtimeNanosOf = ms;
+  }
+
+  void setAtime(long ms, int nanos) {
+    atimeMs = ms;
+    atimeNanos = nanos;
+    atimeNanosOf = ms;
+  }
+
+  int mtimeNanos() {
+    return mtimeMs == mtimeNanosOf ? mtimeNanos : 0;
+  }
+
+  int atimeNanos() {
+    return atimeMs == atimeNanosOf ? atimeNanos : 0;
+  }
+
   int nameCount() {
     return otherNames == null ? 1 : 1 + otherNames.size();
   }

@@ -786,12 +786,22 @@ public final class Namespace {
   }
 
   public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {
+    return setTimes(path, mtimeMs, 0, atimeMs, 0);
+  }
+
+  /** As utimensat(2): times to the nanosecond ({@code -1} ms: leave that time as it is). */
+  public Inode setTimes(String path, long mtimeMs, int mtimeNanos, long atimeMs, int atimeNanos)
+      throws DfsException {
+    if (mtimeNanos < 0 || mtimeNanos >= 1_000_000 || atimeNanos < 0 || atimeNanos >= 1_000_000) {
+      throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "nanoseconds past a millisecond are 0..999,999",
+          path);
+    }
     Inode inode = resolve(path);
     if (mtimeMs >= 0) {
-      inode.mtimeMs = mtimeMs;
+      inode.setMtime(mtimeMs, mtimeNanos);
     }
     if (atimeMs >= 0) {
-      inode.atimeMs = atimeMs;
+      inode.setAtime(atimeMs, atimeNanos);
     }
     return inode;
   }
@@ -954,6 +964,8 @@ public final class Namespace {
         .setType(inode.type)
         .setMtimeMs(inode.mtimeMs)
         .setAtimeMs(inode.atimeMs)
+        .setMtimeNanos(inode.mtimeNanos())
+        .setAtimeNanos(inode.atimeNanos())
         .setCtimeMs(inode.ctimeMs)
         .setMode(inode.mode)
         .setOwner(inode.owner)

@@ -187,6 +187,7 @@ public final class NamespaceImage {
     InodeRecord.Builder b = InodeRecord.newBuilder()
         .setId(i.id).setParentId(i.parent == null ? 0 : i.parent.id).setName(i.name).setType(i.type)
         .setMtimeMs(i.mtimeMs).setAtimeMs(i.atimeMs).setCtimeMs(i.ctimeMs)
+        .setMtimeNanos(i.mtimeNanos()).setAtimeNanos(i.atimeNanos())
         .setMode(i.mode).setOwner(i.owner).setGroup(i.group);
     if (i.type == FileType.REGULAR_FILE) {
       b.setReplication(i.replication).setBlockSize(i.blockSize).addAllBlocks(i.blocks);
@@ -205,7 +206,8 @@ public final class NamespaceImage {
 
   private static Inode fromRecord(InodeRecord r) {
     Inode i = new Inode(r.getId(), r.getType(), r.getName(), r.getMtimeMs(), r.getMode(), r.getOwner(), r.getGroup());
-    i.atimeMs = r.getAtimeMs();
+    i.setMtime(r.getMtimeMs(), r.getMtimeNanos());
+    i.setAtime(r.getAtimeMs(), r.getAtimeNanos());
     i.ctimeMs = r.getCtimeMs();
     if (r.getType() == FileType.REGULAR_FILE) {
       i.replication = r.getReplication();

@@ -139,6 +139,25 @@ class NamespaceTest {
   }
 
   @Test
+  void timesSetToTheNanosecondKeepItUntilTheTimeChangesAndThroughTheImage() throws Exception {
+    file("/f", 5);
+    ns.setTimes("/f", 1_577_934_245_123L, 456_789, 1_557_126_489_987L, 654_321);
+    FileStatus st = ns.statusAt("/f");
+    assertThat(List.of(st.getMtimeMs(), (long) st.getMtimeNanos(), st.getAtimeMs(), (long) st.getAtimeNanos()))
+        .containsExactly(1_577_934_245_123L, 456_789L, 1_557_126_489_987L, 654_321L);
+    ByteArrayOutputStream image = new ByteArrayOutputStream();
+    NamespaceImage.write(ns, image);
+    FileStatus back = NamespaceImage.read(new ByteArrayInputStream(image.toByteArray())).statusAt("/f");
+    assertThat(back).isEqualTo(st);
+    assertThatThrownBy(() -> ns.setTimes("/f", 1, 1_000_000, -1, 0)).isInstanceOf(InvalidPathException.class);
+
+    ns.truncate("/f", 9, 2_000); // the namespace's own time: whole milliseconds
+    assertThat(ns.statusAt("/f").getMtimeMs()).isEqualTo(2_000);
+    assertThat(ns.statusAt("/f").getMtimeNanos()).isZero();
+    assertThat(ns.statusAt("/f").getAtimeNanos()).as("the access time was not changed").isEqualTo(654_321);
+  }
+
+  @Test
   void deleteFileEmptyDirAndRecursiveTree() throws Exception {
     ns.mkdir("/t/a/b", true, 0, "", "", 1);
     file("/t/a/b/f1", 5);

@@ -8,6 +8,7 @@ import io.dfs.client.fs.CreateOptions;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.client.fs.DfsInputStream;
 import io.dfs.client.fs.DfsOutputStream;
+import io.dfs.client.fs.FileTimes;
 import io.dfs.proto.FileStatus;
 import io.dfs.proto.FileType;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -90,7 +90,7 @@ final class TransferCommands {
             PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
             String dest = remoteOf(top, p, target);
             fs.setPermission(dest, mode(a.permissions()));
-            fs.setTimes(dest, a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis());
+            fs.setTimes(dest, a.lastModifiedTime(), a.lastAccessTime());
           }
         }
       }
@@ -109,7 +109,7 @@ final class TransferCommands {
         if (copy.preserve) {
           PosixFileAttributes a = Files.readAttributes(local, PosixFileAttributes.class);
           out.setAttributesOnClose(AttributeUpdate.NONE.withMode(mode(a.permissions()))
-              .withTimes(a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis()));
+              .withTimes(a.lastModifiedTime(), a.lastAccessTime()));
         }
         copy(in, out, size, "put " + local.getFileName());
       }
@@ -187,7 +187,7 @@ final class TransferCommands {
       if (copy.preserve) {
         Files.setPosixFilePermissions(target, permissions(st.getMode()));
         Files.getFileAttributeView(target, java.nio.file.attribute.BasicFileAttributeView.class)
-            .setTimes(FileTime.fromMillis(st.getMtimeMs()), FileTime.fromMillis(st.getAtimeMs()), null);
+            .setTimes(FileTimes.mtimeOf(st), FileTimes.atimeOf(st), null);
       }
     }
   }
