@@ -66,6 +66,8 @@ public final class PipelineReceiver {
   private ReplicaWriter writer;
   private DownstreamLink downstream;
   private boolean downstreamFailed;
+  /** This node could not create its replica; its refusal went upstream. */
+  private boolean refused;
   private boolean localFailed;
   private boolean finished;
   private boolean upstreamGone;
@@ -78,6 +80,12 @@ public final class PipelineReceiver {
     this.node = node;
     this.upstream = upstream;
     this.op = op;
+    if (op.getDownstreamCount() > 0) {
+      // the setup goes on before this node creates its replica, so every node of the pipeline
+      // creates its own at the same time rather than one after another (a small file's block
+      // waited for three file creations in a row)
+      connectDownstream();
+    }
     int bpc = op.getBytesPerChecksum() > 0 ? op.getBytesPerChecksum() : ChunkChecksums.BYTES_PER_CHECKSUM;
     try {
       writer = switch (op.getStage()) {
@@ -86,21 +94,34 @@ public final class PipelineReceiver {
         default -> node.store().create(op.getBlock(), bpc);
       };
     } catch (ReplicaNotFoundException e) {
-      respondAndClose(TransferStatus.ERROR_NOT_FOUND, e.getMessage(), node.nodeId());
+      refuse(TransferStatus.ERROR_NOT_FOUND, e.getMessage());
       return;
     } catch (NoSpaceException e) {
-      respondAndClose(TransferStatus.ERROR_NO_SPACE, e.getMessage(), node.nodeId());
+      refuse(TransferStatus.ERROR_NO_SPACE, e.getMessage());
       return;
     } catch (IOException e) {
-      respondAndClose(TransferStatus.ERROR, e.toString(), node.nodeId());
+      refuse(TransferStatus.ERROR, e.toString());
       return;
     }
     active = true;
     node.metrics().counter(TRANSFERS_ACTIVE).inc();
     if (op.getDownstreamCount() == 0) {
       respond(TransferStatus.SUCCESS, "", "");
-      return;
+    } // else: once the next node answered (onDownstreamFrame)
+  }
+
+  /** This node cannot take the block: it says so and closes; the next node's part goes with the connection. */
+  private void refuse(TransferStatus status, String message) {
+    refused = true;
+    if (downstream != null) {
+      downstream.close();
+      downstream = null;
     }
+    releaseHeld();
+    respondAndClose(status, message, node.nodeId());
+  }
+
+  private void connectDownstream() {
     NodeInfo next = op.getDownstream(0);
     WriteBlockOp forwarded = op.toBuilder().clearDownstream()
         .addAllDownstream(op.getDownstreamList().subList(1, op.getDownstreamCount())).build();
@@ -135,6 +156,12 @@ public final class PipelineReceiver {
 
   /** The link to the next node is up (or null: unreachable): the setup goes first, then what was held. */
   private void connected(DownstreamLink link, NodeInfo next, WriteBlockOp forwarded) {
+    if (refused) {
+      if (link != null) {
+        link.close();
+      }
+      return;
+    }
     if (link == null) {
       releaseHeld();
       letGo();
@@ -257,6 +284,9 @@ public final class PipelineReceiver {
 
   private void onDownstreamFrame(TransferFrame frame) {
     frame.release();
+    if (refused) {
+      return; // this node's refusal went up already
+    }
     TransferHeader h = frame.header();
     if (h.hasResponse()) {
       OpResponse r = h.getResponse();
