@@ -489,6 +489,9 @@ public final class DfsFuse extends FuseStubFS {
       if (st.getType() == FileType.DIRECTORY) {
         return -ErrorCodes.EISDIR();
       }
+      if (st.getNlink() > 1 && settleOtherNames(st.getInodeId(), path)) {
+        st = fetch(path); // as this mount's writes through another name left it
+      }
       long fh = open.add(path, new FileHandle(fs, path, spillDir, writeBehind, st));
       fi.fh.set(fh);
       holds.opened(fh, st.getInodeId(), path);
@@ -831,6 +834,18 @@ public final class DfsFuse extends FuseStubFS {
       writer.settle();
     }
     writeBehind.await(path);
+  }
+
+  /** {@link #settle} for the file's other names (hard links); true when anything was written out. */
+  private boolean settleOtherNames(long inodeId, String path) throws IOException {
+    boolean any = false;
+    for (FileHandle h : open.otherNamesOf(inodeId, path)) {
+      if (h.pendingStatus() != null) {
+        h.settle();
+        any = true;
+      }
+    }
+    return writeBehind.awaitInode(inodeId) || any;
   }
 
   /**

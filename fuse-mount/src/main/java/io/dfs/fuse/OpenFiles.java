@@ -64,6 +64,11 @@ final class OpenFiles {
     return path.equals(top) || path.startsWith(top.endsWith("/") ? top : top + "/");
   }
 
+  /** The handles open on the file with {@code inodeId} under another name than {@code path} (hard links). */
+  List<FileHandle> otherNamesOf(long inodeId, String path) {
+    return byNumber.values().stream().filter(h -> h.inodeId() == inodeId && !h.path().equals(path)).toList();
+  }
+
   /** The other handles open on {@code path}. */
   List<FileHandle> othersOn(String path, FileHandle self) {
     return byNumber.values().stream().filter(h -> h != self && h.path().equals(path)).toList();

@@ -239,6 +239,21 @@ final class WriteBehind implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for the completions of the file with {@code inodeId} under any name (hard links);
+   * true when there was one.
+   */
+  boolean awaitInode(long inodeId) throws IOException {
+    boolean any = false;
+    for (Pending p : pending.values()) {
+      if (p.shown.getInodeId() == inodeId) {
+        join(p.done);
+        any = true;
+      }
+    }
+    return any;
+  }
+
   /** Waits for the renames riding with completions that take a name from or give one to {@code dir}. */
   void awaitRenamesIn(String dir) throws IOException {
     for (Pending p : vacating.values()) {

@@ -194,6 +194,16 @@ class FuseMountTest {
   }
 
   @Test
+  void aFileRewrittenThroughOneNameIsReadThroughAnotherAtOnce() {
+    // the same length each time: the kernel's cached size of the other name (1 s) stays right
+    ok("printf AAAAAAAAAA > mnt/twice && ln mnt/twice mnt/twice-link && cat mnt/twice-link");
+    for (char c : "BCDEF".toCharArray()) {
+      String content = String.valueOf(c).repeat(10);
+      assertThat(ok("printf " + content + " > mnt/twice && cat mnt/twice-link").out()).isEqualTo(content);
+    }
+  }
+
+  @Test
   void hardLinksAreOneFileUnderSeveralNames() {
     ok("mkdir -p mnt/hl/a mnt/hl/b && cp src/big.bin mnt/hl/a/f");
     ok("ln mnt/hl/a/f mnt/hl/b/g");
