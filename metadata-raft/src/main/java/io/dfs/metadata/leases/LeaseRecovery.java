@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's lease monitor: a directory delegation is taken back from a holder silent past its
- * lease, and a file whose writer let its lease lapse is completed without
+ * lease, a silent session's locks (and files it held open) are released, unlinked files nobody
+ * holds open are reaped after their grace, and a file whose writer let its lease lapse is completed without
  * it (HDFS's lease recovery). A last block its nodes finalized keeps their length; an unfinished one
  * is finalized by its pipeline nodes at the length all of them acknowledged
  * ({@link UnfinishedBlockRecovery}); without any, the block is dropped. The completion goes through the Raft log like any write,
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaseRecovery implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseRecovery.class);
+  /** Unlinked files reaped in one entry at most. */
+  private static final int REAP_BATCH = 2_000;
 
   private final ClusterConfig config;
   private final String peerId;
@@ -143,8 +146,6 @@ public final class LeaseRecovery implements AutoCloseable {
       }
     });
   }
-
-  private static final int REAP_BATCH = 2_000;
 
   private void proposeReturn(long dir, String holder) {
     try {
