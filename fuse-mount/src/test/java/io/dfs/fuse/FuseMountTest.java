@@ -509,7 +509,10 @@ class FuseMountTest {
   void timesAreKeptToTheNanosecond() throws Exception {
     // a file open while its times are set (the change waits for its completion), a file closed,
     // and a directory, each read back at once and past the kernel's attribute cache (1 s)
-    ok("export TZ=UTC && mkdir mnt/ns && touch mnt/ns/closed && exec 3>mnt/ns/open && echo x >&3"
+    ok("mkdir mnt/ns && touch mnt/ns/closed");
+    Thread.sleep(2_100); // made at least two seconds before its times are set: see the change time below
+    long setAt = System.currentTimeMillis() / 1000;
+    ok("export TZ=UTC && exec 3>mnt/ns/open && echo x >&3"
         + " && touch -d '2020-01-02 03:04:05.123456789' mnt/ns/open mnt/ns/closed mnt/ns"
         + " && touch -a -d '2019-05-06 07:08:09.987654321' mnt/ns/closed && exec 3>&-");
     String expected = "2020-01-02 03:04:05.123456789";
@@ -520,6 +523,8 @@ class FuseMountTest {
       assertThat(ok("TZ=UTC stat -c %x mnt/ns/closed").out()).startsWith("2019-05-06 07:08:09.987654321");
       Thread.sleep(1_200);
     }
+    assertThat(Long.parseLong(ok("stat -c %Z mnt/ns/closed").out().trim())).as("utimensat changes the change time")
+        .isGreaterThanOrEqualTo(setAt);
     // a later write makes the modification time "now" again, in whole milliseconds
     ok("echo more >> mnt/ns/closed");
     Thread.sleep(1_200);

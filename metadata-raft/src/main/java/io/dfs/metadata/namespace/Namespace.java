@@ -785,12 +785,11 @@ public final class Namespace {
     return landed(src, source, dst, now);
   }
 
-  public Inode setTimes(String path, long mtimeMs, long atimeMs) throws DfsException {
-    return setTimes(path, mtimeMs, 0, atimeMs, 0);
-  }
-
-  /** As utimensat(2): times to the nanosecond ({@code -1} ms: leave that time as it is). */
-  public Inode setTimes(String path, long mtimeMs, int mtimeNanos, long atimeMs, int atimeNanos)
+  /**
+   * As utimensat(2): times to the nanosecond ({@code -1} ms: leave that time as it is); the change
+   * time becomes {@code now}.
+   */
+  public Inode setTimes(String path, long mtimeMs, int mtimeNanos, long atimeMs, int atimeNanos, long now)
       throws DfsException {
     if (mtimeNanos < 0 || mtimeNanos >= 1_000_000 || atimeNanos < 0 || atimeNanos >= 1_000_000) {
       throw new InvalidPathException(ErrorCode.INVALID_ARGUMENT, "nanoseconds past a millisecond are 0..999,999",
@@ -803,6 +802,7 @@ public final class Namespace {
     if (atimeMs >= 0) {
       inode.setAtime(atimeMs, atimeNanos);
     }
+    inode.ctimeMs = now;
     return inode;
   }
 

@@ -121,7 +121,7 @@ public final class NamespaceWrites {
       }
       case SET_TIMES -> {
         var r = request.getSetTimes();
-        ns.setTimes(r.getPath(), r.getMtimeMs(), r.getMtimeNanos(), r.getAtimeMs(), r.getAtimeNanos());
+        ns.setTimes(r.getPath(), r.getMtimeMs(), r.getMtimeNanos(), r.getAtimeMs(), r.getAtimeNanos(), now);
         out.setStatus(ns.statusAt(r.getPath()));
       }
       case SET_REPLICATION -> {

@@ -141,15 +141,16 @@ class NamespaceTest {
   @Test
   void timesSetToTheNanosecondKeepItUntilTheTimeChangesAndThroughTheImage() throws Exception {
     file("/f", 5);
-    ns.setTimes("/f", 1_577_934_245_123L, 456_789, 1_557_126_489_987L, 654_321);
+    ns.setTimes("/f", 1_577_934_245_123L, 456_789, 1_557_126_489_987L, 654_321, 1_000);
     FileStatus st = ns.statusAt("/f");
+    assertThat(st.getCtimeMs()).as("utimensat changes the change time").isEqualTo(1_000);
     assertThat(List.of(st.getMtimeMs(), (long) st.getMtimeNanos(), st.getAtimeMs(), (long) st.getAtimeNanos()))
         .containsExactly(1_577_934_245_123L, 456_789L, 1_557_126_489_987L, 654_321L);
     ByteArrayOutputStream image = new ByteArrayOutputStream();
     NamespaceImage.write(ns, image);
     FileStatus back = NamespaceImage.read(new ByteArrayInputStream(image.toByteArray())).statusAt("/f");
     assertThat(back).isEqualTo(st);
-    assertThatThrownBy(() -> ns.setTimes("/f", 1, 1_000_000, -1, 0)).isInstanceOf(InvalidPathException.class);
+    assertThatThrownBy(() -> ns.setTimes("/f", 1, 1_000_000, -1, 0, 1_000)).isInstanceOf(InvalidPathException.class);
 
     ns.truncate("/f", 9, 2_000); // the namespace's own time: whole milliseconds
     assertThat(ns.statusAt("/f").getMtimeMs()).isEqualTo(2_000);
@@ -202,7 +203,7 @@ class NamespaceTest {
   @Test
   void attributesChange() throws Exception {
     file("/f", 1);
-    ns.setTimes("/f", 100, -1);
+    ns.setTimes("/f", 100, 0, -1, 0, 7);
     ns.setPermission("/f", 0600, "bob", "", 9);
     ns.setReplication("/f", 2, 9);
     FileStatus st = ns.status(ns.resolve("/f"));
