@@ -90,6 +90,20 @@ class UnlinkedFilesTest {
   }
 
   @Test
+  void reapableFilesAreThoseUnlinkedLongEnoughAgoThatNobodyHolds() throws Exception {
+    Inode held = file("/held", "c1", 1);
+    Inode old = file("/old", "c1", 1);
+    Inode young = file("/young", "c1", 1);
+    hold("reader", held.id(), 1, LockType.SHARED);
+    ns.delete("/held", false, 10);
+    ns.delete("/old", false, 20);
+    ns.delete("/young", false, 30);
+    assertThat(ns.reapable(25, 10)).containsExactly(old.id());
+    assertThat(ns.reapable(30, 1)).as("at most as many as asked").containsExactly(old.id());
+    assertThat(ns.reapable(30, 10)).containsExactly(old.id(), young.id());
+  }
+
+  @Test
   void unlinkedFilesAndTheirHoldsSurviveTheImage() throws Exception {
     Inode f = file("/f", "c1", 100);
     hold("reader", f.id(), 1, LockType.SHARED);
