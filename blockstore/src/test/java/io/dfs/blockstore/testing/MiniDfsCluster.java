@@ -6,6 +6,7 @@ import io.dfs.blockstore.server.StorageNode;
 import io.dfs.client.config.ClusterConfig;
 import io.dfs.client.fs.DfsClient;
 import io.dfs.client.fs.DfsFileSystem;
+import io.dfs.metadata.server.MetadataServer;
 import io.dfs.metadata.testing.MetadataTestCluster;
 import io.dfs.proto.NodeState;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class MiniDfsCluster implements AutoCloseable {
     s.put(ClusterConfig.BLOCK_SIZE, Integer.toString(1 << 20));
     s.put(ClusterConfig.HEARTBEAT_INTERVAL_MS, "300");
     s.put(ClusterConfig.DEAD_NODE_TIMEOUT_MS, "3000");
-    s.put("dfs.metadata.unlinked.grace.ms", "2000"); // MetadataServer.UNLINKED_GRACE_MS
+    s.put(MetadataServer.UNLINKED_GRACE_MS, "2000");
     return s;
   }
 

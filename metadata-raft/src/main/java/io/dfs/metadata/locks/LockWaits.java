@@ -47,7 +47,7 @@ public final class LockWaits implements AutoCloseable {
     final Function<ClientCall, CompletableFuture<MetaResponse>> propose;
     final CompletableFuture<MetaResponse> answer;
     final long deadlineNanos;
-    /** The owner of the lock in its way when last looked at: "session/owner". */
+    /** The owner of the lock in its way when last looked at: as ownerKey makes it. */
     String blockedBy;
 
     Waiting(ClientCall call, Function<ClientCall, CompletableFuture<MetaResponse>> propose,
@@ -59,7 +59,7 @@ public final class LockWaits implements AutoCloseable {
     }
 
     String owner() {
-      return call.getClientId() + "/" + call.getRequest().getLock().getOwner();
+      return ownerKey(call.getClientId(), call.getRequest().getLock().getOwner());
     }
 
     boolean posix() {
@@ -132,7 +132,7 @@ public final class LockWaits implements AutoCloseable {
     MetaResponse test = query.apply(MetaRequest.newBuilder().setCaller(w.call.getRequest().getCaller())
         .setTestLock(TestLockRequest.newBuilder().setLock(lock).setSession(w.call.getClientId())).build());
     if (test.hasConflict()) {
-      w.blockedBy = test.getConflict().getSession() + "/" + test.getConflict().getOwner();
+      w.blockedBy = ownerKey(test.getConflict().getSession(), test.getConflict().getOwner());
       return false;
     }
     w.propose.apply(w.call).whenComplete((r, e) -> {
@@ -143,6 +143,11 @@ public final class LockWaits implements AutoCloseable {
       }
     });
     return true;
+  }
+
+  /** A lock owner across sessions, as waiters and the locks in their way are matched: "session/owner". */
+  private static String ownerKey(String session, long owner) {
+    return session + "/" + owner;
   }
 
   /**
