@@ -254,7 +254,7 @@ final class FileHandle {
     if (mode == Mode.IDLE || (mode == Mode.SPILL && !overlay.changed())) {
       return null;
     }
-    return attributes.appliedTo(opened.toBuilder().setLength(length).build());
+    return ownStatus();
   }
 
   /**
@@ -262,8 +262,7 @@ final class FileHandle {
    * another client renamed, replaced or removed it.
    */
   synchronized FileStatus ownStatus() {
-    FileStatus pending = pendingStatus();
-    return pending != null ? pending : attributes.appliedTo(opened.toBuilder().setLength(length).build());
+    return attributes.appliedTo(opened.toBuilder().setLength(length).build());
   }
 
   /** The file as this handle's last completion left it in the cluster, once; else null. */
