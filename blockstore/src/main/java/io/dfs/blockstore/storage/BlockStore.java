@@ -46,10 +46,14 @@ public final class BlockStore implements AutoCloseable {
 
   /** {@code capacity} 0 means the free space of the disks. */
   public BlockStore(List<Path> dataDirs, long capacity) {
+    this(dataDirs, capacity, RecycledFiles.Recycling.DEFAULT);
+  }
+
+  BlockStore(List<Path> dataDirs, long capacity, RecycledFiles.Recycling recycling) {
     if (dataDirs.isEmpty()) {
       throw new IllegalArgumentException("a storage node needs at least one data directory");
     }
-    this.dirs = dataDirs.stream().map(StorageDir::new).toList();
+    this.dirs = dataDirs.stream().map(d -> new StorageDir(d, recycling)).toList();
     this.configuredCapacity = capacity;
   }
 
@@ -68,7 +72,7 @@ public final class BlockStore implements AutoCloseable {
           }
           Path meta = data.resolveSibling(ReplicaFiles.metaName(id[0], id[1]));
           if (!Files.exists(meta)) {
-            Files.delete(data);
+            dir.discard(data);
             continue;
           }
           BlockInfo block = BlockInfo.newBuilder().setBlockId(id[0]).setGenerationStamp(id[1])
@@ -99,8 +103,8 @@ public final class BlockStore implements AutoCloseable {
     // byte could be acknowledged (no chunk can be verified without it)
     if (!Files.exists(meta) || Files.size(meta) < ReplicaMeta.HEADER
         || done != null && done.block().getGenerationStamp() >= stamp) {
-      Files.deleteIfExists(data);
-      Files.deleteIfExists(meta);
+      dir.discard(data);
+      dir.discard(meta);
       LOG.info("dropped unfinished replica {}", data);
       return;
     }
@@ -179,7 +183,7 @@ public final class BlockStore implements AutoCloseable {
 
   /** A finalized replica goes back to being written, for a recovery of its pipeline's last packet. */
   private ReplicaWriter reopenFinalized(Replica done) throws IOException {
-    StorageDir dir = dirs.stream().filter(d -> done.data().startsWith(d.root())).findFirst().orElseThrow();
+    StorageDir dir = dirOf(done.data());
     BlockInfo block = done.block();
     Path data = dir.tmp().resolve(ReplicaFiles.dataName(block.getBlockId(), block.getGenerationStamp()));
     Path meta = dir.tmp().resolve(ReplicaFiles.metaName(block.getBlockId(), block.getGenerationStamp()));
@@ -276,6 +280,11 @@ public final class BlockStore implements AutoCloseable {
     return false;
   }
 
+  /** Emptied files kept for reuse across the data directories (see {@link RecycledFiles}). */
+  public int keptFiles() {
+    return dirs.stream().mapToInt(StorageDir::keptFiles).sum();
+  }
+
   public int blockCount() {
     return replicas.size();
   }
@@ -335,10 +344,15 @@ public final class BlockStore implements AutoCloseable {
     });
   }
 
+  private StorageDir dirOf(Path replicaFile) {
+    return dirs.stream().filter(d -> replicaFile.startsWith(d.root())).findFirst().orElseThrow();
+  }
+
   private void removeFiles(Replica r) {
     try {
-      Files.deleteIfExists(r.data());
-      Files.deleteIfExists(r.meta());
+      StorageDir dir = dirOf(r.data());
+      dir.discard(r.data());
+      dir.discard(r.meta());
       release(r.block().getLength());
     } catch (IOException e) {
       LOG.warn("could not delete replica {}", r.data(), e);

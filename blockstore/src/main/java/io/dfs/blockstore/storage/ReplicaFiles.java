@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 final class ReplicaFiles {
   static final String FINALIZED = "finalized";
   static final String TMP = "tmp";
+  /** Emptied files kept for reuse (see RecycledFiles). */
+  static final String RECYCLE = "recycle";
   private static final Pattern DATA = Pattern.compile("blk_(\\d+)_(\\d+)");
 
   private ReplicaFiles() {}

@@ -60,6 +60,8 @@ public final class ReplicaWriter implements Closeable {
   /** A new, empty replica. */
   ReplicaWriter(BlockStore store, StorageDir dir, BlockInfo block, int bytesPerChecksum) throws IOException {
     this(store, dir, block, bytesPerChecksum, 0);
+    dir.reuseKeptFileAs(data);
+    dir.reuseKeptFileAs(meta);
     this.dataChannel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.metaChannel = ReplicaMeta.create(meta);
@@ -220,8 +222,8 @@ public final class ReplicaWriter implements Closeable {
     superseded = true;
     try {
       close();
-      Files.deleteIfExists(data);
-      Files.deleteIfExists(meta);
+      dir.discard(data);
+      dir.discard(meta);
     } catch (IOException ignored) {
       // a leftover tmp file is removed at the next start
     }

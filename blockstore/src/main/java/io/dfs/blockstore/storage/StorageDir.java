@@ -24,6 +24,7 @@ final class StorageDir {
   static final long FREE_SPACE_VALID_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final Path root;
+  private final RecycledFiles recycled;
   /** The last free-space reading and when it was taken (System.nanoTime); null before the first. */
   private record FreeSpace(long bytes, long readAtNanos) {}
 
@@ -39,8 +40,9 @@ final class StorageDir {
    */
   private volatile FileStore fileStore;
 
-  StorageDir(Path root) {
+  StorageDir(Path root, RecycledFiles.Recycling recycling) {
     this.root = root;
+    this.recycled = new RecycledFiles(root.resolve(ReplicaFiles.RECYCLE), recycling);
   }
 
   Path root() {
@@ -58,6 +60,24 @@ final class StorageDir {
   void create() throws IOException {
     Files.createDirectories(finalized());
     Files.createDirectories(tmp());
+    recycled.start();
+  }
+
+  /**
+   * Puts a kept empty file at {@code path} (under tmp/) when one is ready, so the caller's open
+   * with CREATE finds it instead of allocating a new file.
+   */
+  void reuseKeptFileAs(Path path) {
+    recycled.takeAs(path);
+  }
+
+  /** A replica file goes out of use (see {@link RecycledFiles}). */
+  void discard(Path file) throws IOException {
+    recycled.give(file);
+  }
+
+  int keptFiles() {
+    return recycled.size();
   }
 
   long usableSpace() {
