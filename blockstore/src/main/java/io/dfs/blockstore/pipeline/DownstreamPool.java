@@ -19,7 +19,8 @@ import java.util.Map;
  * guards the map; links are closed outside it.
  */
 public final class DownstreamPool {
-  static final int MAX_IDLE_PER_NODE = 8;
+  /** As many as a client keeps to this node (see NodeConnections): each of its blocks may come here. */
+  static final int MAX_IDLE_PER_NODE = 32;
   static final long IDLE_MS = 30_000;
 
   private final Map<String, ArrayDeque<DownstreamLink>> idle = new HashMap<>(); // guarded by this

@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +67,65 @@ class WriteConnectionReuseTest {
       assertContent(fs, "/r/f7", seventh);
     }
     DeadlockCheck.assertNoDeadlock();
+  }
+
+  /**
+   * The mount completes up to 32 files at once: every connection those pipelines opened is kept
+   * for the next round instead of a new TLS connection per file past the first eight. One node,
+   * so every block goes to it (with several, which node comes first is the leader's choice and a
+   * node may need more connections in one round than before).
+   */
+  @Test
+  void asManyWritersAtOnceAsTheMountRunsKeepTheirConnectionsForTheNextRound() throws Exception {
+    Map<String, String> s = new HashMap<>(MiniDfsCluster.fastSettings());
+    s.put(ClusterConfig.REPLICATION, "1");
+    int writers = 24;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try (MiniDfsCluster cluster = MiniDfsCluster.start(dir, 1, s, Map.of());
+         DfsFileSystem fs = cluster.newFileSystem("many")) {
+      cluster.awaitLiveNodes(1);
+      fs.mkdirs("/m");
+      writeAtOnce(fs, pool, writers, "/m/a");
+      long before = accepted(cluster);
+      writeAtOnce(fs, pool, writers, "/m/b");
+      long opened = accepted(cluster) - before;
+      assertThat(opened).as("new connections for a second round of %d files written at once", writers)
+          .isLessThanOrEqualTo(2);
+      for (int i = 0; i < writers; i += 7) {
+        assertContent(fs, "/m/b" + i, content(i));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    DeadlockCheck.assertNoDeadlock();
+  }
+
+  /** {@code n} small files whose blocks all go out together: every writer closes at the same moment. */
+  private static void writeAtOnce(DfsFileSystem fs, ExecutorService pool, int n, String prefix) throws Exception {
+    CyclicBarrier together = new CyclicBarrier(n);
+    java.util.List<Future<?>> done = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      done.add(pool.submit(() -> {
+        try (OutputStream out = fs.create(prefix + k, CreateOptions.defaults())) {
+          out.write(content(k));
+          together.await();
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+  }
+
+  private static byte[] content(int k) {
+    byte[] data = new byte[2000 + k];
+    new Random(k).nextBytes(data);
+    return data;
+  }
+
+  private static long accepted(MiniDfsCluster cluster) {
+    return cluster.node(0).metrics().counter("transfer.connections_accepted").getCount();
   }
 }
