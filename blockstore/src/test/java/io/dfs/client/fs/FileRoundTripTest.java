@@ -107,12 +107,35 @@ class FileRoundTripTest {
     }
   }
 
-  private static long shortCircuitBytes() {
+  /**
+   * A stream reading a block of a local replica window after window asks its node once and keeps
+   * the replica's files open for the rest (before: a question, and two files opened, per window).
+   */
+  @Test
+  void aSequentialReaderAsksForALocalBlockOnce() throws Exception {
+    int windows = 3;
+    byte[] data = random(windows * 4 * MiB, 11);
+    try (OutputStream out = fs.create("/rt/one-block", CreateOptions.defaults().withBlockSize(16 * MiB))) {
+      out.write(data);
+    }
+    long grants = shortCircuitGrants();
+    long local = shortCircuitBytes();
+    assertThat(readAll(fs, "/rt/one-block")).isEqualTo(data);
+    assertThat(shortCircuitBytes() - local).as("bytes read from the replica's files directly").isEqualTo(data.length);
+    assertThat(shortCircuitGrants() - grants).as("questions to nodes for %d windows of one block", windows)
+        .isEqualTo(1);
+  }
+
+  private static long shortCircuitGrants() {
     long sum = 0;
     for (int i = 0; i < cluster.nodeCount(); i++) {
-      sum += cluster.node(i).metrics().meter("bytes.read.short_circuit").getCount();
+      sum += cluster.node(i).metrics().counter("reads.short_circuit_grants").getCount();
     }
     return sum;
+  }
+
+  private static long shortCircuitBytes() {
+    return ((DfsClient) fs).metadata().metrics().meter(io.dfs.client.block.LocalReplicaSlot.BYTES_READ).getCount();
   }
 
   @Test

@@ -33,15 +33,28 @@ public final class BlockReader {
 
   /**
    * Reads {@code length} bytes at {@code offset} of the block into {@code dst}; returns how many
-   * were read (fewer only at the end of the replica). Uses an idle connection to the node when
-   * there is one (a stale one is replaced once) and leaves it idle again afterwards.
+   * were read (fewer only at the end of the replica). A local replica the stream kept in
+   * {@code local} is read without asking the node; otherwise the node is asked on an idle
+   * connection when there is one (a stale one is replaced once), left idle again afterwards, and
+   * a local replica it names is kept for the stream's next reads.
    */
   public static int read(NodeConnections pool, NodeInfo node, BlockInfo block, BlockToken token, long offset, byte[] dst, int dstOffset,
-      int length, String clientId) throws IOException {
+      int length, String clientId, LocalReplicaSlot local) throws IOException {
+    LocalReplica kept = local.serving(node, block);
+    if (kept != null) {
+      try {
+        return counted(local, kept.read(offset, dst, dstOffset, length));
+      } catch (ChecksumException e) {
+        local.drop(kept);
+        throw e;
+      } catch (IOException e) {
+        local.drop(kept); // closed by the stream's other reader meanwhile: ask the node again
+      }
+    }
     BlockingFrameChannel idle = pool.takeIdle(node);
     if (idle != null) {
       try {
-        int n = readOver(idle, node, block, token, offset, dst, dstOffset, length, clientId);
+        int n = readOver(idle, node, block, token, offset, dst, dstOffset, length, clientId, local);
         pool.giveBack(node, idle);
         return n;
       } catch (ChecksumException e) {
@@ -53,7 +66,7 @@ public final class BlockReader {
     }
     BlockingFrameChannel fresh = pool.connect(node);
     try {
-      int n = readOver(fresh, node, block, token, offset, dst, dstOffset, length, clientId);
+      int n = readOver(fresh, node, block, token, offset, dst, dstOffset, length, clientId, local);
       pool.giveBack(node, fresh);
       return n;
     } catch (IOException | RuntimeException e) {
@@ -62,32 +75,46 @@ public final class BlockReader {
     }
   }
 
+  private static int counted(LocalReplicaSlot local, int bytes) {
+    local.counted(bytes);
+    return bytes;
+  }
+
   /**
    * One read exchange. Packets that fall inside the range are read straight into {@code dst} and
    * verified there; only the first and last (which may start before or end after it: the node
    * sends whole chunks) go through a scratch buffer.
    */
   private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, BlockToken token, long offset,
-      byte[] dst, int dstOffset, int length, String clientId) throws IOException {
-    return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId,
+      byte[] dst, int dstOffset, int length, String clientId, LocalReplicaSlot local) throws IOException {
+    return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId, local,
         ShortCircuitReads.worthAsking(node));
   }
 
   private static int readOver(BlockingFrameChannel ch, NodeInfo node, BlockInfo block, BlockToken token, long offset,
-      byte[] dst, int dstOffset, int length, String clientId, boolean local) throws IOException {
+      byte[] dst, int dstOffset, int length, String clientId, LocalReplicaSlot local, boolean shortCircuit)
+      throws IOException {
     ch.write(TransferHeader.newBuilder().setRead(ReadBlockOp.newBuilder().setBlock(block).setToken(token)
-        .setOffset(offset).setLength(length).setClientId(clientId).setShortCircuit(local)).build());
+        .setOffset(offset).setLength(length).setClientId(clientId).setShortCircuit(shortCircuit)).build());
     OpResponse r = ch.readHead().header().getResponse();
     if (r.getStatus() != TransferStatus.SUCCESS) {
       throw new IOException("read of block " + block.getBlockId() + " from " + node.getNodeId() + " failed: "
           + r.getStatus() + " " + r.getMessage());
     }
     if (!r.getLocalDataPath().isEmpty()) {
+      LocalReplica replica;
       try {
-        return ShortCircuitReads.read(node, r, block.getBlockId(), offset, dst, dstOffset, length);
+        replica = LocalReplica.open(node, block, r);
       } catch (ShortCircuitReads.NotReadableHere e) {
         // replaced or deleted meanwhile, or not ours to open: the same read over the network
-        return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId, false);
+        return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId, local, false);
+      }
+      local.keep(replica);
+      try {
+        return counted(local, replica.read(offset, dst, dstOffset, length));
+      } catch (IOException e) {
+        local.drop(replica);
+        throw e;
       }
     }
     int bpc = r.getBytesPerChecksum();

@@ -34,63 +34,15 @@ final class ShortCircuitReads {
         && USABLE.computeIfAbsent(node.getHost(), ShortCircuitReads::isThisMachine);
   }
 
-  /** Reads {@code [offset, offset + length)} of the replica the node named into {@code dst}; returns the bytes read. */
-  static int read(NodeInfo node, OpResponse granted, long blockId, long offset, byte[] dst, int dstOffset, int length)
-      throws IOException {
-    int bpc = granted.getBytesPerChecksum();
-    long end = Math.min(offset + length, granted.getReplicaLength());
-    if (end <= offset) {
-      return 0;
-    }
-    long from = offset / bpc * bpc;
-    long to = Math.min(granted.getReplicaLength(), (end + bpc - 1) / bpc * bpc);
-    int firstChunk = (int) (from / bpc);
-    int chunks = (int) ((to - from + bpc - 1) / bpc);
-    try (FileChannel data = FileChannel.open(Path.of(granted.getLocalDataPath()), StandardOpenOption.READ);
-         FileChannel meta = FileChannel.open(Path.of(granted.getLocalMetaPath()), StandardOpenOption.READ)) {
-      ByteBuffer crcs = ByteBuffer.allocate(chunks * 4);
-      readFully(meta, crcs, 8 + 4L * firstChunk);
-      crcs.flip();
-      List<Integer> expected = new ArrayList<>(chunks);
-      for (int i = 0; i < chunks; i++) {
-        expected.add(crcs.getInt());
-      }
-      boolean aligned = from == offset && to == end;
-      byte[] target = aligned ? dst : new byte[(int) (to - from)];
-      int at = aligned ? dstOffset : 0;
-      ByteBuffer range = ByteBuffer.wrap(target, at, (int) (to - from));
-      readFully(data, range, from);
-      if (ChunkChecksums.firstMismatch(ByteBuffer.wrap(target, at, (int) (to - from)), bpc, expected) >= 0) {
-        throw new BlockReader.ChecksumException("checksum mismatch in block " + blockId + " read locally from "
-            + node.getNodeId() + "'s replica");
-      }
-      if (!aligned) {
-        System.arraycopy(target, (int) (offset - from), dst, dstOffset, (int) (end - offset));
-      }
-      return (int) (end - offset);
-    } catch (java.nio.file.AccessDeniedException | java.nio.file.NoSuchFileException e) {
-      if (e instanceof java.nio.file.AccessDeniedException) {
-        USABLE.put(node.getHost(), false); // this user may not read the node's files: use the network from now on
-      }
-      throw new NotReadableHere(e.toString());
-    }
+  /** This user may not open the node's files: reads from its host go over the network from now on. */
+  static void notReadable(NodeInfo node) {
+    USABLE.put(node.getHost(), false);
   }
 
   /** The files could not be opened here; the caller reads over the network instead. */
   static final class NotReadableHere extends IOException {
     NotReadableHere(String message) {
       super(message);
-    }
-  }
-
-  private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
-    long at = position;
-    while (into.hasRemaining()) {
-      int n = ch.read(into, at);
-      if (n < 0) {
-        throw new IOException("replica file shorter than expected");
-      }
-      at += n;
     }
   }
 

@@ -2,6 +2,7 @@ package io.dfs.client.fs;
 
 import io.dfs.client.block.BlockReader;
 import io.dfs.client.block.Holes;
+import io.dfs.client.block.LocalReplicaSlot;
 import io.dfs.client.block.NodeConnections;
 import io.dfs.client.error.StorageException;
 import io.dfs.client.metadata.MetadataClient;
@@ -40,6 +41,8 @@ final class DfsClientInputStream extends DfsInputStream {
 
   private final MetadataClient metadata;
   private final NodeConnections connections;
+  /** The local replica this stream reads from, kept between windows (short-circuit reads). */
+  private final LocalReplicaSlot local;
   private final String path;
   /** The file this stream reads, whatever its path names later (a rename must never mix files). */
   private final long inodeId;
@@ -62,6 +65,7 @@ final class DfsClientInputStream extends DfsInputStream {
   DfsClientInputStream(MetadataClient metadata, NodeConnections connections, String path, long inodeId, long length, List<LocatedBlock> blocks) {
     this.metadata = metadata;
     this.connections = connections;
+    this.local = new LocalReplicaSlot(metadata.metrics().meter(LocalReplicaSlot.BYTES_READ));
     this.path = path;
     this.inodeId = inodeId;
     this.length = length;
@@ -192,6 +196,7 @@ final class DfsClientInputStream extends DfsInputStream {
     }
     closed = true;
     cancelPrefetch();
+    local.close();
     buffer = null;
     spare = null;
     if (slot != null) {
@@ -224,7 +229,8 @@ final class DfsClientInputStream extends DfsInputStream {
       nodes.sort(java.util.Comparator.comparing((NodeInfo n) -> !BlockReader.isLocal(n)));
       for (NodeInfo node : nodes) {
         try {
-          int n = BlockReader.read(connections, node, block.getBlock(), block.getToken(), inBlock, b, off, len, metadata.clientId());
+          int n = BlockReader.read(connections, node, block.getBlock(), block.getToken(), inBlock, b, off, len,
+              metadata.clientId(), local);
           if (n == len) {
             return;
           }
