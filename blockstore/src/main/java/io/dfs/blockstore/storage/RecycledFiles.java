@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * from here when there are any; a deleted or dropped replica's files come back here.
  *
  * <p>Why: a file system may make a new file cost more after many were deleted. ext4 without a
- * journal (this project's development and CI machines) skips every inode freed in the last 5 to
+ * journal (the VMs this project is measured on) skips every inode freed in the last 5 to
  * 305 seconds when it allocates one, reading each one's inode-table block first: after an
  * {@code rm -rf} of a few thousand files, a storage node spent about a millisecond of kernel time
  * per new file instead of 0.05 ms, three quarters of the nodes' CPU during a {@code tar} into the
