@@ -128,15 +128,17 @@ public final class DfsClient implements DfsFileSystem {
 
   /**
    * A new file in a directory this client holds: the create goes without waiting, and the stream
-   * shows the file as it will be (the namespace's own times and group may differ by a little).
+   * shows the file as it will be (the namespace's group may differ).
    */
-  private DfsOutputStream createWithoutWaiting(CreateFileRequest r, DirectoryDelegations.Claim claim) {
+  private DfsOutputStream createWithoutWaiting(CreateFileRequest request, DirectoryDelegations.Claim claim) {
+    long now = System.currentTimeMillis();
+    CreateFileRequest r = request.toBuilder().setShownTimeMs(now).build();
     CompletableFuture<MetaResponse> create = metadata.createAsync(r);
     metadata.delegations().sent(claim, create);
     FileStatus status = provisional(FileStatus.newBuilder().setPath(r.getPath()).setInodeId(r.getInodeId())
         .setType(FileType.REGULAR_FILE).setReplication(r.getReplication()).setBlockSize(r.getBlockSize())
         .setMode(r.getMode() & 07777).setUnderConstruction(true).setNlink(1),
-        r.getOwner(), r.getGroup(), System.currentTimeMillis());
+        r.getOwner(), r.getGroup(), now);
     return new DfsClientOutputStream(metadata, connections, status, create, streams);
   }
 
@@ -222,17 +224,20 @@ public final class DfsClient implements DfsFileSystem {
     if (claim == null) {
       return metadata.mkdir(request.build());
     }
-    MkdirRequest r = request.setInodeId(claim.inodeId()).build();
+    long now = System.currentTimeMillis();
+    MkdirRequest r = request.setInodeId(claim.inodeId()).setShownTimeMs(now).build();
     // the creates in it are sent without waiting too: none may be applied before it
     CompletableFuture<MetaResponse> sent = metadata.writeAsync(MetaRequest.newBuilder().setMkdir(r).build(),
         WriteLane.BACKGROUND_BARRIER);
     metadata.delegations().sentMkdir(claim, path, sent);
-    long now = System.currentTimeMillis();
     return provisional(FileStatus.newBuilder().setPath(path).setInodeId(claim.inodeId()).setType(FileType.DIRECTORY)
         .setMode(mode > 0 ? mode & 07777 : DfsFileSystem.DEFAULT_DIR_MODE).setNlink(2), owner, group, now);
   }
 
-  /** What an entry made without waiting will look like (the namespace's own times may differ by a little). */
+  /**
+   * What an entry made without waiting will look like: its times are {@code now}, which the
+   * request carries for the namespace to keep (see CreateFileRequest.shown_time_ms).
+   */
   private FileStatus provisional(FileStatus.Builder entry, String owner, String group, long now) {
     Caller user = metadata.user();
     return entry.setMtimeMs(now).setAtimeMs(now).setCtimeMs(now)

@@ -33,6 +33,17 @@ public final class NamespaceWrites {
     return op.getNumber() >= MetaRequest.MKDIR_FIELD_NUMBER && op.getNumber() < MetaRequest.STAT_FIELD_NUMBER;
   }
 
+  /**
+   * How far a client's clock may be from the leader's for the time it showed for an entry made
+   * without waiting to become the entry's time (see CreateFileRequest.shown_time_ms): past it, a
+   * client with a wrong clock would date files wrongly.
+   */
+  public static final long MAX_SHOWN_TIME_SKEW_MS = 1_000;
+
+  private static long shownOr(long shownMs, long leaderMs) {
+    return shownMs > 0 && Math.abs(shownMs - leaderMs) <= MAX_SHOWN_TIME_SKEW_MS ? shownMs : leaderMs;
+  }
+
   /** {@code who}: the calling client session (empty for the peers' own writes). */
   MetaResponse apply(Namespace ns, MetaRequest request, String who) throws DfsException {
     AccessRules.checkWrite(ns, request);
@@ -43,7 +54,7 @@ public final class NamespaceWrites {
       case MKDIR -> {
         var r = request.getMkdir();
         out.setStatus(ns.status(ns.mkdir(r.getPath(), r.getParents(), r.getMode(), owner(request, r.getOwner()),
-            group(request, r.getGroup()), now, r.getInodeId(), who)));
+            group(request, r.getGroup()), shownOr(r.getShownTimeMs(), now), r.getInodeId(), who)));
         if (r.getDelegate() && !who.isEmpty()) {
           // a directory made without waiting took one of the session's ids: the rest serve it too
           out.setDelegation(ns.delegate(r.getPath(), who, r.getInodeId() == 0));
@@ -60,8 +71,8 @@ public final class NamespaceWrites {
               + " of at least " + DfsFileSystem.MIN_BLOCK_SIZE, r.getPath());
         }
         Inode file = ns.createFile(r.getPath(), r.getOverwrite(), r.getCreateParents(), replication, blockSize,
-            r.getMode(), owner(request, r.getOwner()), group(request, r.getGroup()), r.getClientId(), now,
-            r.getInodeId(), who);
+            r.getMode(), owner(request, r.getOwner()), group(request, r.getGroup()), r.getClientId(),
+            shownOr(r.getShownTimeMs(), now), r.getInodeId(), who);
         if (r.getAllocateBlock() && r.getTargetsCount() > 0) {
           BlockInfo block = ns.addBlock(r.getPath(), r.getClientId(), null, nodeIds(r.getTargetsList()), now);
           out.setFirstBlock(LocatedBlock.newBuilder().setBlock(block).setOffset(0).addAllLocations(r.getTargetsList()));

@@ -138,6 +138,41 @@ class DirectoryDelegationTest {
     }
   }
 
+  /**
+   * An entry made without waiting keeps the time its client showed for it, so a stat by that
+   * client does not see its times jump when the entry lands (pjdfstest saw a ctime change across
+   * a refused truncate); a client clock far from the leader's is not believed.
+   */
+  @Test
+  void anEntryMadeWithoutWaitingKeepsTheTimeItsClientShowedWhenTheClockIsClose() throws Exception {
+    try (MetadataClient holder = cluster.newClient("shown")) {
+      holder.delegations().enable();
+      holder.write(MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath("/shown").setDelegate(true))
+          .build());
+      long shown = System.currentTimeMillis() - 400;
+      DirectoryDelegations.Claim file = holder.delegations().claim("/shown/f");
+      var created = holder.createAsync(create("/shown/f").toBuilder().setInodeId(file.inodeId())
+          .setShownTimeMs(shown).build());
+      holder.delegations().sent(file, created);
+      DirectoryDelegations.Claim dir = holder.delegations().claim("/shown/d");
+      var made = holder.writeAsync(MetaRequest.newBuilder().setMkdir(MkdirRequest.newBuilder().setPath("/shown/d")
+          .setInodeId(dir.inodeId()).setShownTimeMs(shown)).build(), WriteLane.BACKGROUND);
+      holder.delegations().sentMkdir(dir, "/shown/d", made);
+
+      for (var status : List.of(created.get().getStatus(), made.get().getStatus(), holder.stat("/shown/f"))) {
+        assertThat(List.of(status.getMtimeMs(), status.getCtimeMs(), status.getAtimeMs()))
+            .as(status.getPath()).containsOnly(shown);
+      }
+
+      long hourOff = System.currentTimeMillis() - 3_600_000;
+      DirectoryDelegations.Claim skewed = holder.delegations().claim("/shown/g");
+      var late = holder.createAsync(create("/shown/g").toBuilder().setInodeId(skewed.inodeId())
+          .setShownTimeMs(hourOff).build());
+      holder.delegations().sent(skewed, late);
+      assertThat(late.get().getStatus().getCtimeMs()).isGreaterThan(hourOff + 3_000_000);
+    }
+  }
+
   @Test
   void aSilentHoldersDirectoryIsTakenBackAfterItsLease() throws Exception {
     try (MetadataClient silent = cluster.newClient("silent"); MetadataClient other = cluster.newClient("other2")) {
