@@ -43,12 +43,11 @@ public final class BlockReader {
     LocalReplica kept = local.serving(node, block);
     if (kept != null) {
       try {
-        return counted(local, kept.read(offset, dst, dstOffset, length));
+        return local.read(kept, offset, dst, dstOffset, length);
       } catch (ChecksumException e) {
-        local.drop(kept);
         throw e;
       } catch (IOException e) {
-        local.drop(kept); // closed by the stream's other reader meanwhile: ask the node again
+        // closed by the stream's other reader meanwhile: ask the node again
       }
     }
     BlockingFrameChannel idle = pool.takeIdle(node);
@@ -73,11 +72,6 @@ public final class BlockReader {
       NodeConnections.closeQuietly(fresh);
       throw e;
     }
-  }
-
-  private static int counted(LocalReplicaSlot local, int bytes) {
-    local.counted(bytes);
-    return bytes;
   }
 
   /**
@@ -110,12 +104,7 @@ public final class BlockReader {
         return readOver(ch, node, block, token, offset, dst, dstOffset, length, clientId, local, false);
       }
       local.keep(replica);
-      try {
-        return counted(local, replica.read(offset, dst, dstOffset, length));
-      } catch (IOException e) {
-        local.drop(replica);
-        throw e;
-      }
+      return local.read(replica, offset, dst, dstOffset, length);
     }
     int bpc = r.getBytesPerChecksum();
     long end = Math.min(offset + length, r.getReplicaLength());

@@ -4,6 +4,7 @@ import com.codahale.metrics.Meter;
 import io.dfs.proto.BlockInfo;
 import io.dfs.proto.NodeInfo;
 import java.io.Closeable;
+import java.io.IOException;
 
 /**
  * The local replica one stream reads from, kept between its reads (see {@link LocalReplica}): at
@@ -37,18 +38,21 @@ public final class LocalReplicaSlot implements Closeable {
     }
   }
 
-  /** The replica failed a read: never used again. */
-  void drop(LocalReplica replica) {
-    synchronized (this) {
-      if (kept == replica) {
-        kept = null;
+  /** Reads through {@code replica}, counting the bytes; a replica that fails a read is never used again. */
+  int read(LocalReplica replica, long offset, byte[] dst, int dstOffset, int length) throws IOException {
+    try {
+      int n = replica.read(offset, dst, dstOffset, length);
+      bytesRead.mark(n);
+      return n;
+    } catch (IOException e) {
+      synchronized (this) {
+        if (kept == replica) {
+          kept = null;
+        }
       }
+      replica.close();
+      throw e;
     }
-    replica.close();
-  }
-
-  void counted(int bytes) {
-    bytesRead.mark(bytes);
   }
 
   @Override

@@ -38,7 +38,7 @@ public final class NamespaceWrites {
    * without waiting to become the entry's time (see CreateFileRequest.shown_time_ms): past it, a
    * client with a wrong clock would date files wrongly.
    */
-  public static final long MAX_SHOWN_TIME_SKEW_MS = 1_000;
+  private static final long MAX_SHOWN_TIME_SKEW_MS = 1_000;
 
   private static long shownOr(long shownMs, long leaderMs) {
     return shownMs > 0 && Math.abs(shownMs - leaderMs) <= MAX_SHOWN_TIME_SKEW_MS ? shownMs : leaderMs;
