@@ -28,8 +28,7 @@ class WriteConnectionReuseTest {
   @TempDir Path dir;
 
   private static byte[] write(DfsFileSystem fs, String path, int size, int seed) throws Exception {
-    byte[] data = new byte[size];
-    new Random(seed).nextBytes(data);
+    byte[] data = random(size, seed);
     try (OutputStream out = fs.create(path, CreateOptions.defaults())) {
       out.write(data);
     }
@@ -120,8 +119,12 @@ class WriteConnectionReuseTest {
   }
 
   private static byte[] content(int k) {
-    byte[] data = new byte[2000 + k];
-    new Random(k).nextBytes(data);
+    return random(2000 + k, k);
+  }
+
+  private static byte[] random(int size, int seed) {
+    byte[] data = new byte[size];
+    new Random(seed).nextBytes(data);
     return data;
   }
 
